@@ -1,0 +1,215 @@
+"""Whoosh analysers for English and Khmer, in Whoosh's tokenizer | filter idiom.
+
+One text field holds both scripts: :class:`ScriptTokenizer` sends each run of Khmer
+script to the Khmer word segmenter (:mod:`indexer.khmer`) and everything else to an
+English word pattern, so ``MPTC`` inside a Khmer sentence and ``ខេត្តតាកែវ`` inside an
+English one are both indexed by the right rules. The English filters that follow are
+harmless to Khmer tokens (Khmer has no case, accents or English suffixes).
+
+:func:`khmer_cluster_analyzer` feeds the second Khmer field: orthographic clusters,
+the recall net for words the segmenter splits differently in a query and a document.
+
+Token offsets always point into the original text, on whole clusters, so highlights
+land on what the reader sees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    StemFilter,
+    StopFilter,
+    Token,
+    Tokenizer,
+)
+from whoosh.analysis.filters import CharsetFilter
+from whoosh.lang.stopwords import stoplists
+from whoosh.support.charset import accent_map
+
+from indexer import khmer
+
+# Bump when any rule here or in indexer/khmer.py changes: the indexer rebuilds.
+ANALYSIS_VERSION = "2026.11.1"
+
+_APOSTROPHES = "'’‘ʼ"
+# Latin-script words: dotted acronyms (M.P.T.C.), words with inner apostrophes
+# (Cambodia’s) and hyphens (Wi-Fi, Strategy-Phase), numbers in either digit set.
+_LATIN_WORD = re.compile(
+    r"(?:[^\W\d_]\.){2,}"
+    rf"|[^\W_](?:[^\W_]|[{_APOSTROPHES}](?=[^\W_]))*"
+    rf"(?:-[^\W_](?:[^\W_]|[{_APOSTROPHES}](?=[^\W_]))*)*"
+)
+
+
+class ScriptTokenizer(Tokenizer):
+    """Khmer runs → Khmer words; other text → Latin-script words and numbers."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for text, start, end in _pieces(value):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+def _pieces(value: str) -> Iterator[tuple[str, int, int]]:
+    cursor = 0
+    for run_start, run_end in khmer.runs(value):
+        yield from _latin(value, cursor, run_start)
+        for word in khmer.words(value, run_start, run_end):
+            yield word.text, word.start, word.end
+        cursor = run_end
+    yield from _latin(value, cursor, len(value))
+
+
+def _latin(value: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    for m in _LATIN_WORD.finditer(value, start, end):
+        text = m.group()
+        if "." in text:
+            text = text.replace(".", "")
+        yield khmer.fold_khmer_digits(text), m.start(), m.end()
+
+
+class KhmerClusterTokenizer(Tokenizer):
+    """Normalised Khmer clusters only; Latin text gives no tokens here."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for piece in khmer.clusters(value):
+            t.text = piece.text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[piece.start : piece.end]
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar = start_char + piece.start
+                t.endchar = start_char + piece.end
+            yield t
+
+
+class PossessiveFilter(Filter):
+    """``Cambodia’s``, ``Cambodia's`` and ``Cambodias`` become one word.
+
+    The possessive ending goes, other apostrophes are dropped (``o’clock`` → ``oclock``);
+    stemming then folds the plural-looking ``cambodias``.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            text = t.text
+            if any(a in text for a in _APOSTROPHES):
+                for a in _APOSTROPHES:
+                    text = text.replace(a + "s", "") if text.endswith(a + "s") else text
+                    text = text.replace(a, "")
+                t.text = text
+            yield t
+
+
+class CompoundFilter(Filter):
+    """Hyphenated words are findable whole and by part.
+
+    Indexing ``Wi-Fi`` gives ``wifi`` and, at the same position, ``wi`` then ``fi``;
+    a query for ``Wi-Fi`` asks for the joined ``wifi`` only, which ``WiFi`` also gives.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        shift = 0
+        for t in tokens:
+            if t.positions:
+                t.pos += shift
+            if "-" not in t.text:
+                yield t
+                continue
+            parts = [p for p in t.text.split("-") if p]
+            whole = "".join(parts)
+            t.text = whole
+            yield t
+            if t.mode == "query" or len(parts) < 2:
+                continue
+            base = t.pos if t.positions else 0
+            for i, part in enumerate(parts):
+                t.text = part
+                if t.positions:
+                    t.pos = base + i
+                yield t
+            shift += len(parts) - 1
+
+
+STOP_WORDS = frozenset(stoplists["en"])
+
+
+def text_analyzer() -> Filter:
+    """English + Khmer words: the main searchable fields."""
+    return (
+        ScriptTokenizer()
+        | PossessiveFilter()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | CompoundFilter()
+        | StemFilter(lang="en", cachesize=50000)
+    )
+
+
+def khmer_cluster_analyzer() -> Filter:
+    """Khmer orthographic clusters: the recall net field."""
+    return KhmerClusterTokenizer()
+
+
+def analyse(text: str, mode: str = "index") -> list[str]:
+    """Terms of ``text`` as the main fields index them (for tests and suggestions)."""
+    return [t.text for t in text_analyzer()(text, mode=mode)]

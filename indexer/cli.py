@@ -1,0 +1,148 @@
+"""``prakas``: build the index, look into it, serve it.
+
+Exit codes of ``prakas index``: 0 every file indexed; 1 some files skipped (listed),
+or ``--strict`` refused to index; 2 usage error; 3 another indexer holds the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from indexer import store
+from indexer.build import StrictFailure, build
+from indexer.config import Settings
+
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+
+def _index_option(f):
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Index directory (default: $PRAKAS_INDEX or index/ in the project).",
+    )(f)
+
+
+def _settings(index_dir: Path | None, content: tuple[Path, ...] = ()) -> Settings:
+    base = Settings()
+    return Settings(
+        index_dir=index_dir or base.index_dir,
+        content_roots=list(content) or base.content_roots,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Search ministry announcements in English and Khmer."""
+
+
+@main.command("index")
+@click.option(
+    "--content",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A content root; repeat for several (default: $PRAKAS_CONTENT or content/).",
+)
+@_index_option
+@click.option("--strict", is_flag=True, help="Any unreadable file stops the run before writing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+def index_cmd(content: tuple[Path, ...], index_dir: Path | None, strict: bool, as_json: bool) -> None:
+    """Read the announcements and publish a new index."""
+    settings = _settings(index_dir, content)
+    err = click.get_text_stream("stderr")
+
+    show_bar = err.isatty() and not as_json
+    try:
+        report = build(
+            settings.content_roots,
+            settings.index_dir,
+            strict=strict,
+            progress=_progress if show_bar else None,
+        )
+    except store.Locked as exc:
+        click.echo(f"prakas index: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except StrictFailure as exc:
+        for s in exc.skipped:
+            click.echo(f"unreadable: {s.path}: {s.reason}", err=True)
+        click.echo(f"prakas index --strict: {exc}", err=True)
+        sys.exit(EXIT_SKIPPED)
+    for s in report.skipped:
+        click.echo(f"skipped: {s.path}: {s.reason}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    click.echo(f"prakas index: {report.summary()} → {settings.index_dir}", err=as_json)
+    sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)
+
+
+def _progress(items):
+    with click.progressbar(items, label="indexing", file=click.get_text_stream("stderr")) as bar:
+        yield from bar
+
+
+@main.command()
+@_index_option
+def stats(index_dir: Path | None) -> None:
+    """Document counts by language and year."""
+    settings = _settings(index_dir)
+    try:
+        ix, gen = store.open_index(settings.index_dir)
+    except store.IndexMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    meta = store.read_meta(gen)
+    by_lang: Counter[str] = Counter()
+    by_year: Counter[tuple[int, str]] = Counter()
+    with ix.searcher() as s:
+        for fields in s.all_stored_fields():
+            by_lang[fields["lang"]] += 1
+            by_year[(fields["year"], fields["lang"])] += 1
+    click.echo(f"index {settings.index_dir} · generation {gen.name} · built {meta.get('built_at', '?')}")
+    click.echo(f"{sum(by_lang.values())} announcements")
+    langs = sorted(by_lang)
+    click.echo("language  " + "  ".join(f"{lang:>5}" for lang in langs))
+    click.echo("total     " + "  ".join(f"{by_lang[lang]:>5}" for lang in langs))
+    for year in sorted({y for y, _ in by_year}, reverse=True):
+        click.echo(f"{year:<10}" + "  ".join(f"{by_year[(year, lang)]:>5}" for lang in langs))
+
+
+@main.command()
+@click.argument("words", nargs=-1, required=True)
+@_index_option
+@click.option("--lang", multiple=True, type=click.Choice(["en", "km"]), help="Only this language.")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+def search(words: tuple[str, ...], index_dir: Path | None, lang: tuple[str, ...], limit: int) -> None:
+    """Print the top matches: id, date, title."""
+    from webapp.search import SearchRequest, SearchService
+
+    service = SearchService(_settings(index_dir).index_dir)
+    try:
+        result = service.search(SearchRequest(q=" ".join(words), lang=lang, per_page=limit))
+    except store.IndexMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    for hit in result.hits:
+        click.echo(f"{hit.id:<16} {hit.date}  {hit.title}")
+    click.echo(f"{result.total} found in {result.took_ms:.0f} ms", err=True)
+
+
+@main.command()
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the web app with waitress (a production WSGI server)."""
+    import waitress
+
+    from webapp import create_app
+
+    settings = _settings(index_dir)
+    app = create_app({"INDEX_DIR": settings.index_dir})
+    click.echo(f"serving {settings.index_dir} at http://{host}:{port}/", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="prakas")

@@ -1,0 +1,34 @@
+"""Settings, from one place: defaults for a checkout, environment variables for a server.
+
+``PRAKAS_INDEX``    the index directory (default: ``index/`` in the project)
+``PRAKAS_CONTENT``  content roots, separated by ``:`` (default: ``content/``)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def project_dir() -> Path:
+    """The checkout this package runs from, or the working directory when installed."""
+    here = Path(__file__).resolve().parents[1]
+    return here if (here / "pyproject.toml").exists() else Path.cwd()
+
+
+def _default_index() -> Path:
+    return Path(os.environ.get("PRAKAS_INDEX") or project_dir() / "index")
+
+
+def _default_content() -> list[Path]:
+    value = os.environ.get("PRAKAS_CONTENT")
+    if value:
+        return [Path(p) for p in value.split(os.pathsep) if p]
+    return [project_dir() / "content"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = field(default_factory=_default_index)
+    content_roots: list[Path] = field(default_factory=_default_content)

@@ -1,0 +1,269 @@
+"""Announcement files → documents.
+
+Pure functions: bytes in, an :class:`Announcement` (or a :class:`BadFile` error
+naming the reason) out. Reading the disk happens in :mod:`indexer.sources`; this
+module never touches it, so every repair rule is testable on a string.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import frontmatter
+import ftfy
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+LANGUAGES = ("en", "km")
+
+# ftfy repairs mojibake (``Cambodiaâ€™s`` → ``Cambodia’s``) and normalises to NFC.
+# Its cosmetic fixes are off: curly quotes, full-width forms and ligatures are what
+# the author wrote, and the index must hold the text as published.
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=False,
+    normalization="NFC",
+    explain=False,
+)
+
+_KHMER = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# Bytes that Windows-1252 leaves undefined; a stray one means binary, not legacy text.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_MAX_STRAY_BYTES = 8
+
+
+class BadFile(ValueError):
+    """A file that cannot become a document; the message is the reason shown to people."""
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One announcement file, repaired and parsed, ready to index."""
+
+    id: str
+    lang: str
+    slug: str
+    title: str
+    description: str
+    date: dt.date
+    author: str
+    image: str
+    tags: tuple[str, ...]
+    body_text: str
+    body_markdown: str
+    path: str
+    content_hash: str
+    repairs: tuple[str, ...] = field(default=())
+
+
+# --- bytes → text --------------------------------------------------------------------
+
+
+def decode(raw: bytes) -> tuple[str, list[str]]:
+    """Decode a file's bytes as UTF-8, with the repairs real files need.
+
+    A BOM is dropped; UTF-16 with a BOM is accepted; a few stray Windows-1252 bytes in
+    otherwise valid UTF-8 (a curly quote pasted from a word processor) are decoded as
+    Windows-1252. Anything else that is not UTF-8 is refused: guessing would put
+    garbage in the index.
+    """
+    if not raw:
+        raise BadFile("empty file (0 bytes)")
+    notes: list[str] = []
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise BadFile(f"invalid UTF-16 at byte {exc.start}") from None
+        notes.append("decoded from UTF-16")
+    elif b"\x00" in raw:
+        raise BadFile(f"binary file (NUL byte at offset {raw.index(0)})")
+    else:
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+            notes.append("removed byte-order mark")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = _decode_with_stray_cp1252(raw, exc)
+            notes.append("decoded stray Windows-1252 bytes")
+    text = text.lstrip("\ufeff")
+    if _looks_binary(text):
+        raise BadFile("binary file (control characters, not text)")
+    return text, notes
+
+
+def _decode_with_stray_cp1252(raw: bytes, first: UnicodeDecodeError) -> str:
+    parts: list[str] = []
+    pos = stray = 0
+    while True:
+        try:
+            parts.append(raw[pos:].decode("utf-8"))
+            return "".join(parts)
+        except UnicodeDecodeError as exc:
+            start, end = pos + exc.start, pos + exc.end
+            chunk = raw[start:end]
+            stray += len(chunk)
+            if stray > _MAX_STRAY_BYTES or any(b in _CP1252_UNDEFINED for b in chunk):
+                raise BadFile(
+                    f"invalid UTF-8 at byte {first.start} that cannot be repaired; "
+                    "save the file as UTF-8"
+                ) from None
+            parts.append(raw[pos:start].decode("utf-8"))
+            parts.append(chunk.decode("cp1252"))
+            pos = end
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f")
+    return controls > max(2, len(sample) // 100)
+
+
+def repair(text: str) -> tuple[str, list[str]]:
+    """Fix mojibake, normalise to NFC and to ``\\n`` line ends."""
+    notes: list[str] = []
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        notes.append("normalised line ends")
+    fixed = ftfy.fix_text(text, _FTFY)
+    if fixed != unicodedata.normalize("NFC", text):
+        notes.append("repaired mojibake")
+    return fixed, notes
+
+
+# --- Markdown → plain text ------------------------------------------------------------
+
+_MD = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+
+
+def markdown_to_text(markdown: str) -> str:
+    """The words a reader sees: markup, images and raw HTML gone, link text kept.
+
+    Paragraph-like blocks are separated by a blank line so snippets and the Khmer
+    segmenter see sentence boundaries.
+    """
+    blocks: list[str] = []
+    for token in _MD.parse(markdown):
+        if token.type == "inline":
+            text = _inline_text(token.children or [])
+        elif token.type in ("fence", "code_block"):
+            text = token.content
+        else:
+            continue
+        text = re.sub(r"[ \t]+", " ", text).strip()
+        if text:
+            blocks.append(text)
+    return "\n\n".join(blocks)
+
+
+def _inline_text(children: Iterable[Token]) -> str:
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        # image (alt text is "photo 1"), html_inline and the *_open/_close markers add nothing
+    return "".join(parts)
+
+
+# --- front matter ----------------------------------------------------------------------
+
+
+def parse_date(value: object) -> dt.date:
+    """A front-matter date: YAML date/datetime or an ISO string; anything else is bad."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise BadFile(f"unparseable date {value!r} (expected YYYY-MM-DD)")
+
+
+def detect_language(text: str) -> str:
+    """``km`` when Khmer letters outnumber Latin ones, else ``en``."""
+    khmer = len(_KHMER.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "km" if khmer > latin else "en"
+
+
+def _as_text(value: object, name: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float | dt.date):
+        return str(value).strip()
+    raise BadFile(f"front-matter field {name!r} must be text, not {type(value).__name__}")
+
+
+def _as_tags(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [t for t in re.split(r"\s*,\s*", value) if t]
+    if not isinstance(value, list):
+        raise BadFile("front-matter field 'tags' must be a list")
+    return tuple(str(t).strip() for t in value if str(t).strip())
+
+
+def parse_announcement(raw: bytes, *, path: str, slug: str, lang: str | None) -> Announcement:
+    """Turn one file's bytes into an :class:`Announcement`, or raise :class:`BadFile`.
+
+    ``lang`` comes from the folder (``<root>/<lang>/<slug>.md``); for a flat folder it
+    is ``None`` and the front matter's ``lang:`` or the script decides.
+    """
+    text, notes = decode(raw)
+    text, more = repair(text)
+    notes += more
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise BadFile(f"broken YAML front matter{line}: {problem}") from None
+    meta = post.metadata
+    if not isinstance(meta, dict):
+        raise BadFile("front matter is not a mapping of fields")
+    title = _as_text(meta.get("title"), "title")
+    if not title:
+        raise BadFile("no title in the front matter")
+    if "date" not in meta:
+        raise BadFile("no date in the front matter")
+    date = parse_date(meta["date"])
+    body_markdown = post.content.strip("\n")
+    body_text = markdown_to_text(body_markdown)
+    front_lang = _as_text(meta.get("lang"), "lang").lower() or None
+    language = lang or front_lang or detect_language(f"{title}\n{body_text}")
+    if language not in LANGUAGES:
+        raise BadFile(f"unknown language {language!r} (expected one of {', '.join(LANGUAGES)})")
+    return Announcement(
+        id=f"{language}/{slug}",
+        lang=language,
+        slug=slug,
+        title=title,
+        description=_as_text(meta.get("description"), "description"),
+        date=date,
+        author=_as_text(meta.get("author"), "author"),
+        image=_as_text(meta.get("image"), "image"),
+        tags=_as_tags(meta.get("tags")),
+        body_text=body_text,
+        body_markdown=body_markdown,
+        path=path,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        repairs=tuple(notes),
+    )

@@ -1,0 +1,50 @@
+"""The Whoosh schema: what the index holds for each announcement, and why.
+
+Text fields are analysed for both scripts (:mod:`indexer.analysis`); ``*_kc`` fields
+hold Khmer clusters, the recall net. Entity fields hold canonical values, one per line,
+for facets and filters. Display fields are stored so a result page never reads files.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import DATETIME, ID, IDLIST, NUMERIC, STORED, TEXT, Schema
+
+from indexer.analysis import ANALYSIS_VERSION, khmer_cluster_analyzer, text_analyzer
+
+SCHEMA_VERSION = "3"
+# The facet fields: canonical values, one per line (a value may contain commas).
+ENTITY_FIELDS = ("people", "ministers", "provinces", "places", "organisations")
+
+
+def _entity_field() -> IDLIST:
+    return IDLIST(stored=True, expression=r"[^\n]+")
+
+
+def build_schema() -> Schema:
+    text = text_analyzer()
+    clusters = khmer_cluster_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        lang=ID(stored=True),
+        slug=ID(stored=True),
+        title=TEXT(analyzer=text, stored=True, field_boost=3.0, multitoken_query="phrase"),
+        description=TEXT(analyzer=text, stored=True, field_boost=1.5, multitoken_query="phrase"),
+        body=TEXT(analyzer=text, stored=True, spelling=True, multitoken_query="phrase"),
+        title_kc=TEXT(analyzer=clusters, field_boost=1.5, multitoken_query="phrase"),
+        body_kc=TEXT(analyzer=clusters, field_boost=0.5, multitoken_query="phrase"),
+        date=DATETIME(stored=True, sortable=True),
+        year=NUMERIC(int, bits=16, stored=True, sortable=True),
+        month=NUMERIC(int, bits=8, stored=True),
+        author=ID(stored=True),
+        tags=_entity_field(),
+        image=STORED,
+        body_markdown=STORED,
+        path=ID(stored=True),
+        content_hash=STORED,
+        **{name: _entity_field() for name in ENTITY_FIELDS},
+    )
+
+
+def index_version() -> dict[str, str]:
+    """Everything whose change makes an existing index stale."""
+    return {"schema": SCHEMA_VERSION, "analysis": ANALYSIS_VERSION}
