@@ -53,7 +53,9 @@ def main() -> None:
 @_index_option
 @click.option("--strict", is_flag=True, help="Any unreadable file stops the run before writing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
-def index_cmd(content: tuple[Path, ...], index_dir: Path | None, strict: bool, as_json: bool) -> None:
+def index_cmd(
+    content: tuple[Path, ...], index_dir: Path | None, strict: bool, as_json: bool
+) -> None:
     """Read the announcements and publish a new index."""
     settings = _settings(index_dir, content)
     err = click.get_text_stream("stderr")
@@ -78,7 +80,7 @@ def index_cmd(content: tuple[Path, ...], index_dir: Path | None, strict: bool, a
         click.echo(f"skipped: {s.path}: {s.reason}", err=True)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    click.echo(f"prakas index: {report.summary()} → {settings.index_dir}", err=as_json)
+    click.echo(f"prakas index: {report.summary()} → {settings.index_dir}", err=True)
     sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)
 
 
@@ -103,7 +105,9 @@ def stats(index_dir: Path | None) -> None:
         for fields in s.all_stored_fields():
             by_lang[fields["lang"]] += 1
             by_year[(fields["year"], fields["lang"])] += 1
-    click.echo(f"index {settings.index_dir} · generation {gen.name} · built {meta.get('built_at', '?')}")
+    click.echo(
+        f"index {settings.index_dir} · generation {gen.name} · built {meta.get('built_at', '?')}"
+    )
     click.echo(f"{sum(by_lang.values())} announcements")
     langs = sorted(by_lang)
     click.echo("language  " + "  ".join(f"{lang:>5}" for lang in langs))
@@ -117,7 +121,9 @@ def stats(index_dir: Path | None) -> None:
 @_index_option
 @click.option("--lang", multiple=True, type=click.Choice(["en", "km"]), help="Only this language.")
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
-def search(words: tuple[str, ...], index_dir: Path | None, lang: tuple[str, ...], limit: int) -> None:
+def search(
+    words: tuple[str, ...], index_dir: Path | None, lang: tuple[str, ...], limit: int
+) -> None:
     """Print the top matches: id, date, title."""
     from webapp.search import SearchRequest, SearchService
 

@@ -189,7 +189,9 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, str):
         text = value.strip()
         try:
-            return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
+            return (
+                dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
+            )
         except ValueError:
             pass
     raise BadFile(f"unparseable date {value!r} (expected YYYY-MM-DD)")
@@ -236,6 +238,8 @@ def parse_announcement(raw: bytes, *, path: str, slug: str, lang: str | None) ->
         line = f" at line {where.line + 1}" if where is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise BadFile(f"broken YAML front matter{line}: {problem}") from None
+    except ValueError as exc:  # YAML read a timestamp that is no date, e.g. 2023-02-30
+        raise BadFile(f"unparseable date in the front matter ({exc})") from None
     meta = post.metadata
     if not isinstance(meta, dict):
         raise BadFile("front matter is not a mapping of fields")

@@ -48,8 +48,7 @@ _DIGITS_KM = "\u17e0-\u17e9"
 # One raw cluster in text as typed: a base (or stray marks from damaged text) followed by
 # coeng+letter pairs, marks and invisibles in any order.
 _RAW_CLUSTER = re.compile(
-    f"(?:[{_BASE}]|[{_MARK}{COENG}])"
-    f"(?:[{INVISIBLE}]*(?:{COENG}[{_BASE}]|[{_MARK}]))*"
+    f"(?:[{_BASE}]|[{_MARK}{COENG}])(?:[{INVISIBLE}]*(?:{COENG}[{_BASE}]|[{_MARK}]))*"
 )
 KHMER_CHAR = re.compile(f"[\u1780-\u17ff\u19e0-\u19ff{INVISIBLE}]")
 KHMER_DIGIT_TABLE = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
@@ -157,8 +156,7 @@ def clusters(text: str, start: int = 0, end: int | None = None) -> Iterator[Piec
 
 _KHMER_RUN = re.compile(
     # a dotted abbreviation (ក.ប.ទ., like M.P.T.C.) is one run, read as one word
-    f"(?:[{_BASE}][{_MARK}{COENG}{INVISIBLE}]*\\.){{2,}}"
-    f"|(?:[{_BASE}{_MARK}{COENG}{INVISIBLE}])+"
+    f"(?:[{_BASE}][{_MARK}{COENG}{INVISIBLE}]*\\.){{2,}}|(?:[{_BASE}{_MARK}{COENG}{INVISIBLE}])+"
 )
 
 
@@ -182,8 +180,21 @@ PREFIX_WORDS = tuple(
         (
             normalise(w)
             for w in (
-                "ខេត្ត", "ស្រុក", "ខណ្ឌ", "ក្រុង", "ឃុំ", "សង្កាត់", "ភូមិ", "រាជធានី",
-                "ឯកឧត្តម", "លោកជំទាវ", "សម្តេច", "លោកស្រី", "លោក", "វិទ្យាល័យ", "ក្រសួង",
+                "ខេត្ត",
+                "ស្រុក",
+                "ខណ្ឌ",
+                "ក្រុង",
+                "ឃុំ",
+                "សង្កាត់",
+                "ភូមិ",
+                "រាជធានី",
+                "ឯកឧត្តម",
+                "លោកជំទាវ",
+                "សម្តេច",
+                "លោកស្រី",
+                "លោក",
+                "វិទ្យាល័យ",
+                "ក្រសួង",
             )
         ),
         key=len,

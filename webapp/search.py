@@ -82,8 +82,12 @@ class SearchService:
         query: Q.Query = self.parse(request.q, searcher.schema) if request.q.strip() else Q.Every()
         filter_q = Q.Or([Q.Term("lang", lang) for lang in request.lang]) if request.lang else None
         page = searcher.search_page(
-            query, request.page, pagelen=request.per_page, filter=filter_q,
-            sortedby=None if request.q.strip() else "date", reverse=not request.q.strip(),
+            query,
+            request.page,
+            pagelen=request.per_page,
+            filter=filter_q,
+            sortedby=None if request.q.strip() else "date",
+            reverse=not request.q.strip(),
         )
         hits = [
             Hit(

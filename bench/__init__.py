@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its figures; tests check behaviour, not timings."""

@@ -1,0 +1,1 @@
+"""The indexer: announcement files → documents → a Whoosh index. The only writer."""
