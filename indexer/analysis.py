@@ -33,7 +33,7 @@ from whoosh.support.charset import accent_map
 from indexer import khmer
 
 # Bump when any rule here or in indexer/khmer.py changes: the indexer rebuilds.
-ANALYSIS_VERSION = "2026.11.1"
+ANALYSIS_VERSION = "2026.11.2"
 
 _APOSTROPHES = "'’‘ʼ"
 # Latin-script words: dotted acronyms (M.P.T.C.), words with inner apostrophes

@@ -16,6 +16,7 @@ from whoosh import index as whoosh_index
 
 from indexer import store
 from indexer.documents import Announcement, BadFile
+from indexer.entities import Entities, align_with_twin, extract
 from indexer.schema import ENTITY_FIELDS, build_schema, index_version
 from indexer.sources import Skipped, Source, discover, read
 
@@ -56,8 +57,8 @@ class StrictFailure(RuntimeError):
         self.skipped = skipped
 
 
-def to_fields(doc: Announcement) -> dict:
-    """The Whoosh fields of one announcement."""
+def to_fields(doc: Announcement, found: Entities) -> dict:
+    """The Whoosh fields of one announcement and its entities."""
     date = dt.datetime.combine(doc.date, dt.time())
     fields: dict = {
         "id": doc.id,
@@ -78,9 +79,35 @@ def to_fields(doc: Announcement) -> dict:
         "path": doc.path,
         "content_hash": doc.content_hash,
     }
+    values = {
+        "people": [p.name for p in found.people],
+        "ministers": found.ministers,
+        "provinces": list(found.provinces),
+        "places": [p.name for p in found.places],
+        "organisations": list(found.organisations),
+    }
     for name in ENTITY_FIELDS:
-        fields[name] = ""
+        fields[name] = "\n".join(values[name])
+    # Canonical names are searchable too: "Chea Vandeth" finds the article that wrote
+    # "Chea Vannadet"; the surface forms are already in the text fields.
+    fields["entities_text"] = "\n".join(v for name in ENTITY_FIELDS for v in values[name])
     return fields
+
+
+class Twins:
+    """English entities kept by slug so the Khmer version can borrow their Latin names."""
+
+    def __init__(self) -> None:
+        self._by_slug: dict[str, Entities] = {}
+
+    def entities(self, doc: Announcement) -> Entities:
+        found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
+        if doc.lang == "en":
+            if any(not p.known for p in found.people):
+                self._by_slug[doc.slug] = found
+        elif (twin := self._by_slug.get(doc.slug)) is not None:
+            found = align_with_twin(found, twin)
+        return found
 
 
 def _readable(sources: Iterable[Source], report: Report) -> Iterator[Announcement]:
@@ -126,8 +153,9 @@ def build(
         writer = ix.writer(limitmb=128)
         try:
             stream = progress(sources) if progress else sources
+            twins = Twins()
             for doc in _readable(stream, report):
-                writer.add_document(**to_fields(doc))
+                writer.add_document(**to_fields(doc, twins.entities(doc)))
                 report.indexed += 1
                 report.by_lang[doc.lang] = report.by_lang.get(doc.lang, 0) + 1
             writer.commit()

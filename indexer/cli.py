@@ -152,3 +152,44 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     app = create_app({"INDEX_DIR": settings.index_dir})
     click.echo(f"serving {settings.index_dir} at http://{host}:{port}/", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="prakas")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print canonical values as JSON.")
+def entities(file: Path, as_json: bool) -> None:
+    """What the extractor finds in one file, and where each mention resolved."""
+    from indexer.documents import BadFile
+    from indexer.entities import align_with_twin, extract
+    from indexer.sources import Source, read
+
+    lang = file.parent.name if file.parent.name in ("en", "km") else None
+    try:
+        doc = read(Source(path=file, slug=file.stem, lang=lang))
+    except BadFile as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
+    twin_path = file.parent.parent / "en" / file.name
+    if doc.lang == "km" and twin_path.is_file():
+        twin = read(Source(path=twin_path, slug=file.stem, lang="en"))
+        found = align_with_twin(
+            found, extract(twin.title, twin.description, twin.body_text, "en", twin.date)
+        )
+    if as_json:
+        click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{doc.id}  {doc.date}  {doc.title}")
+    click.echo("people:")
+    for p in found.people:
+        rank = "minister" if p.minister else "-"
+        click.echo(f"  {p.name:<24} {rank:<9} {p.how:<10} ← {' | '.join(p.mentions)}")
+    click.echo("provinces:")
+    for name, evidence in found.provinces.items():
+        click.echo(f"  {name:<24} ← {' | '.join(evidence)}")
+    click.echo("places:")
+    for pl in found.places:
+        where = ", ".join(x for x in (pl.district, pl.province) if x) or "ambiguous"
+        click.echo(f"  {pl.name:<24} {pl.level:<9} {where:<20} ← {' | '.join(pl.mentions)}")
+    click.echo("organisations:")
+    for name, mentions in found.organisations.items():
+        click.echo(f"  {name:<24} ← {' | '.join(dict.fromkeys(mentions))}")

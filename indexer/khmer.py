@@ -72,6 +72,14 @@ def compose_split_vowels(text: str) -> str:
     return text.replace("\u17c1\u17b8", "\u17be").replace("\u17c1\u17b6", "\u17c4")
 
 
+_VOWEL_VARIANTS = str.maketrans({"\u17ac": "\u17ab", "\u17ae": "\u17ad", "\u17b2": "\u17b1"})
+
+
+def fold_independent_vowels(text: str) -> str:
+    """ឬ/ឫ, ឮ/ឭ and ឲ/ឱ are written for one another (ឬស្សីកែវ for ឫស្សីកែវ): fold each pair."""
+    return text.translate(_VOWEL_VARIANTS)
+
+
 def fold_khmer_digits(text: str) -> str:
     """Khmer digits ០–៩ equal Arabic 0–9, so ២០២៤ finds 2024 and back."""
     return text.translate(KHMER_DIGIT_TABLE)
@@ -115,6 +123,7 @@ def reorder_cluster(cluster: str) -> str:
 def normalise_cluster(raw: str) -> str:
     """All rules on one raw cluster; cached, since clusters repeat endlessly."""
     text = remove_invisible(raw)
+    text = fold_independent_vowels(text)
     text = fold_coeng_da(text)
     text = reorder_cluster(text)
     return compose_split_vowels(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from whoosh.fields import DATETIME, ID, IDLIST, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import ANALYSIS_VERSION, khmer_cluster_analyzer, text_analyzer
+from indexer.entities import data_version
 
 SCHEMA_VERSION = "3"
 # The facet fields: canonical values, one per line (a value may contain commas).
@@ -32,6 +33,7 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=text, stored=True, spelling=True, multitoken_query="phrase"),
         title_kc=TEXT(analyzer=clusters, field_boost=1.5, multitoken_query="phrase"),
         body_kc=TEXT(analyzer=clusters, field_boost=0.5, multitoken_query="phrase"),
+        entities_text=TEXT(analyzer=text, field_boost=1.0, multitoken_query="phrase"),
         date=DATETIME(stored=True, sortable=True),
         year=NUMERIC(int, bits=16, stored=True, sortable=True),
         month=NUMERIC(int, bits=8, stored=True),
@@ -47,4 +49,4 @@ def build_schema() -> Schema:
 
 def index_version() -> dict[str, str]:
     """Everything whose change makes an existing index stale."""
-    return {"schema": SCHEMA_VERSION, "analysis": ANALYSIS_VERSION}
+    return {"schema": SCHEMA_VERSION, "analysis": ANALYSIS_VERSION, "entities": data_version()}

@@ -18,7 +18,7 @@ from whoosh.searching import Searcher
 
 from indexer import store
 
-TEXT_FIELDS = ("title", "description", "body", "title_kc", "body_kc")
+TEXT_FIELDS = ("title", "description", "body", "entities_text", "title_kc", "body_kc")
 MAX_QUERY_CHARS = 500
 
 

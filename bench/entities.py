@@ -1,0 +1,132 @@
+"""Score the entity extractor against the hand annotations in ../shared/gold.
+
+    python -m bench.entities [--shared ../shared] [--errors]
+
+Per language: precision, recall and F1 of the sets of people, ministers, provinces
+and places per file (micro-averaged over files; gold provinces marked ``optional``
+are scored either way), and how often the English and Khmer files of one
+announcement get the same ministers and provinces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.entities import Entities, align_with_twin, extract
+from indexer.places import fold_latin
+from indexer.sources import Source, read
+
+FIELDS = ("ministers", "people", "provinces", "places")
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, predicted: set[str], gold: set[str], where: str) -> None:
+        self.tp += len(predicted & gold)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+        if predicted != gold:
+            self.errors.append(
+                f"{where}: extra {sorted(predicted - gold)} missing {sorted(gold - predicted)}"
+            )
+
+    def prf(self) -> tuple[float, float, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return p, r, f
+
+
+def gold_sets(record: dict) -> tuple[dict[str, set[str]], set[str]]:
+    optional = {p["name"] for p in record["provinces"] if p.get("optional")}
+    return {
+        "people": {p["name"] for p in record["people"]},
+        "ministers": {p["name"] for p in record["people"] if p["minister"]},
+        "provinces": {p["name"] for p in record["provinces"]} - optional,
+        "places": {
+            fold_latin(p["name"])
+            for p in record["places"]
+            if p["level"].startswith(("district", "commune"))
+        },
+    }, optional
+
+
+def extract_file(path: Path, lang: str, twin: Entities | None = None) -> Entities:
+    doc = read(Source(path=path, slug=path.stem, lang=lang))
+    found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
+    return align_with_twin(found, twin) if twin is not None else found
+
+
+def as_sets(found: Entities) -> dict[str, set[str]]:
+    return {
+        "people": {p.name for p in found.people},
+        "ministers": set(found.ministers),
+        "provinces": set(found.provinces),
+        "places": {fold_latin(p.name) for p in found.places},
+    }
+
+
+def score(shared: Path) -> dict:
+    gold = json.loads((shared / "gold" / "entities.json").read_text("utf-8"))
+    corpus = shared / "corpus" / "ctc-website"
+    tallies = {lang: {f: Tally() for f in FIELDS} for lang in ("en", "km")}
+    agree = {"ministers": [0, 0], "provinces": [0, 0]}
+    for slug, article in sorted(gold["articles"].items()):
+        predicted_pair = {}
+        english = extract_file(corpus / article["en"]["file"], "en")
+        for lang in ("en", "km"):
+            record = article[lang]
+            expected, optional = gold_sets(record)
+            found = (
+                english if lang == "en" else extract_file(corpus / record["file"], "km", english)
+            )
+            predicted = as_sets(found)
+            predicted["provinces"] -= optional
+            predicted_pair[lang] = predicted
+            for f in FIELDS:
+                tallies[lang][f].add(predicted[f], expected[f], f"{lang}/{slug}")
+        for f in agree:
+            agree[f][0] += predicted_pair["en"][f] == predicted_pair["km"][f]
+            agree[f][1] += 1
+    return {"tallies": tallies, "agreement": agree}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared"
+    )
+    parser.add_argument("--errors", action="store_true", help="list every file that differs")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = score(args.shared)
+    rows = {}
+    for lang, fields in result["tallies"].items():
+        for f, tally in fields.items():
+            rows[f"{lang}.{f}"] = dict(zip(("precision", "recall", "f1"), tally.prf(), strict=True))
+    agreement = {f: a / n for f, (a, n) in result["agreement"].items()}
+    if args.json:
+        print(json.dumps({"scores": rows, "agreement": agreement}, indent=2))
+        return
+    print(f"{'field':<16}{'precision':>10}{'recall':>10}{'F1':>10}")
+    for key, v in rows.items():
+        print(f"{key:<16}{v['precision']:>10.3f}{v['recall']:>10.3f}{v['f1']:>10.3f}")
+    for f, rate in agreement.items():
+        print(f"EN/KM agreement on {f}: {rate:.3f}")
+    if args.errors:
+        for fields in result["tallies"].values():
+            for f, tally in fields.items():
+                for e in tally.errors:
+                    print(f"  {f:<10} {e}")
+
+
+if __name__ == "__main__":
+    main()

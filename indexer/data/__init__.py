@@ -1,0 +1,1 @@
+"""Reference data the entity extractor reads: gazetteer, officials, organisations."""
