@@ -33,7 +33,7 @@ from whoosh.support.charset import accent_map
 from indexer import khmer
 
 # Bump when any rule here or in indexer/khmer.py changes: the indexer rebuilds.
-ANALYSIS_VERSION = "2026.11.2"
+ANALYSIS_VERSION = "2026.11.3"
 
 _APOSTROPHES = "'’‘ʼ"
 # Latin-script words: dotted acronyms (M.P.T.C.), words with inner apostrophes
@@ -189,7 +189,26 @@ class CompoundFilter(Filter):
             shift += len(parts) - 1
 
 
-STOP_WORDS = frozenset(stoplists["en"])
+NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+
+
+class NumberWordFilter(Filter):
+    """English number words up to twenty are their digits: "four core functions" finds
+    "4 Core Functions"."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = NUMBER_WORDS.get(t.text, t.text)
+            yield t
+
+
+STOP_WORDS = frozenset(stoplists["en"]) - set(NUMBER_WORDS)
 
 
 def text_analyzer() -> Filter:
@@ -199,6 +218,7 @@ def text_analyzer() -> Filter:
         | PossessiveFilter()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
+        | NumberWordFilter()
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
         | CompoundFilter()
         | StemFilter(lang="en", cachesize=50000)

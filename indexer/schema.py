@@ -7,18 +7,20 @@ for facets and filters. Display fields are stored so a result page never reads f
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, IDLIST, NUMERIC, STORED, TEXT, Schema
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import ANALYSIS_VERSION, khmer_cluster_analyzer, text_analyzer
 from indexer.entities import data_version
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # The facet fields: canonical values, one per line (a value may contain commas).
 ENTITY_FIELDS = ("people", "ministers", "provinces", "places", "organisations")
 
 
-def _entity_field() -> IDLIST:
-    return IDLIST(stored=True, expression=r"[^\n]+")
+def _entity_field() -> TEXT:
+    """One value per line, matched whole and without case: province:takeo works."""
+    return TEXT(analyzer=RegexTokenizer(r"[^\n]+") | LowercaseFilter(), stored=True, phrase=False)
 
 
 def build_schema() -> Schema:

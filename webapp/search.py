@@ -1,8 +1,8 @@
-"""The search service: one query in, one page of results out.
+"""The search service: one request in, one page of results out.
 
 Both the web app and ``prakas search`` call :meth:`SearchService.search`; neither
-touches Whoosh directly. The service only reads the index. It reopens the index when
-the indexer publishes a new generation, so a reindex needs no restart.
+touches Whoosh directly. The service only reads the index, and reopens it when the
+indexer publishes a new generation, so a reindex needs no restart.
 """
 
 from __future__ import annotations
@@ -12,14 +12,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import qparser
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from indexer import store
-
-TEXT_FIELDS = ("title", "description", "body", "entities_text", "title_kc", "body_kc")
-MAX_QUERY_CHARS = 500
+from webapp import query as queries
 
 
 @dataclass(frozen=True)
@@ -46,10 +43,12 @@ class SearchResult:
     request: SearchRequest
     total: int
     hits: list[Hit] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    relaxed: bool = False
     took_ms: float = 0.0
 
 
-def _values(stored: str | None) -> list[str]:
+def values(stored: str | None) -> list[str]:
     return [v for v in (stored or "").split("\n") if v]
 
 
@@ -72,23 +71,29 @@ class SearchService:
                 self._generation = gen
             return self._searcher
 
-    def parse(self, text: str, schema) -> Q.Query:
-        parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
-        return parser.parse(text[:MAX_QUERY_CHARS])
-
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         searcher = self.searcher()
-        query: Q.Query = self.parse(request.q, searcher.schema) if request.q.strip() else Q.Every()
+        parsed = queries.parse(request.q, searcher.schema)
         filter_q = Q.Or([Q.Term("lang", lang) for lang in request.lang]) if request.lang else None
+        empty = not parsed.words and isinstance(parsed.query, Q.Every)
+        kwargs = {"sortedby": "date", "reverse": True} if empty else {}
         page = searcher.search_page(
-            query,
-            request.page,
-            pagelen=request.per_page,
-            filter=filter_q,
-            sortedby=None if request.q.strip() else "date",
-            reverse=not request.q.strip(),
+            parsed.query, request.page, pagelen=request.per_page, filter=filter_q, **kwargs
         )
+        relaxed = False
+        if page.total == 0 and not parsed.staff and len(parsed.words) > 1:
+            page = searcher.search_page(
+                queries.relaxed(parsed.words, searcher.schema),
+                request.page,
+                pagelen=request.per_page,
+                filter=filter_q,
+            )
+            relaxed = page.total > 0
+            if relaxed:
+                parsed.notices.append(
+                    "No announcement has all of your words; showing those with some of them."
+                )
         hits = [
             Hit(
                 id=hit["id"],
@@ -96,8 +101,8 @@ class SearchService:
                 slug=hit["slug"],
                 title=hit["title"],
                 date=hit["date"].date().isoformat(),
-                ministers=_values(hit.get("ministers")),
-                provinces=_values(hit.get("provinces")),
+                ministers=values(hit.get("ministers")),
+                provinces=values(hit.get("provinces")),
             )
             for hit in page
         ]
@@ -105,5 +110,7 @@ class SearchService:
             request=request,
             total=page.total,
             hits=hits,
+            notices=parsed.notices,
+            relaxed=relaxed,
             took_ms=(time.perf_counter() - started) * 1000,
         )

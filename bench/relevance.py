@@ -1,0 +1,140 @@
+"""Relevance of search on the real corpus: our analysers against Whoosh's stock ones.
+
+    python -m bench.relevance [--shared ../shared] [--json] [--misses]
+
+Runs every query of ``bench/queries.json`` (judged by reading the articles) against
+two indexes of ``corpus/ctc-website/blog``: ours, through the search service the web
+app uses, and one built with Whoosh's ``StandardAnalyzer`` searched with Whoosh's
+default parser. Prints recall@10, MRR and nDCG@10 per language, side by side.
+Each query is limited to the language of its judged announcements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from whoosh import fields, index, qparser
+from whoosh import query as Q
+from whoosh.analysis import StandardAnalyzer
+
+from indexer.build import build
+from indexer.sources import discover, read
+from webapp.search import SearchRequest, SearchService
+
+HERE = Path(__file__).resolve().parent
+K = 10
+
+
+def metrics(ranked: list[str], relevant: set[str]) -> dict[str, float]:
+    top = ranked[:K]
+    found = [i for i, doc in enumerate(top) if doc in relevant]
+    recall = len(found) / min(len(relevant), K)
+    mrr = 1.0 / (found[0] + 1) if found else 0.0
+    dcg = sum(1.0 / math.log2(i + 2) for i in found)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(relevant), K)))
+    return {"recall@10": recall, "mrr": mrr, "ndcg@10": dcg / ideal}
+
+
+def ours(blog: Path, workdir: Path) -> Callable[[str, str], list[str]]:
+    index_dir = workdir / "ours"
+    build([blog], index_dir)
+    service = SearchService(index_dir)
+
+    def run(q: str, lang: str) -> list[str]:
+        result = service.search(SearchRequest(q=q, lang=(lang,), per_page=K))
+        return [h.id for h in result.hits]
+
+    return run
+
+
+def standard(blog: Path, workdir: Path) -> Callable[[str, str], list[str]]:
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        lang=fields.ID(),
+        title=fields.TEXT(analyzer=StandardAnalyzer(), field_boost=3.0),
+        description=fields.TEXT(analyzer=StandardAnalyzer()),
+        body=fields.TEXT(analyzer=StandardAnalyzer()),
+    )
+    ix = index.create_in(str(workdir), schema)
+    with ix.writer() as w:
+        for source in discover([blog]):
+            doc = read(source)
+            w.add_document(
+                id=doc.id,
+                lang=doc.lang,
+                title=doc.title,
+                description=doc.description,
+                body=doc.body_text,
+            )
+    parser = qparser.MultifieldParser(["title", "description", "body"], schema)
+    searcher = ix.searcher()
+
+    def run(q: str, lang: str) -> list[str]:
+        hits = searcher.search(parser.parse(q), limit=K, filter=Q.Term("lang", lang))
+        return [h["id"] for h in hits]
+
+    return run
+
+
+def evaluate(shared: Path) -> dict:
+    blog = shared / "corpus" / "ctc-website" / "blog"
+    judged = json.loads((HERE / "queries.json").read_text("utf-8"))["queries"]
+    report: dict = {"systems": {}, "misses": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        systems = {"ours": ours(blog, Path(tmp)), "whoosh-standard": standard(blog, Path(tmp))}
+        for name, run in systems.items():
+            per_lang: dict[str, list[dict[str, float]]] = {}
+            started = time.perf_counter()
+            for item in judged:
+                relevant = {f"{item['lang']}/{slug}" for slug in item["relevant"]}
+                ranked = run(item["q"], item["lang"])
+                m = metrics(ranked, relevant)
+                per_lang.setdefault(item["lang"], []).append(m)
+                if name == "ours" and (m["recall@10"] < 1 or m["mrr"] < 1):
+                    report["misses"].append({**item, "got": ranked, **m})
+            report["systems"][name] = {
+                lang: {k: sum(m[k] for m in ms) / len(ms) for k in ms[0]} | {"queries": len(ms)}
+                for lang, ms in per_lang.items()
+            }
+            report["systems"][name]["ms_per_query"] = (
+                (time.perf_counter() - started) * 1000 / len(judged)
+            )
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=HERE.parents[1] / "shared")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--misses", action="store_true", help="list queries below 1.0")
+    args = parser.parse_args()
+    report = evaluate(args.shared)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    print(f"{'lang':<5}{'system':<18}{'queries':>8}{'recall@10':>11}{'MRR':>8}{'nDCG@10':>9}")
+    for lang in ("en", "km"):
+        for name, scores in report["systems"].items():
+            s = scores[lang]
+            print(
+                f"{lang:<5}{name:<18}{s['queries']:>8}{s['recall@10']:>11.3f}"
+                f"{s['mrr']:>8.3f}{s['ndcg@10']:>9.3f}"
+            )
+    for name, scores in report["systems"].items():
+        print(f"{name}: {scores['ms_per_query']:.1f} ms per query")
+    if args.misses:
+        for m in report["misses"]:
+            print(
+                f"  {m['lang']} {m['q']!r}: recall {m['recall@10']:.2f} mrr {m['mrr']:.2f} "
+                f"want {m['relevant']} got {m['got']}"
+            )
+
+
+if __name__ == "__main__":
+    main()
