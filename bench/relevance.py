@@ -82,6 +82,22 @@ def standard(blog: Path, workdir: Path) -> Callable[[str, str], list[str]]:
     return run
 
 
+def throughput(blog: Path) -> dict[str, float]:
+    """Characters per second through the main text analyser, per language."""
+    from indexer.analysis import text_analyzer
+
+    analyzer = text_analyzer()
+    out: dict[str, float] = {}
+    for lang in ("en", "km"):
+        texts = [read(s).body_text for s in discover([blog / lang])] * 5
+        started = time.perf_counter()
+        for text in texts:
+            for _ in analyzer(text, positions=True, chars=True):
+                pass
+        out[lang] = sum(map(len, texts)) / (time.perf_counter() - started)
+    return out
+
+
 def evaluate(shared: Path) -> dict:
     blog = shared / "corpus" / "ctc-website" / "blog"
     judged = json.loads((HERE / "queries.json").read_text("utf-8"))["queries"]
@@ -118,6 +134,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
+    for lang, rate in throughput(args.shared / "corpus" / "ctc-website" / "blog").items():
+        print(f"analyser throughput {lang}: {rate:,.0f} characters/s")
     print(f"{'lang':<5}{'system':<18}{'queries':>8}{'recall@10':>11}{'MRR':>8}{'nDCG@10':>9}")
     for lang in ("en", "km"):
         for name, scores in report["systems"].items():

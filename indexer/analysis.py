@@ -16,6 +16,7 @@ land on what the reader sees.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from whoosh.analysis import (
@@ -38,10 +39,11 @@ ANALYSIS_VERSION = "2026.11.3"
 _APOSTROPHES = "'’‘ʼ"
 # Latin-script words: dotted acronyms (M.P.T.C.), words with inner apostrophes
 # (Cambodia’s) and hyphens (Wi-Fi, Strategy-Phase), numbers in either digit set.
+_W = r"(?:[^\W_]|[\u0300-\u036f])"  # a letter or digit, or a combining accent (NFD text)
 _LATIN_WORD = re.compile(
     r"(?:[^\W\d_]\.){2,}"
-    rf"|[^\W_](?:[^\W_]|[{_APOSTROPHES}](?=[^\W_]))*"
-    rf"(?:-[^\W_](?:[^\W_]|[{_APOSTROPHES}](?=[^\W_]))*)*"
+    rf"|[^\W_]{_W}*(?:[{_APOSTROPHES}](?=[^\W_]){_W}+)*"
+    rf"(?:-[^\W_]{_W}*(?:[{_APOSTROPHES}](?=[^\W_]){_W}+)*)*"
 )
 
 
@@ -96,7 +98,7 @@ def _pieces(value: str) -> Iterator[tuple[str, int, int]]:
 
 def _latin(value: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
     for m in _LATIN_WORD.finditer(value, start, end):
-        text = m.group()
+        text = unicodedata.normalize("NFC", m.group())
         if "." in text:
             text = text.replace(".", "")
         yield khmer.fold_khmer_digits(text), m.start(), m.end()

@@ -132,8 +132,12 @@ def search(
         result = service.search(SearchRequest(q=" ".join(words), lang=lang, per_page=limit))
     except store.IndexMissing as exc:
         raise click.ClickException(str(exc)) from None
+    for notice in result.notices:
+        click.echo(notice, err=True)
     for hit in result.hits:
         click.echo(f"{hit.id:<16} {hit.date}  {hit.title}")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}", err=True)
     click.echo(f"{result.total} found in {result.took_ms:.0f} ms", err=True)
 
 

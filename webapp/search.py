@@ -45,7 +45,11 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     relaxed: bool = False
+    suggestion: str | None = None
     took_ms: float = 0.0
+
+
+FEW = 3  # fewer results than this, and a respelling that finds any is offered
 
 
 def values(stored: str | None) -> list[str]:
@@ -94,6 +98,9 @@ class SearchService:
                 parsed.notices.append(
                     "No announcement has all of your words; showing those with some of them."
                 )
+        suggestion = None
+        if parsed.words and not parsed.staff:
+            suggestion = self.suggest(searcher, parsed.words, page.total, filter_q, relaxed)
         hits = [
             Hit(
                 id=hit["id"],
@@ -112,5 +119,34 @@ class SearchService:
             hits=hits,
             notices=parsed.notices,
             relaxed=relaxed,
+            suggestion=suggestion,
             took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def suggest(
+        self, searcher: Searcher, words: list[str], total: int, filter_q, relaxed: bool = False
+    ) -> str | None:
+        """A respelling of the words the index does not know, from its own vocabulary
+        (both languages), offered when it finds more than the query as typed."""
+        corrector = searcher.corrector("body")
+        vocabulary = searcher.reader()
+        changed = False
+        out: list[str] = []
+        for word in words:
+            key = word.lower()
+            known = vocabulary.frequency("spell_body", key) > 0 or len(key) < 4
+            if not known and (options := corrector.suggest(key, limit=3, maxdist=2)):
+                out.append(options[0])
+                changed = True
+            else:
+                out.append(word)
+        if not changed:
+            return None
+        candidate = " ".join(out)
+        better = searcher.search(
+            queries.parse(candidate, searcher.schema).query, limit=1, filter=filter_q
+        )
+        found = better.estimated_length()
+        return (
+            candidate if found > total or (found and total < FEW) or (found and relaxed) else None
         )

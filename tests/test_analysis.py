@@ -1,0 +1,200 @@
+"""English and Khmer analysis: each rule on real strings, through the real index."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from bench.relevance import evaluate
+from indexer import khmer, store
+from indexer.analysis import analyse
+from indexer.schema import index_version
+from webapp.query import parse
+from webapp.search import SearchRequest, SearchService
+from webapp.snippets import snippet, wanted
+
+
+@pytest.fixture(scope="module")
+def service(corpus_index: Path) -> SearchService:
+    return SearchService(corpus_index)
+
+
+def ids(service: SearchService, q: str, lang: str | None = None, n: int = 50) -> set[str]:
+    req = SearchRequest(q=q, lang=(lang,) if lang else (), per_page=n)
+    return {h.id for h in service.search(req).hits}
+
+
+# --- Khmer normalisation: each rule, both spellings find the same announcements -----------
+
+
+@pytest.mark.parametrize(
+    ("typed", "other", "rule"),
+    [
+        ("ឯកឧត្ដម", "ឯកឧត្តម", khmer.fold_coeng_da),  # coeng-DA / coeng-TA, both in the corpus
+        ("រដ្ឋមន្រ្តី", "រដ្ឋមន្ត្រី", khmer.reorder_cluster),  # coeng-RO typed first (km/1-post)
+        ("ថា្នក់", "ថ្នាក់", khmer.reorder_cluster),  # vowel typed before coeng (km/13-post title)
+        ("លេី", "លើ", khmer.compose_split_vowels),  # split vowel (km/7-post)
+        ("ឬស្សីកែវ", "ឫស្សីកែវ", khmer.fold_independent_vowels),  # ឬ for ឫ (km/23-post)
+        ("ដើម្បី\u200bប្រគល់", "ដើម្បីប្រគល់", khmer.remove_invisible),  # zero-width space (km/14-post)
+        ("២០២៥", "2025", khmer.fold_khmer_digits),  # Khmer digits
+    ],
+)
+def test_normalisation_rule(service: SearchService, typed: str, other: str, rule) -> None:
+    assert typed != other
+    if rule is khmer.reorder_cluster:
+        assert "".join(rule(c.text) for c in khmer.clusters(typed)) == "".join(
+            c.text for c in khmer.clusters(other)
+        )
+    assert khmer.normalise(typed) == khmer.normalise(other)
+    found = ids(service, typed, "km")
+    assert found, typed
+    assert found == ids(service, other, "km")
+
+
+def test_inherent_vowels_and_nfc_are_invisible() -> None:
+    assert khmer.normalise("ក\u17b4ម្ពុជា") == khmer.normalise("កម្ពុជា")
+    assert khmer.normalise("\ufeffកម្ពុជា\u200d") == "កម្ពុជា"
+    nfd = unicodedata.normalize("NFD", "Takéo")
+    assert analyse(nfd) == analyse("Takeo")
+
+
+def test_clusters_keep_marks_with_their_base() -> None:
+    text = "ខេត្តតាកែវ"
+    pieces = list(khmer.clusters(text))
+    assert [p.text for p in pieces] == ["ខេ", "ត្ត", "តា", "កែ", "វ"]
+    assert "".join(text[p.start : p.end] for p in pieces) == text
+
+
+# --- English ---------------------------------------------------------------------------
+
+
+def test_possessives_are_one_word() -> None:
+    assert analyse("Cambodia’s") == analyse("Cambodia's") == analyse("Cambodias") == ["cambodia"]
+
+
+def test_stemming_finds_other_forms(service: SearchService) -> None:
+    assert analyse("inaugurated") == analyse("inauguration")
+    assert "en/1-post" in ids(service, "inaugurated", "en")
+
+
+def test_acronyms_with_or_without_dots(service: SearchService) -> None:
+    assert analyse("M.P.T.C.") == analyse("MPTC") == ["mptc"]
+    # 8-post writes "C.T.C."; others write "CTC"
+    assert "en/8-post" in ids(service, "CTC", "en")
+
+
+def test_hyphenated_words_whole_and_by_part(service: SearchService) -> None:
+    assert analyse("Wi-Fi") == ["wifi", "wi", "fi"]
+    assert analyse("Wi-Fi", mode="query") == analyse("WiFi", mode="query") == ["wifi"]
+    assert "en/18-post" in ids(service, "12th-grade", "en")
+    assert "en/18-post" in ids(service, "grade", "en")
+
+
+def test_numbers_and_number_words(service: SearchService) -> None:
+    assert analyse("3 four 2024") == ["3", "4", "2024"]
+    assert "en/22-post" in ids(service, "four core functions", "en")
+
+
+def test_accents_fold() -> None:
+    assert analyse("Takéo") == analyse("TAKEO") == ["takeo"]
+
+
+# --- Khmer words, phrases, mixed script -----------------------------------------------------
+
+
+def test_khmer_word_inside_unspaced_text(service: SearchService) -> None:
+    """តាកែវ is found inside ខេត្តតាកែវ in every Khmer announcement that names it."""
+    ix, _ = store.open_index(service.index_dir)
+    with ix.searcher() as s:
+        expected = {
+            f["id"]
+            for f in s.all_stored_fields()
+            if f["lang"] == "km"
+            and "តាកែវ" in khmer.normalise(f["title"] + f["description"] + f["body"])
+        }
+    assert len(expected) > 20
+    assert ids(service, "តាកែវ", "km", n=100) == expected
+
+
+def test_khmer_phrase_query(service: SearchService) -> None:
+    assert ids(service, '"ម៉ៅ សិលា"', "km") == {
+        "km/7-post",
+        "km/15-post",
+        "km/19-post",
+        "km/28-post",
+        "km/31-post",
+    }
+    # the same name typed without the space
+    assert ids(service, "ម៉ៅសិលា", "km") == ids(service, '"ម៉ៅ សិលា"', "km")
+
+
+def test_mixed_script_query(service: SearchService) -> None:
+    # a Latin word inside Khmer text, and a Khmer word, in one query
+    assert ids(service, "ZOOM សំណេះសំណាល") == {"km/18-post"}
+    assert "MPTC" in " ".join(analyse("ក្រសួង MPTC")).upper()
+
+
+def test_query_in_either_script_searches_both_languages(service: SearchService) -> None:
+    both = ids(service, "Mao Sela")
+    assert {"en/19-post", "km/19-post"} <= both
+
+
+def test_highlighted_khmer_snippet_marks_original_clusters(service: SearchService) -> None:
+    searcher = service.searcher()
+    body = searcher.document(id="km/3-post")["body"]
+    marked = snippet(body, wanted(parse("តាកែវ", searcher.schema).query))
+    assert "<mark>" in marked
+    for piece in marked.split("<mark>")[1:]:
+        text = piece.split("</mark>")[0]
+        assert text in body  # the original text, not the normalised one
+        start = body.index(text)
+        assert unicodedata.category(body[start]) not in ("Mn", "Mc")
+        end = start + len(text)
+        assert end == len(body) or unicodedata.category(body[end]) not in ("Mn", "Mc")
+
+
+def test_snippets_are_escaped() -> None:
+    text = "<script>alert(1)</script> Takeo & Kampot"
+    out = snippet(text, wanted(parse("Takeo", _schema()).query))
+    assert "<script>" not in out and "&lt;script&gt;" in out and "<mark>Takeo</mark>" in out
+
+
+def _schema():
+    from indexer.schema import build_schema
+
+    return build_schema()
+
+
+def test_index_records_the_analysis_version(corpus_index: Path) -> None:
+    gen = store.current_generation(corpus_index)
+    assert store.read_meta(gen)["versions"] == index_version()
+
+
+def test_relevance_targets(shared: Path) -> None:
+    report = evaluate(shared)
+    for lang in ("en", "km"):
+        ours, standard = report["systems"]["ours"][lang], report["systems"]["whoosh-standard"][lang]
+        print(lang, "ours", ours, "standard", standard)
+        assert ours["queries"] >= 40
+        assert ours["recall@10"] >= 0.95 and ours["mrr"] >= 0.85
+        assert ours["recall@10"] > standard["recall@10"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("inaugration cermony", "inauguration ceremony"),
+        ("sistres of code", "sisters of code"),
+        ("តាកេវ", "តាកែវ"),
+    ],
+)
+def test_spelling_suggestions_from_the_vocabulary(
+    service: SearchService, typed: str, meant: str
+) -> None:
+    result = service.search(SearchRequest(q=typed))
+    assert result.suggestion == meant
+    corrected = service.search(SearchRequest(q=meant))
+    # the respelling finds more, or finds with every word what the typo found only in part
+    assert corrected.total > result.total or (result.relaxed and not corrected.relaxed)

@@ -1,0 +1,137 @@
+"""Highlighted snippets: the passage of a text that best matches a query, marked.
+
+Marks are found by running the index's own analysers over the stored text, so a mark
+lands exactly where the index matched: a stemmed English word (``inauguration`` for
+``inaugurated``), a Khmer word, or a run of Khmer clusters matched by the recall net.
+Offsets come from the analysers and always fall on whole clusters of the original
+text, so a mark never splits what renders as one glyph. Everything is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from whoosh import query as Q
+
+from indexer.analysis import khmer_cluster_analyzer, text_analyzer
+
+WORD_FIELDS = frozenset({"title", "description", "body", "entities_text"})
+CLUSTER_FIELDS = frozenset({"title_kc", "body_kc"})
+SNIPPET_CHARS = 260
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What to mark: analysed words, and Khmer cluster sequences."""
+
+    words: frozenset[str]
+    cluster_runs: tuple[tuple[str, ...], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.cluster_runs)
+
+
+def wanted(query: Q.Query) -> Wanted:
+    """The terms of a query worth marking (negated parts are not)."""
+    words: set[str] = set()
+    runs: list[tuple[str, ...]] = []
+
+    def walk(q: Q.Query) -> None:
+        if isinstance(q, Q.Not):
+            return
+        if isinstance(q, Q.Phrase):
+            if q.fieldname in CLUSTER_FIELDS:
+                runs.append(tuple(q.words))
+            elif q.fieldname in WORD_FIELDS:
+                words.update(q.words)
+            return
+        if isinstance(q, Q.Term) and isinstance(q.text, str):
+            if q.fieldname in WORD_FIELDS:
+                words.add(q.text)
+            return
+        for child in q.children():
+            walk(child)
+
+    walk(query)
+    return Wanted(frozenset(words), tuple(dict.fromkeys(runs)))
+
+
+def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
+    """Character spans of ``text`` to mark, merged and in order."""
+    found: list[tuple[int, int]] = []
+    if want.words:
+        for t in text_analyzer()(text, chars=True, mode="index"):
+            if t.text in want.words:
+                found.append((t.startchar, t.endchar))
+    if want.cluster_runs:
+        clusters = [
+            (t.text, t.startchar, t.endchar) for t in khmer_cluster_analyzer()(text, chars=True)
+        ]
+        texts = [c[0] for c in clusters]
+        for run in want.cluster_runs:
+            n = len(run)
+            for i in range(len(texts) - n + 1):
+                if tuple(texts[i : i + n]) == run:
+                    found.append((clusters[i][1], clusters[i + n - 1][2]))
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def snippet(text: str, want: Wanted, size: int = SNIPPET_CHARS) -> Markup:
+    """The densest window of ``text`` around the marks, escaped, marks in ``<mark>``."""
+    marks = spans(text, want) if want else []
+    if not marks:
+        return Markup(escape(_trim(text, 0, size)))
+    best, best_count = marks[0][0], 0
+    for i, (start, _) in enumerate(marks):
+        count = sum(1 for s, e in marks[i:] if e <= start + size)
+        if count > best_count:
+            best, best_count = start, count
+    begin = max(0, best - size // 4)
+    begin = _word_start(text, begin)
+    end = _cluster_edge(text, min(len(text), begin + size), 1)
+    out: list[str] = ["…" if begin > 0 else ""]
+    cursor = begin
+    for start, stop in marks:
+        if stop <= begin or start >= end:
+            continue
+        start, stop = max(start, begin), min(stop, end)
+        out.append(str(escape(text[cursor:start])))
+        out.append(f"<mark>{escape(text[start:stop])}</mark>")
+        cursor = stop
+    out.append(str(escape(text[cursor:end])))
+    if end < len(text):
+        out.append("…")
+    return Markup("".join(out).replace("\n", " "))
+
+
+def _word_start(text: str, pos: int) -> int:
+    """Move back to a space, or at least to a cluster's base letter, so a window never
+    starts inside a word (or, in unspaced Khmer, inside a cluster)."""
+    if pos == 0:
+        return 0
+    space = text.rfind(" ", max(0, pos - 40), pos)
+    if space >= 0:
+        return space + 1
+    return _cluster_edge(text, pos, -1)
+
+
+def _cluster_edge(text: str, pos: int, step: int) -> int:
+    while 0 < pos < len(text) and (
+        unicodedata.category(text[pos]) in ("Mn", "Mc") or text[pos - 1] == "\u17d2"
+    ):
+        pos += step
+    return pos
+
+
+def _trim(text: str, start: int, size: int) -> str:
+    piece = text[start : start + size]
+    return piece + ("…" if len(text) > start + size else "")
