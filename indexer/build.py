@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 from indexer import store
 from indexer.documents import Announcement, BadFile
 from indexer.entities import Entities, align_with_twin, extract
-from indexer.schema import ENTITY_FIELDS, build_schema, index_version
+from indexer.schema import ENTITY_FIELDS, FACET_FIELDS, build_schema, index_version
 from indexer.sources import Skipped, Source, discover, read
 
 
@@ -88,6 +88,8 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
     }
     for name in ENTITY_FIELDS:
         fields[name] = "\n".join(values[name])
+    for name, source in FACET_FIELDS.items():
+        fields[name] = fields[source]
     # Canonical names are searchable too: "Chea Vandeth" finds the article that wrote
     # "Chea Vannadet"; the surface forms are already in the text fields.
     fields["entities_text"] = "\n".join(v for name in ENTITY_FIELDS for v in values[name])

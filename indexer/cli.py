@@ -117,21 +117,46 @@ def stats(index_dir: Path | None) -> None:
 
 
 @main.command()
-@click.argument("words", nargs=-1, required=True)
+@click.argument("words", nargs=-1)
 @_index_option
 @click.option("--lang", multiple=True, type=click.Choice(["en", "km"]), help="Only this language.")
+@click.option("--province", multiple=True, help="Only announcements naming this province.")
+@click.option("--minister", multiple=True, help="Only announcements naming this minister.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print what /api/search returns.")
 def search(
-    words: tuple[str, ...], index_dir: Path | None, lang: tuple[str, ...], limit: int
+    words: tuple[str, ...],
+    index_dir: Path | None,
+    lang: tuple[str, ...],
+    province: tuple[str, ...],
+    minister: tuple[str, ...],
+    sort: str,
+    limit: int,
+    as_json: bool,
 ) -> None:
-    """Print the top matches: id, date, title."""
-    from webapp.search import SearchRequest, SearchService
+    """Print the top matches (id, date, title), or the API's JSON."""
+    from webapp import create_app
+    from webapp.api import as_json as api_json
+    from webapp.search import SearchRequest
 
-    service = SearchService(_settings(index_dir).index_dir)
+    app = create_app({"INDEX_DIR": _settings(index_dir).index_dir})
+    request = SearchRequest(
+        q=" ".join(words),
+        lang=lang,
+        province=province,
+        minister=minister,
+        sort=sort,
+        per_page=limit,
+    )
     try:
-        result = service.search(SearchRequest(q=" ".join(words), lang=lang, per_page=limit))
+        result = app.extensions["search"].search(request)
     except store.IndexMissing as exc:
         raise click.ClickException(str(exc)) from None
+    if as_json:
+        with app.test_request_context(base_url="http://127.0.0.1:5000"):
+            click.echo(json.dumps(api_json(result), ensure_ascii=False, indent=2))
+        return
     for notice in result.notices:
         click.echo(notice, err=True)
     for hit in result.hits:

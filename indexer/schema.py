@@ -8,14 +8,16 @@ for facets and filters. Display fields are stored so a result page never reads f
 from __future__ import annotations
 
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, IDLIST, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import ANALYSIS_VERSION, khmer_cluster_analyzer, text_analyzer
 from indexer.entities import data_version
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 # The facet fields: canonical values, one per line (a value may contain commas).
 ENTITY_FIELDS = ("people", "ministers", "provinces", "places", "organisations")
+# Exact-case copies of the facet values, read into columns by the web app's facets.
+FACET_FIELDS = {f"facet_{name}": name for name in ("people", "ministers", "provinces", "places")}
 
 
 def _entity_field() -> TEXT:
@@ -46,6 +48,7 @@ def build_schema() -> Schema:
         path=ID(stored=True),
         content_hash=STORED,
         **{name: _entity_field() for name in ENTITY_FIELDS},
+        **{name: IDLIST(expression=r"[^\n]+") for name in FACET_FIELDS},
     )
 
 

@@ -1,25 +1,46 @@
-"""The Flask web app: reads the index, never writes it."""
+"""The Flask web app: reads the index, never writes it.
+
+``create_app`` is the factory (as in Flask's tutorial); settings come from
+:class:`indexer.config.Settings` (environment variables) and ``overrides``. The search
+service is created once per process and shared by its threads.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from indexer.config import Settings
 from webapp.search import SearchService
 
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """App factory: settings from :class:`indexer.config.Settings`, then ``overrides``."""
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=Settings().index_dir)
+    app.config.from_mapping(INDEX_DIR=Settings().index_dir, CSV_MAX_ROWS=10_000, FEED_ENTRIES=50)
     if overrides:
         app.config.update(overrides)
     app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
 
-    from webapp import views
+    from webapp import api, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    views.register_errors(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
     return app

@@ -13,6 +13,7 @@ plain-language notice and the best reading of it, never an exception.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -85,6 +86,8 @@ def _parser(schema: Schema, group=qparser.AndGroup) -> qparser.MultifieldParser:
     )
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     parser.add_plugin(DateParserPlugin(free=False))
+    # -word excludes, but only at the start of a word: "12th-grade" stays one word
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     parser.remove_plugin_class(qparser.WildcardPlugin)
     parser.remove_plugin_class(qparser.RegexPlugin)
     parser.remove_plugin_class(qparser.FuzzyTermPlugin)
@@ -198,7 +201,21 @@ def entity_names(words: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+_ONE_DAY = re.compile(r"\b(date|year):(\d{4}-\d{1,2}-\d{1,2})\b")
+
+
+def _one_day(match: re.Match[str], notices: list[str]) -> str:
+    """``date:2024-05-01`` is that whole day; a day that does not exist is left out."""
+    try:
+        day = dt.date.fromisoformat(match.group(2))
+    except ValueError:
+        notices.append(f"{match.group(2)} is not a real date; that part could not be read.")
+        return " "
+    return f"date:[{day.isoformat()} to {day.isoformat()}]"
+
+
 def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
+    text = _ONE_DAY.sub(lambda m: _one_day(m, notices), text)
     unknown = sorted({f for f in _FIELD_REF.findall(text) if f.lower() not in ADDRESSABLE})
     if unknown:
         notices.append(

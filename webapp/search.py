@@ -1,30 +1,63 @@
-"""The search service: one request in, one page of results out.
+"""The search service: one request in, one page of results with facets out.
 
-Both the web app and ``prakas search`` call :meth:`SearchService.search`; neither
-touches Whoosh directly. The service only reads the index, and reopens it when the
-indexer publishes a new generation, so a reindex needs no restart.
+Both the web app (HTML, JSON, CSV, Atom) and ``prakas search`` call
+:meth:`SearchService.search`; nothing else touches Whoosh. The service only reads the
+index, and moves to a new generation when the indexer publishes one, so a reindex
+needs no restart and a request in flight keeps the searcher it started with.
+
+Matching is Whoosh's; filtering, facet counts and date ordering are numpy over the
+generation's columns (:mod:`webapp.facets`); relevance ranking of the page is Whoosh's
+scorer restricted to the filtered match set.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+from markupsafe import Markup, escape
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from indexer import store
 from webapp import query as queries
+from webapp.facets import MULTI_FACETS, Columns, FacetValue, top_values
+from webapp.snippets import snippet, wanted
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+FACET_LIMIT = 12
+FEW = 3  # fewer results than this, and a respelling that finds any is offered
 
 
 @dataclass(frozen=True)
 class SearchRequest:
+    """A search as its URL states it: every field is a URL parameter."""
+
     q: str = ""
+    minister: tuple[str, ...] = ()
+    province: tuple[str, ...] = ()
+    person: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
     lang: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    month: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+
+    def replace(self, **changes: object) -> SearchRequest:
+        return dataclasses.replace(self, **changes)
+
+    def selected(self, facet: str) -> tuple:
+        return getattr(self, facet)
 
 
 @dataclass
@@ -34,8 +67,10 @@ class Hit:
     slug: str
     title: str
     date: str
+    snippet: Markup
     ministers: list[str]
     provinces: list[str]
+    twin: str | None  # id of the other-language version, when it exists
 
 
 @dataclass
@@ -43,17 +78,33 @@ class SearchResult:
     request: SearchRequest
     total: int
     hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    timeline: list[tuple[str, int, bool]] = field(default_factory=list)  # label, count, selected
     notices: list[str] = field(default_factory=list)
     relaxed: bool = False
     suggestion: str | None = None
+    pages: int = 1
+    generation: str = ""
     took_ms: float = 0.0
 
 
-FEW = 3  # fewer results than this, and a respelling that finds any is offered
+class PageOutOfRange(ValueError):
+    def __init__(self, page: int, pages: int) -> None:
+        super().__init__(f"Page {page} is past the last page ({pages}).")
+        self.pages = pages
 
 
 def values(stored: str | None) -> list[str]:
     return [v for v in (stored or "").split("\n") if v]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One generation: its searcher and columns, used together by one request."""
+
+    searcher: Searcher
+    columns: Columns
+    generation: Path
 
 
 class SearchService:
@@ -62,69 +113,179 @@ class SearchService:
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
         self._lock = threading.Lock()
-        self._generation: Path | None = None
-        self._searcher: Searcher | None = None
+        self._snapshot: Snapshot | None = None
+
+    def snapshot(self) -> Snapshot:
+        """The live generation, reopened when ``CURRENT`` has moved. The old searcher is
+        not closed here: a request still using it finishes on it, and its files stay
+        readable after the indexer removes them (POSIX keeps open files)."""
+        gen = store.current_generation(self.index_dir)
+        current = self._snapshot
+        if current is not None and current.generation == gen:
+            return current
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation != gen:
+                ix, gen = store.open_index(self.index_dir)
+                searcher = ix.searcher()
+                self._snapshot = Snapshot(searcher, Columns.load(searcher.reader()), gen)
+            return self._snapshot
 
     def searcher(self) -> Searcher:
-        """The searcher of the live generation, reopened when ``CURRENT`` moves."""
-        gen = store.current_generation(self.index_dir)
-        with self._lock:
-            if self._searcher is None or gen != self._generation:
-                ix, gen = store.open_index(self.index_dir)
-                self._searcher = ix.searcher()
-                self._generation = gen
-            return self._searcher
+        return self.snapshot().searcher
+
+    def facet_values(self, facet: str) -> list[str]:
+        return self.snapshot().columns.values(facet)
+
+    # --- the search ----------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        searcher = self.searcher()
+        snap = self.snapshot()
+        searcher, cols = snap.searcher, snap.columns
         parsed = queries.parse(request.q, searcher.schema)
-        filter_q = Q.Or([Q.Term("lang", lang) for lang in request.lang]) if request.lang else None
-        empty = not parsed.words and isinstance(parsed.query, Q.Every)
-        kwargs = {"sortedby": "date", "reverse": True} if empty else {}
-        page = searcher.search_page(
-            parsed.query, request.page, pagelen=request.per_page, filter=filter_q, **kwargs
-        )
+        masks = self._filter_masks(request, cols)
+        matched = self._match(searcher, parsed.query, cols)
+        final = _all(matched, masks.values())
         relaxed = False
-        if page.total == 0 and not parsed.staff and len(parsed.words) > 1:
-            page = searcher.search_page(
-                queries.relaxed(parsed.words, searcher.schema),
-                request.page,
-                pagelen=request.per_page,
-                filter=filter_q,
-            )
-            relaxed = page.total > 0
-            if relaxed:
+        if not final.any() and not parsed.staff and len(parsed.words) > 1:
+            loose = queries.relaxed(parsed.words, searcher.schema)
+            loose_matched = self._match(searcher, loose, cols)
+            loose_final = _all(loose_matched, masks.values())
+            if loose_final.any():
+                parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
                 parsed.notices.append(
                     "No announcement has all of your words; showing those with some of them."
                 )
-        suggestion = None
-        if parsed.words and not parsed.staff:
-            suggestion = self.suggest(searcher, parsed.words, page.total, filter_q, relaxed)
-        hits = [
-            Hit(
-                id=hit["id"],
-                lang=hit["lang"],
-                slug=hit["slug"],
-                title=hit["title"],
-                date=hit["date"].date().isoformat(),
-                ministers=values(hit.get("ministers")),
-                provinces=values(hit.get("provinces")),
-            )
-            for hit in page
-        ]
-        return SearchResult(
+        total = int(final.sum())
+        pages = max(1, -(-total // request.per_page))
+        if request.page > pages:
+            raise PageOutOfRange(request.page, pages)
+        docnums = self._order(searcher, parsed, request, cols, final, masks)
+        want = wanted(parsed.query) if parsed.words else None
+        hits = [self._hit(searcher, d, want) for d in docnums]
+        result = SearchResult(
             request=request,
-            total=page.total,
+            total=total,
             hits=hits,
+            facets=self._facets(request, cols, matched, masks),
+            timeline=self._timeline(request, cols, matched, masks),
             notices=parsed.notices,
             relaxed=relaxed,
-            suggestion=suggestion,
-            took_ms=(time.perf_counter() - started) * 1000,
+            pages=pages,
+            generation=snap.generation.name,
+        )
+        if parsed.words and not parsed.staff:
+            result.suggestion = self.suggest(searcher, parsed.words, total, final, relaxed, cols)
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _match(self, searcher: Searcher, query: Q.Query, cols: Columns) -> np.ndarray:
+        if isinstance(query, Q.Every):
+            return cols.alive.copy()
+        mask = np.zeros(cols.n, dtype=bool)
+        docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+        mask[docs] = True
+        return mask & cols.alive
+
+    def _filter_masks(self, request: SearchRequest, cols: Columns) -> dict[str, np.ndarray]:
+        masks: dict[str, np.ndarray] = {}
+        for facet in MULTI_FACETS:
+            selected = list(request.selected(facet))
+            if selected:
+                masks[facet] = cols.multi[facet].docs_with(selected, cols.n)
+        if request.year:
+            masks["year"] = np.isin(cols.year, list(request.year))
+        if request.month is not None:
+            masks["month"] = cols.month == request.month
+        if request.date_from or request.date_to:
+            low = request.date_from.toordinal() if request.date_from else -(2**31)
+            high = request.date_to.toordinal() if request.date_to else 2**31 - 1
+            masks["dates"] = (cols.date >= low) & (cols.date <= high)
+        return masks
+
+    def _order(self, searcher, parsed, request, cols, final, masks) -> list[int]:
+        start = (request.page - 1) * request.per_page
+        if not final.any():
+            return []
+        by_date = request.sort in ("newest", "oldest") or not parsed.words
+        if by_date:
+            idx = np.flatnonzero(final)
+            dates = cols.date[idx]
+            if request.sort == "oldest":
+                order = np.lexsort((idx, dates))
+            else:
+                order = np.lexsort((-idx, -dates))
+            return idx[order][start : start + request.per_page].tolist()
+        allowed = None
+        if masks:
+            allowed = set(np.flatnonzero(final).tolist())
+        results = searcher.search(parsed.query, limit=start + request.per_page, filter=allowed)
+        return [hit.docnum for hit in results[start : start + request.per_page]]
+
+    def _hit(self, searcher: Searcher, docnum: int, want) -> Hit:
+        fields = searcher.stored_fields(docnum)
+        lang, slug = fields["lang"], fields["slug"]
+        other = "km" if lang == "en" else "en"
+        twin = f"{other}/{slug}"
+        text = fields.get("body") or ""
+        if want:
+            shown = snippet(text, want)
+            if "<mark>" not in shown and fields.get("description"):
+                alt = snippet(fields["description"], want)
+                shown = alt if "<mark>" in alt else shown
+        else:
+            shown = Markup(escape(_first(fields.get("description") or text)))
+        return Hit(
+            id=fields["id"],
+            lang=lang,
+            slug=slug,
+            title=fields["title"],
+            date=fields["date"].date().isoformat(),
+            snippet=shown,
+            ministers=values(fields.get("ministers")),
+            provinces=values(fields.get("provinces")),
+            twin=twin if searcher.document_number(id=twin) is not None else None,
         )
 
+    def _facets(self, request, cols: Columns, matched, masks) -> dict[str, list[FacetValue]]:
+        out: dict[str, list[FacetValue]] = {}
+        for facet in MULTI_FACETS:
+            base = _all(matched, (m for k, m in masks.items() if k != facet))
+            counts = cols.multi[facet].count(base)
+            out[facet] = top_values(
+                counts, cols.multi[facet].values, list(request.selected(facet)), FACET_LIMIT
+            )
+        base = _all(matched, (m for k, m in masks.items() if k not in ("year", "month")))
+        years = np.bincount(cols.year[base].astype(np.int64), minlength=1)
+        out["year"] = [
+            FacetValue(str(y), int(years[y]), y in request.year)
+            for y in sorted(np.flatnonzero(years).tolist(), reverse=True)
+        ]
+        if len(request.year) == 1:
+            base = _all(matched, (m for k, m in masks.items() if k != "month"))
+            months = np.bincount(cols.month[base].astype(np.int64), minlength=13)
+            out["month"] = [
+                FacetValue(str(m), int(months[m]), m == request.month)
+                for m in range(1, 13)
+                if months[m]
+            ]
+        return out
+
+    def _timeline(self, request, cols: Columns, matched, masks) -> list[tuple[str, int, bool]]:
+        if len(request.year) == 1:
+            base = _all(matched, (m for k, m in masks.items() if k != "month"))
+            months = np.bincount(cols.month[base].astype(np.int64), minlength=13)
+            return [(str(m), int(months[m]), m == request.month) for m in range(1, 13)]
+        base = _all(matched, (m for k, m in masks.items() if k not in ("year", "month")))
+        if not base.any():
+            return []
+        years = cols.year[base]
+        counts = np.bincount(years.astype(np.int64) - int(years.min()))
+        first = int(years.min())
+        return [(str(first + i), int(c), (first + i) in request.year) for i, c in enumerate(counts)]
+
     def suggest(
-        self, searcher: Searcher, words: list[str], total: int, filter_q, relaxed: bool = False
+        self, searcher: Searcher, words: list[str], total: int, final, relaxed: bool, cols
     ) -> str | None:
         """A respelling of the words the index does not know, from its own vocabulary
         (both languages), offered when it finds more than the query as typed."""
@@ -143,10 +304,18 @@ class SearchService:
         if not changed:
             return None
         candidate = " ".join(out)
-        better = searcher.search(
-            queries.parse(candidate, searcher.schema).query, limit=1, filter=filter_q
+        found = int(
+            self._match(searcher, queries.parse(candidate, searcher.schema).query, cols).sum()
         )
-        found = better.estimated_length()
-        return (
-            candidate if found > total or (found and total < FEW) or (found and relaxed) else None
-        )
+        return candidate if found > total or (found and (total < FEW or relaxed)) else None
+
+
+def _all(first: np.ndarray, masks) -> np.ndarray:
+    out = first.copy()
+    for m in masks:
+        out &= m
+    return out
+
+
+def _first(text: str, size: int = 260) -> str:
+    return text if len(text) <= size else text[:size].rsplit(" ", 1)[0] + "…"

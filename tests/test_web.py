@@ -1,0 +1,303 @@
+"""The web app through Flask's test client: every route and every bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from indexer import store
+from webapp import create_app
+
+
+@pytest.fixture(scope="module")
+def client(corpus_index: Path):
+    return create_app({"INDEX_DIR": corpus_index}).test_client()
+
+
+@pytest.fixture(scope="module")
+def stored(corpus_index: Path) -> list[dict]:
+    ix, _ = store.open_index(corpus_index)
+    with ix.searcher() as s:
+        return list(s.all_stored_fields())
+
+
+def api(client, qs: str) -> dict:
+    r = client.get("/api/search" + qs)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return r.get_json()
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def test_landing_page_lists_newest_first_with_all_facets(client, stored) -> None:
+    page = client.get("/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"{len(stored)} announcements" in html
+    data = api(client, "")
+    dates = [h["date"] for h in data["results"]]
+    assert dates == sorted(dates, reverse=True)
+    assert set(data["facets"]) >= {"province", "minister", "year", "lang", "person", "place"}
+
+
+def test_search_page_has_results_facets_timeline_and_pagination(client) -> None:
+    html = client.get("/search?q=Takeo").get_data(as_text=True)
+    assert "<mark>Takeo</mark>" in html
+    assert '<svg viewBox="0 0 320 80"' in html and 'href="/search?q=Takeo&amp;year=2025"' in html
+    assert 'rel="next" href="/search?q=Takeo&amp;page=2"' in html
+    assert 'href="/search?q=Takeo&amp;province=Takeo"' in html
+
+
+def test_facet_counts_equal_the_extractors_assignments(client, stored) -> None:
+    ministers = Counter(m for f in stored for m in f["ministers"].splitlines())
+    provinces = Counter(p for f in stored for p in f["provinces"].splitlines())
+    facets = api(client, "?per_page=1")["facets"]
+    assert {v["value"]: v["count"] for v in facets["minister"]} == dict(ministers)
+    assert {v["value"]: v["count"] for v in facets["province"]} == dict(provinces)
+    # and through a filter: every hit really carries the value
+    data = api(client, "?minister=Chea+Vandeth&per_page=100")
+    assert data["total"] == ministers["Chea Vandeth"]
+    assert all("Chea Vandeth" in h["ministers"] for h in data["results"])
+
+
+def test_facets_are_disjunctive_and_combine(client) -> None:
+    one = api(client, "?province=Takeo")
+    both = api(client, "?province=Takeo&province=Phnom+Penh")
+    province_counts = {v["value"]: v["count"] for v in one["facets"]["province"]}
+    assert province_counts["Phnom Penh"] > 0  # still offered while Takeo is selected
+    assert both["total"] >= one["total"]  # OR within a facet
+    narrowed = api(client, "?province=Takeo&minister=Chea+Vandeth")
+    assert narrowed["total"] <= one["total"]  # AND across facets
+    assert all(
+        "Takeo" in h["provinces"] and "Chea Vandeth" in h["ministers"] for h in narrowed["results"]
+    )
+    selected = [v for v in both["facets"]["province"] if v["selected"]]
+    assert {v["value"] for v in selected} == {"Takeo", "Phnom Penh"}
+
+
+def test_year_month_and_date_range(client) -> None:
+    year = api(client, "?year=2025&per_page=100")
+    assert year["total"] > 0 and all(h["date"].startswith("2025") for h in year["results"])
+    assert "month" in year["facets"]
+    month = api(client, "?year=2025&month=7&per_page=100")
+    assert all(h["date"].startswith("2025-07") for h in month["results"])
+    ranged = api(client, "?from=2025-07-01&to=2025-08-31&per_page=100")
+    assert ranged["total"] == sum(
+        1 for h in year["results"] if "2025-07" <= h["date"][:7] <= "2025-08"
+    )
+
+
+def test_sort_orders(client) -> None:
+    newest = [h["date"] for h in api(client, "?q=training&sort=newest&per_page=50")["results"]]
+    oldest = [h["date"] for h in api(client, "?q=training&sort=oldest&per_page=50")["results"]]
+    assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
+
+
+def test_staff_query_language(client) -> None:
+    phrase = api(client, '?q="Sisters+of+Code"+-Bati&lang=en&per_page=50')
+    # every Sisters of Code article but 15 names a school in Bati
+    assert {h["id"] for h in phrase["results"]} == {"en/15-post"}
+    assert api(client, '?q="Sisters+of+Code"+-gender&lang=en')["total"] == 0
+    fielded = api(client, '?q=minister:"Chea Vandeth" AND province:takeo')
+    assert fielded["total"] > 0 and all(
+        "Chea Vandeth" in h["ministers"] for h in fielded["results"]
+    )
+    dated = api(client, "?q=date:[2025-07-01 to 2025-07-31]&per_page=50")
+    assert dated["total"] > 0 and all(h["date"].startswith("2025-07") for h in dated["results"])
+    either = api(client, "?q=Zavazava OR Sodany&lang=en")
+    assert {h["id"] for h in either["results"]} == {"en/4-post", "en/29-post"}
+
+
+def test_and_falls_back_to_or_and_says_so(client) -> None:
+    data = api(client, "?q=Zavazava+xylophone")
+    assert data["total"] > 0 and any("some of them" in n for n in data["notices"])
+
+
+def test_hit_has_other_language_link_and_entities(client) -> None:
+    data = api(client, "?q=Mao+Sela&lang=en")
+    hit = data["results"][0]
+    assert hit["other_language"].endswith(f"/a/km/{hit['slug']}")
+    assert set(hit) >= {
+        "id",
+        "lang",
+        "slug",
+        "title",
+        "date",
+        "snippet",
+        "ministers",
+        "provinces",
+        "url",
+    }
+    assert "<mark>" in hit["snippet"]
+
+
+def test_khmer_query_finds_khmer_announcements(client) -> None:
+    data = api(client, "?q=ខេត្តតាកែវ&lang=km&per_page=100")
+    assert data["total"] >= 20 and all(h["lang"] == "km" for h in data["results"])
+    name = api(client, "?q=ជា+វ៉ាន់ដេត&lang=km")
+    assert {h["id"] for h in name["results"]} == {f"km/{n}-post" for n in (1, 2, 3, 4, 18)}
+
+
+def test_article_page(client) -> None:
+    r = client.get("/a/en/2-post")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<h1>Press Release On The Signing Ceremony" in html
+    assert 'href="/a/km/2-post"' in html
+    assert 'href="/search?minister=Chea%20Vandeth"' in html
+    assert "@/assets" not in html  # images whose assets are not published are left out
+
+
+def test_markdown_raw_html_is_not_executed(tmp_path: Path) -> None:
+    from tests.conftest import prakas
+
+    (tmp_path / "c" / "en").mkdir(parents=True)
+    (tmp_path / "c" / "en" / "x.md").write_text(
+        "---\ntitle: Raw HTML test\ndate: 2025-01-01\n---\n\n<script>alert(1)</script>\n\n"
+        '<img src=x onerror="alert(2)">\n\nText [link](javascript:alert(3)).\n'
+    )
+    assert prakas("index", "--content", tmp_path / "c", "--index", tmp_path / "ix").returncode == 0
+    html = (
+        create_app({"INDEX_DIR": tmp_path / "ix"})
+        .test_client()
+        .get("/a/en/x")
+        .get_data(as_text=True)
+    )
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert 'href="javascript:' not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_json_csv_atom_and_health(client, stored) -> None:
+    data = api(client, "?province=Takeo&per_page=5")
+    assert data["query"] == "" and data["page"] == 1 and len(data["results"]) == 5
+    assert {"value", "count", "selected"} == set(data["facets"]["province"][0])
+    assert "suggestion" in data and "took_ms" in data
+    r = client.get("/api/search.csv?province=Takeo")
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert r.mimetype == "text/csv" and rows[0][0] == "id"
+    assert len(rows) - 1 == data["total"]  # all pages, not just one
+    feed = client.get("/feed.atom?province=Takeo&minister=Chea+Vandeth")
+    assert feed.mimetype == "application/atom+xml"
+    root = ET.fromstring(feed.get_data())
+    entries = root.findall("{http://www.w3.org/2005/Atom}entry")
+    updated = [e.find("{http://www.w3.org/2005/Atom}updated").text for e in entries]
+    assert entries and updated == sorted(updated, reverse=True)
+    health = client.get("/healthz").get_json()
+    assert health["documents"] == len(stored) and health["generation"].startswith("gen-")
+    assert health["indexed_at"]
+
+
+def test_search_url_reproduces_the_search(client) -> None:
+    html = client.get("/search?q=training&province=Takeo&sort=newest&page=2").get_data(as_text=True)
+    assert 'href="/api/search?q=training&amp;province=Takeo&amp;sort=newest&amp;page=2"' in html
+    first = api(client, "?q=training&province=Takeo&sort=newest&page=2")
+    again = api(client, "?q=training&province=Takeo&sort=newest&page=2")
+    assert [h["id"] for h in first["results"]] == [h["id"] for h in again["results"]]
+
+
+def test_khmer_interface_is_remembered(corpus_index: Path) -> None:
+    c = create_app({"INDEX_DIR": corpus_index}).test_client()
+    km = c.get("/search?q=Takeo&ui=km").get_data(as_text=True)
+    assert ('<html lang="km">' in km and "សេចក្តីប្រកាស ៤៨" in km) or "សេចក្តីប្រកាស" in km
+    assert "ថ្ងៃទី" in km  # Khmer dates
+    again = c.get("/search?q=Takeo").get_data(as_text=True)
+    assert '<html lang="km">' in again
+    assert '<html lang="en">' in c.get("/?ui=en").get_data(as_text=True)
+
+
+def test_font_is_served_by_the_app(client) -> None:
+    r = client.get("/fonts/noto-sans-khmer.ttf")
+    assert r.status_code == 200 and r.mimetype == "font/ttf" and len(r.data) > 100_000
+
+
+def test_security_headers(client) -> None:
+    r = client.get("/")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"]
+
+
+def test_read_only(client) -> None:
+    for method in ("post", "put", "delete", "patch"):
+        assert getattr(client, method)("/search").status_code == 405
+    assert client.get("/admin").status_code == 404
+
+
+# --- bad input: a clear message, 400 for the API, a friendly page for HTML, never a 500 ----
+
+BAD = [
+    ("?q=" + "x" * 5000, 200, "first 400 characters"),
+    ('?q="unbalanced', 200, "quotation mark"),
+    ("?q=(Takeo", 200, "Brackets"),
+    ("?q=nosuchfield:value", 200, "Unknown field"),
+    ("?from=2023-02-30", 400, "real date"),
+    ("?to=yesterday", 400, "real date"),
+    ("?page=-1", 400, "between 1"),
+    ("?page=999", 400, "past the last page"),
+    ("?per_page=100000", 400, "between 1"),
+    ("?province=Atlantis", 400, "No announcement has province"),
+    ("?minister=<script>", 400, "No announcement has minister"),
+    ("?lang=fr", 400, "en or km"),
+    ("?sort=random", 400, "sort"),
+    ("?month=7", 400, "exactly one"),
+    ("?year=abc", 400, "year"),
+    ("?bogus=1", 400, "Unknown parameter"),
+    ("?q=*", 200, "Wildcards"),
+    ("?q=*ing", 200, "Wildcards"),
+    ("?q=" + "+".join(f"w{i}" for i in range(300)), 200, "first 32 words"),
+    ("?q=date:2023-02-30", 200, "could not be read"),
+]
+
+
+@pytest.mark.parametrize(("qs", "status", "message"), BAD)
+def test_bad_input_api(client, qs: str, status: int, message: str) -> None:
+    r = client.get("/api/search" + qs)
+    assert r.status_code == status, r.get_data(as_text=True)[:300]
+    body = r.get_json()
+    text = body.get("error", "") if status == 400 else " ".join(body["notices"])
+    assert message in text
+
+
+@pytest.mark.parametrize(("qs", "status", "message"), BAD)
+def test_bad_input_html(client, qs: str, status: int, message: str) -> None:
+    r = client.get("/search" + qs)
+    html = r.get_data(as_text=True)
+    assert r.status_code == status
+    assert message in html.replace("&#34;", '"')
+    assert "<script>" not in html.split("</head>")[1]  # never reflected unescaped
+
+
+def test_script_in_any_parameter_is_escaped(client) -> None:
+    for qs in (
+        "?q=<script>alert(1)</script>",
+        "?q=Takeo&sort=<script>",
+        "?q=<img+src=x+onerror=alert(1)>",
+    ):
+        html = client.get("/search" + qs).get_data(as_text=True)
+        body = html.split("</head>")[1]
+        assert "<script>alert" not in body and "<img src=x" not in body
+
+
+def test_non_utf8_bytes_in_the_url(client) -> None:
+    for path in ("/search?q=%ff%fe%fd", "/api/search?q=%C3%28", "/search?province=%ff"):
+        assert client.get(path).status_code in (200, 400)
+
+
+def test_missing_index_is_a_503_not_a_500(tmp_path: Path) -> None:
+    c = create_app({"INDEX_DIR": tmp_path / "none"}).test_client()
+    assert c.get("/").status_code == 503
+    assert c.get("/api/search").status_code == 503
+    assert c.get("/healthz").status_code == 503
+
+
+def test_json_is_valid_utf8(client) -> None:
+    raw = client.get("/api/search?q=តាកែវ").data
+    assert json.loads(raw.decode("utf-8"))["total"] > 0

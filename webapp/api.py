@@ -1,0 +1,165 @@
+"""Machine-readable views of the same search: JSON, CSV, Atom, and a health check.
+
+Every URL takes the search page's parameters (:mod:`webapp.params`), so a search can
+be moved between the page, a spreadsheet and a feed reader by changing the path.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from xml.sax.saxutils import escape as xml_escape
+
+from flask import Blueprint, Response, current_app, request, url_for
+
+from indexer import store
+from webapp import params
+from webapp.search import SearchResult, SearchService
+
+bp = Blueprint("api", __name__)
+
+CSV_COLUMNS = ("id", "lang", "slug", "date", "title", "ministers", "provinces", "url")
+
+
+def service() -> SearchService:
+    return current_app.extensions["search"]
+
+
+def _request():
+    return params.parse_request(request.args, service().facet_values)
+
+
+def as_json(result: SearchResult) -> dict:
+    req = result.request
+    return {
+        "query": req.q,
+        "filters": _filters(req),
+        "total": result.total,
+        "page": req.page,
+        "per_page": req.per_page,
+        "pages": result.pages,
+        "results": [
+            {
+                "id": h.id,
+                "lang": h.lang,
+                "slug": h.slug,
+                "title": h.title,
+                "date": h.date,
+                "snippet": str(h.snippet),
+                "ministers": h.ministers,
+                "provinces": h.provinces,
+                "url": url_for("views.article", lang=h.lang, slug=h.slug, _external=True),
+                "other_language": (
+                    url_for("views.article", lang=h.twin.split("/")[0], slug=h.slug, _external=True)
+                    if h.twin
+                    else None
+                ),
+            }
+            for h in result.hits
+        ],
+        "facets": {
+            name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in vals]
+            for name, vals in result.facets.items()
+        },
+        "notices": result.notices,
+        "suggestion": result.suggestion,
+        "generation": result.generation,
+        "took_ms": round(result.took_ms, 2),
+    }
+
+
+def _filters(req) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in params.to_params(req, page=False):
+        if key != "q":
+            out.setdefault(key, []).append(value)
+    return out
+
+
+@bp.get("/api/search")
+def search_json():
+    result = service().search(_request())
+    response = current_app.json.response(as_json(result))
+    page = url_for("views.search_page") + params.query_string(
+        result.request, page=result.request.page
+    )
+    response.headers["Link"] = f'<{page}>; rel="alternate"; type="text/html"'
+    return response
+
+
+@bp.get("/api/search.csv")
+def search_csv():
+    """Every matching announcement (all pages, up to ``CSV_MAX_ROWS``) as CSV."""
+    req = _request().replace(page=1, per_page=100)
+    limit = current_app.config["CSV_MAX_ROWS"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    written, page = 0, 1
+    while written < limit:
+        result = service().search(req.replace(page=page))
+        for h in result.hits[: limit - written]:
+            url = url_for("views.article", lang=h.lang, slug=h.slug, _external=True)
+            writer.writerow(
+                [
+                    h.id,
+                    h.lang,
+                    h.slug,
+                    h.date,
+                    h.title,
+                    "; ".join(h.ministers),
+                    "; ".join(h.provinces),
+                    url,
+                ]
+            )
+            written += 1
+        if page >= result.pages:
+            break
+        page += 1
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="announcements.csv"'
+    return response
+
+
+@bp.get("/feed.atom")
+def feed():
+    """An Atom feed of any search, newest first: follow "Takeo, by the Minister"."""
+    req = _request().replace(sort="newest", page=1, per_page=current_app.config["FEED_ENTRIES"])
+    result = service().search(req)
+    self_url = request.url
+    page_url = url_for("views.search_page", _external=True) + params.query_string(req)
+    updated = max((h.date for h in result.hits), default=dt.date.today().isoformat())
+    title = f"Announcements: {req.q}" if req.q else "Announcements"
+    entries = []
+    for h in result.hits:
+        link = url_for("views.article", lang=h.lang, slug=h.slug, _external=True)
+        entries.append(
+            f"<entry><id>{xml_escape(link)}</id><title>{xml_escape(h.title)}</title>"
+            f'<link href="{xml_escape(link)}"/><updated>{h.date}T00:00:00Z</updated>'
+            f'<summary type="html">{xml_escape(str(h.snippet))}</summary>'
+            f'<content type="text" xml:lang="{h.lang}">{xml_escape(h.title)}</content></entry>'
+        )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<id>{xml_escape(self_url)}</id><title>{xml_escape(title)}</title>"
+        f"<updated>{updated}T00:00:00Z</updated>"
+        f'<link rel="self" href="{xml_escape(self_url)}"/>'
+        f'<link rel="alternate" type="text/html" href="{xml_escape(page_url)}"/>'
+        "<author><name>prakas</name></author>" + "".join(entries) + "</feed>"
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/healthz")
+def healthz():
+    snap = service().snapshot()
+    meta = store.read_meta(snap.generation)
+    return {
+        "status": "ok",
+        "documents": snap.searcher.doc_count(),
+        "generation": snap.generation.name,
+        "indexed_at": meta.get("built_at"),
+        "versions": meta.get("versions", {}),
+    }
