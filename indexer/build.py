@@ -1,12 +1,28 @@
-"""Documents → a new index generation, published atomically.
+"""Documents → a new index generation, published atomically. The only index writer.
 
-The only module that writes an index. It streams: files are read, parsed and added
-one at a time, so memory does not grow with the corpus.
+A run (``prakas index``) holds the writer lock, then:
+
+1. **plans**: walks the content roots and compares each file with the live
+   generation's manifest (path → id, size, mtime, SHA-256). A file whose size and
+   mtime are unchanged is not read; one whose bytes hash the same is unchanged. New,
+   changed, renamed and deleted files fall out of the comparison.
+2. **builds** a new generation beside the live one: in full (``--full``, a first run,
+   or when the schema, analysers or reference data changed), or incrementally on a
+   copy of the live generation made of hard links (Whoosh never rewrites a segment
+   file, so the copy costs nothing and the live index is never touched).
+3. **publishes** it by swapping ``CURRENT`` (:mod:`indexer.store`).
+
+A run with nothing to do publishes nothing. Killed at any point, it leaves the live
+generation as it was; the next run removes the unpublished directory and does the
+work again. Files are streamed, so memory does not grow with the corpus.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,32 +36,50 @@ from indexer.entities import Entities, align_with_twin, extract
 from indexer.schema import ENTITY_FIELDS, FACET_FIELDS, build_schema, index_version
 from indexer.sources import Skipped, Source, discover, read
 
+MANIFEST = "manifest.json"
+
 
 @dataclass
 class Report:
     """What a run did, for the summary line and ``--json``."""
 
+    mode: str = "full"  # full | incremental | unchanged
     read: int = 0
-    indexed: int = 0
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     generation: str = ""
-    by_lang: dict[str, int] = field(default_factory=dict)
+    documents: int = 0
+    reason: str = ""
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.updated
 
     def summary(self) -> str:
         return (
-            f"read {self.read}, indexed {self.indexed}, skipped {len(self.skipped)} "
+            f"{self.mode}: read {self.read}, added {self.added}, updated {self.updated}, "
+            f"deleted {self.deleted}, skipped {len(self.skipped)}, unchanged {self.unchanged} "
             f"in {self.seconds:.1f} s"
         )
 
     def as_dict(self) -> dict:
         return {
+            "mode": self.mode,
+            "reason": self.reason,
             "read": self.read,
             "indexed": self.indexed,
+            "added": self.added,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "documents": self.documents,
             "seconds": round(self.seconds, 3),
             "generation": self.generation,
-            "by_lang": self.by_lang,
         }
 
 
@@ -55,6 +89,17 @@ class StrictFailure(RuntimeError):
     def __init__(self, skipped: list[Skipped]) -> None:
         super().__init__(f"{len(skipped)} file(s) cannot be read; nothing was indexed")
         self.skipped = skipped
+
+
+def checkpoint(name: str) -> None:
+    """A named point of a run. ``PRAKAS_PAUSE_AT=name`` makes the run announce it on
+    stderr and wait there, so the crash tests can kill it at that exact point."""
+    if os.environ.get("PRAKAS_PAUSE_AT") == name:
+        print(f"checkpoint {name} pid {os.getpid()}", file=sys.stderr, flush=True)
+        time.sleep(3600)
+
+
+# --- documents → fields -------------------------------------------------------------------
 
 
 def to_fields(doc: Announcement, found: Entities) -> dict:
@@ -99,43 +144,116 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
 class Twins:
     """English entities kept by slug so the Khmer version can borrow their Latin names."""
 
-    def __init__(self) -> None:
+    def __init__(self, english_file: Callable[[str], Path | None] | None = None) -> None:
         self._by_slug: dict[str, Entities] = {}
+        self._english_file = english_file
 
     def entities(self, doc: Announcement) -> Entities:
         found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
         if doc.lang == "en":
             if any(not p.known for p in found.people):
                 self._by_slug[doc.slug] = found
-        elif (twin := self._by_slug.get(doc.slug)) is not None:
+        elif (twin := self._twin(doc.slug)) is not None:
             found = align_with_twin(found, twin)
         return found
 
-
-def _readable(sources: Iterable[Source], report: Report) -> Iterator[Announcement]:
-    seen: dict[str, str] = {}
-    for source in sources:
-        report.read += 1
+    def _twin(self, slug: str) -> Entities | None:
+        if slug in self._by_slug or self._english_file is None:
+            return self._by_slug.get(slug)
+        path = self._english_file(slug)
+        if path is None:
+            return None
         try:
-            doc = read(source)
-        except BadFile as exc:
-            report.skipped.append(Skipped(str(source.path), str(exc)))
+            doc = read(Source(path=path, slug=slug, lang="en"))
+        except BadFile:
+            return None
+        return extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
+
+
+# --- the plan -----------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    sources: list[Source]
+    to_index: list[Source]  # new or changed files
+    deleted_ids: list[str]
+    unchanged: int
+    manifest: dict[str, list]  # path → [id, sha256, size, mtime_ns] of unchanged files
+    old: dict[str, list]  # the live generation's manifest
+    full: bool
+    reason: str
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _hash(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(gen: Path | None) -> dict[str, list]:
+    if gen is None:
+        return {}
+    try:
+        return json.loads((gen / MANIFEST).read_text("utf-8"))["files"]
+    except (FileNotFoundError, KeyError, ValueError):
+        return {}
+
+
+def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
+    """What must change for the index to match the content roots."""
+    sources = list(discover(roots))
+    versions = index_version()
+    meta = store.read_meta(live) if live is not None else {}
+    reason = ""
+    if full:
+        reason = "--full"
+    elif live is None:
+        reason = "no index yet"
+    elif meta.get("versions") != versions:
+        changed = sorted(k for k in versions if meta.get("versions", {}).get(k) != versions[k])
+        reason = f"{', '.join(changed)} changed"
+    old = {} if reason else read_manifest(live)
+    if not reason and not old:
+        reason = "no manifest in the live index"
+    manifest: dict[str, list] = {}
+    to_index: list[Source] = []
+    unchanged = 0
+    for source in sources:
+        key = str(source.path)
+        size, mtime = _stat(source.path)
+        entry = old.get(key)
+        if entry is not None and entry[2] == size and entry[3] == mtime:
+            manifest[key] = entry
+            unchanged += 1
             continue
-        if doc.id in seen:
-            report.skipped.append(Skipped(doc.path, f"duplicate id {doc.id} (also {seen[doc.id]})"))
+        if entry is not None and _hash(source.path) == entry[1]:
+            manifest[key] = [entry[0], entry[1], size, mtime]
+            unchanged += 1
             continue
-        seen[doc.id] = doc.path
-        yield doc
+        to_index.append(source)
+    seen = {str(s.path) for s in sources}
+    deleted = [entry[0] for path, entry in old.items() if path not in seen]
+    return Plan(sources, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
+
+
+# --- the run ------------------------------------------------------------------------------
 
 
 def build(
     roots: list[Path],
     index_root: Path,
     *,
+    full: bool = False,
     strict: bool = False,
     progress: Callable[[Iterable[Source]], Iterable[Source]] | None = None,
 ) -> Report:
-    """Read every announcement under ``roots`` into a new generation and publish it.
+    """Bring the index in line with ``roots`` and publish the result.
 
     Raises :class:`store.Locked` when another writer runs and :class:`StrictFailure`
     when ``strict`` and any file is unreadable (checked before anything is written).
@@ -143,34 +261,116 @@ def build(
     started = time.perf_counter()
     report = Report()
     with store.writer_lock(index_root):
-        sources = list(discover(roots))
+        store.cleanup(index_root)  # what a killed run left behind
+        live = store.current_generation(index_root)
+        todo = plan(roots, live, full)
+        report.mode = "full" if todo.full else "incremental"
+        report.reason = todo.reason
+        report.unchanged = 0 if todo.full else todo.unchanged
         if strict:
             check = Report()
-            for _ in _readable(sources, check):
+            for _ in _readable(todo.sources if todo.full else todo.to_index, check, {}):
                 pass
             if check.skipped:
                 raise StrictFailure(check.skipped)
+        if not todo.full and not todo.to_index and not todo.deleted_ids:
+            report.mode = "unchanged"
+            report.generation = live.name if live else ""
+            report.documents = store.read_meta(live).get("documents", 0) if live else 0
+            _save_manifest(live, todo.manifest)  # remember new mtimes of touched files
+            report.seconds = time.perf_counter() - started
+            return report
         building = store.new_generation_dir(index_root)
-        ix = whoosh_index.create_in(str(building), build_schema())
+        checkpoint("building")
+        if todo.full:
+            ix = whoosh_index.create_in(str(building), build_schema())
+            manifest: dict[str, list] = {}
+            sources = todo.sources
+        else:
+            _link_copy(live, building)
+            ix = whoosh_index.open_dir(str(building))
+            manifest = dict(todo.manifest)
+            sources = todo.to_index
+        twins = Twins(_english_finder(todo.sources))
+        old_ids = {entry[0] for entry in todo.old.values()}
+        old_by_path = {path: entry for path, entry in todo.old.items()}
         writer = ix.writer(limitmb=128)
         try:
+            for doc_id in todo.deleted_ids:  # a moved file's id is re-added below
+                writer.delete_by_term("id", doc_id)
+            # duplicate ids are judged against the files that stay as they are
+            ids = {entry[0]: path for path, entry in todo.manifest.items()}
+            added_ids: set[str] = set()
             stream = progress(sources) if progress else sources
-            twins = Twins()
-            for doc in _readable(stream, report):
-                writer.add_document(**to_fields(doc, twins.entities(doc)))
-                report.indexed += 1
-                report.by_lang[doc.lang] = report.by_lang.get(doc.lang, 0) + 1
+            for doc in _readable(stream, report, ids):
+                fields = to_fields(doc, twins.entities(doc))
+                if doc.id in old_ids:
+                    writer.update_document(**fields)
+                    report.updated += 1
+                else:
+                    writer.add_document(**fields)
+                    report.added += 1
+                added_ids.add(doc.id)
+                manifest[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
+            for skipped in report.skipped:  # a file now broken keeps its indexed version
+                if skipped.path in old_by_path and skipped.path not in manifest:
+                    manifest[skipped.path] = old_by_path[skipped.path]
+            report.deleted = len(set(todo.deleted_ids) - added_ids)
+            checkpoint("before-commit")
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
-        report.seconds = time.perf_counter() - started
+        checkpoint("before-publish")
+        documents = whoosh_index.open_dir(str(building)).doc_count()
+        report.documents = documents
+        _save_manifest(building, manifest)
         meta = {
             "versions": index_version(),
             "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "content_roots": [str(r) for r in roots],
-            "documents": report.indexed,
-            "by_lang": report.by_lang,
+            "documents": documents,
+            "mode": report.mode,
         }
         report.generation = store.publish(index_root, building, meta).name
+    report.seconds = time.perf_counter() - started
     return report
+
+
+def _readable(
+    sources: Iterable[Source], report: Report, ids: dict[str, str]
+) -> Iterator[Announcement]:
+    """Parsed announcements; unreadable files and duplicate ids go to the report."""
+    for source in sources:
+        report.read += 1
+        try:
+            doc = read(source)
+        except BadFile as exc:
+            report.skipped.append(Skipped(str(source.path), str(exc)))
+            continue
+        other = ids.get(doc.id)
+        if other is not None and other != doc.path:
+            report.skipped.append(Skipped(doc.path, f"duplicate id {doc.id} (also {other})"))
+            continue
+        ids[doc.id] = doc.path
+        yield doc
+
+
+def _english_finder(sources: list[Source]) -> Callable[[str], Path | None]:
+    english = {s.slug: s.path for s in sources if s.lang == "en"}
+    return english.get
+
+
+def _link_copy(source: Path, target: Path) -> None:
+    """The live generation's files, hard-linked into ``target``."""
+    for path in source.iterdir():
+        if path.is_file() and not path.name.endswith(".lock") and path.name != store.META:
+            os.link(path, target / path.name)
+
+
+def _save_manifest(gen: Path | None, manifest: dict[str, list]) -> None:
+    if gen is None:
+        return
+    tmp = gen / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps({"files": manifest}, ensure_ascii=False), "utf-8")
+    os.replace(tmp, gen / MANIFEST)

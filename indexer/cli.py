@@ -1,11 +1,13 @@
 """``prakas``: build the index, look into it, serve it.
 
-Exit codes of ``prakas index``: 0 every file indexed; 1 some files skipped (listed),
-or ``--strict`` refused to index; 2 usage error; 3 another indexer holds the lock.
+Exit codes of ``prakas index``: 0 every file indexed (or nothing to do); 1 some files
+skipped (listed), or ``--strict`` refused to index; 2 usage error; 3 another indexer
+holds the lock; 4 the run failed (disk full, permissions) and nothing was published.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections import Counter
@@ -17,7 +19,7 @@ from indexer import store
 from indexer.build import StrictFailure, build
 from indexer.config import Settings
 
-EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
 
 
 def _index_option(f):
@@ -51,12 +53,13 @@ def main() -> None:
     help="A content root; repeat for several (default: $PRAKAS_CONTENT or content/).",
 )
 @_index_option
+@click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
 @click.option("--strict", is_flag=True, help="Any unreadable file stops the run before writing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 def index_cmd(
-    content: tuple[Path, ...], index_dir: Path | None, strict: bool, as_json: bool
+    content: tuple[Path, ...], index_dir: Path | None, full: bool, strict: bool, as_json: bool
 ) -> None:
-    """Read the announcements and publish a new index."""
+    """Bring the index in line with the content folders (new, changed, deleted files)."""
     settings = _settings(index_dir, content)
     err = click.get_text_stream("stderr")
 
@@ -65,23 +68,38 @@ def index_cmd(
         report = build(
             settings.content_roots,
             settings.index_dir,
+            full=full,
             strict=strict,
             progress=_progress if show_bar else None,
         )
     except store.Locked as exc:
-        click.echo(f"prakas index: {exc}", err=True)
+        _log(f"prakas index: {exc}")
         sys.exit(EXIT_LOCKED)
     except StrictFailure as exc:
         for s in exc.skipped:
-            click.echo(f"unreadable: {s.path}: {s.reason}", err=True)
-        click.echo(f"prakas index --strict: {exc}", err=True)
+            _log(f"unreadable: {s.path}: {s.reason}")
+        _log(f"prakas index --strict: {exc}")
         sys.exit(EXIT_SKIPPED)
+    except OSError as exc:  # a full disk, a permission problem: say it and stop
+        _log(f"prakas index: failed: {exc}; the published index is unchanged")
+        sys.exit(EXIT_FAILED)
     for s in report.skipped:
-        click.echo(f"skipped: {s.path}: {s.reason}", err=True)
+        _log(f"skipped: {s.path}: {s.reason}")
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    click.echo(f"prakas index: {report.summary()} → {settings.index_dir}", err=True)
+    why = f" ({report.reason})" if report.reason else ""
+    nothing = " — nothing changed, index untouched" if report.mode == "unchanged" else ""
+    _log(f"prakas index: {report.summary()}{why}{nothing} → {settings.index_dir}")
     sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)
+
+
+def _log(message: str) -> None:
+    """A line on stderr; timestamped when not on a terminal (cron, systemd, logs)."""
+    err = click.get_text_stream("stderr")
+    if not err.isatty():
+        stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        message = f"{stamp} {message}"
+    click.echo(message, err=True)
 
 
 def _progress(items):
