@@ -61,9 +61,9 @@ class Report:
 
     def summary(self) -> str:
         return (
-            f"{self.mode}: read {self.read}, added {self.added}, updated {self.updated}, "
-            f"deleted {self.deleted}, skipped {len(self.skipped)}, unchanged {self.unchanged} "
-            f"in {self.seconds:.1f} s"
+            f"{self.mode}: read {self.read}, indexed {self.indexed} (added {self.added}, "
+            f"updated {self.updated}), deleted {self.deleted}, unchanged {self.unchanged}, "
+            f"skipped {len(self.skipped)} in {self.seconds:.1f} s"
         )
 
     def as_dict(self) -> dict:

@@ -33,7 +33,8 @@ def test_index_summary_line_and_json(blog: Path, tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     n = len(list(blog.glob("*/*.md")))
     assert report["read"] == report["indexed"] == n and report["skipped"] == []
-    assert f"read {n}, indexed {n}, skipped 0 in" in result.stderr
+    assert f"full: read {n}, indexed {n} (added {n}, updated 0)" in result.stderr
+    assert "skipped 0 in" in result.stderr
 
 
 def test_stored_fields_match_the_files(blog: Path, corpus_index: Path) -> None:
@@ -97,7 +98,8 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
         )
         assert reason in line
     good = len(list(CONTENT.rglob("*.md")))
-    assert f"indexed {good}, skipped {len(bad)}" in result.stderr
+    assert f"indexed {good} (added {good}" in result.stderr
+    assert f"skipped {len(bad)} in" in result.stderr
     ix, _ = store.open_index(tmp_path / "ix")
     assert ix.doc_count() == good
     assert {p: p.read_bytes() for p in content.rglob("*") if p.is_file()} == before
@@ -133,7 +135,7 @@ def test_rebuild_publishes_a_new_generation_and_keeps_one_old(
     ix_dir = tmp_path / "ix"
     gens = []
     for _ in range(3):
-        assert prakas("index", "--content", CONTENT, "--index", ix_dir).returncode == 0
+        assert prakas("index", "--full", "--content", CONTENT, "--index", ix_dir).returncode == 0
         gens.append(store.current_generation(ix_dir))
     assert len(set(gens)) == 3
     assert sorted(p.name for p in ix_dir.glob("gen-*")) == sorted(g.name for g in gens[1:])
