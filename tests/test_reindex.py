@@ -80,7 +80,10 @@ def test_incremental_add_edit_rename_delete(corpus_copy: Path, tmp_path: Path) -
     assert (report["added"], report["updated"], report["deleted"]) == (2, 3, 2)
     assert report["unchanged"] == 66 - 3 - 2
     after = stored(ix)
-    assert set(after) == (set(before) - {"en/10-post", "km/12-post"}) | {"en/10-renamed", "en/40-post"}
+    assert set(after) == (set(before) - {"en/10-post", "km/12-post"}) | {
+        "en/10-renamed",
+        "en/40-post",
+    }
     assert after["en/2-post"]["title"] == "A new title"
     assert after["km/6-post"]["date"].date().isoformat() == "2024-12-31"
     assert after["km/6-post"]["year"] == 2024
@@ -122,8 +125,20 @@ def test_second_writer_exits_3_naming_the_holder(corpus_copy: Path, tmp_path: Pa
     ix = tmp_path / "ix"
     env = {**os.environ, "PRAKAS_PAUSE_AT": "building"}
     holder = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "index", "--content", str(corpus_copy), "--index", str(ix)],
-        stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT,
+        [
+            sys.executable,
+            "-m",
+            "indexer",
+            "index",
+            "--content",
+            str(corpus_copy),
+            "--index",
+            str(ix),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=PROJECT,
     )
     try:
         assert "checkpoint building" in holder.stderr.readline()
@@ -138,14 +153,30 @@ def test_second_writer_exits_3_naming_the_holder(corpus_copy: Path, tmp_path: Pa
 
 
 @pytest.mark.parametrize("point", ["building", "before-commit", "before-publish"])
-def test_sigkill_leaves_the_old_index_serving(corpus_copy: Path, tmp_path: Path, point: str) -> None:
+def test_sigkill_leaves_the_old_index_serving(
+    corpus_copy: Path, tmp_path: Path, point: str
+) -> None:
     ix = tmp_path / "ix"
     run(corpus_copy, ix)
     live = store.current_generation(ix)
-    (corpus_copy / "en" / "2-post.md").write_text("---\ntitle: Half done\ndate: 2024-01-01\n---\nx\n")
+    (corpus_copy / "en" / "2-post.md").write_text(
+        "---\ntitle: Half done\ndate: 2024-01-01\n---\nx\n"
+    )
     victim = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "index", "--content", str(corpus_copy), "--index", str(ix)],
-        stderr=subprocess.PIPE, text=True, env={**os.environ, "PRAKAS_PAUSE_AT": point}, cwd=PROJECT,
+        [
+            sys.executable,
+            "-m",
+            "indexer",
+            "index",
+            "--content",
+            str(corpus_copy),
+            "--index",
+            str(ix),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PRAKAS_PAUSE_AT": point},
+        cwd=PROJECT,
     )
     assert f"checkpoint {point}" in victim.stderr.readline()
     victim.send_signal(signal.SIGKILL)
@@ -168,7 +199,9 @@ def test_web_app_serves_through_a_reindex(corpus_copy: Path, tmp_path: Path) -> 
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "indexer", "serve", "--index", str(ix), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=PROJECT,
     )
     base = f"http://127.0.0.1:{port}"
     failures: list[str] = []
@@ -228,9 +261,22 @@ def test_a_full_disk_ends_the_run_with_a_clear_error(corpus_copy: Path, tmp_path
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
     result = subprocess.run(
-        [sys.executable, "-m", "indexer", "index", "--full", "--content", str(corpus_copy),
-         "--index", str(ix)],
-        capture_output=True, text=True, preexec_fn=small_disk, cwd=PROJECT, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "indexer",
+            "index",
+            "--full",
+            "--content",
+            str(corpus_copy),
+            "--index",
+            str(ix),
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=small_disk,
+        cwd=PROJECT,
+        timeout=120,
     )
     assert result.returncode == 4, result.stderr[-2000:]
     assert "failed" in result.stderr and "unchanged" in result.stderr
