@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 from whoosh.analysis import (
     Filter,
@@ -86,7 +87,14 @@ class ScriptTokenizer(Tokenizer):
             yield t
 
 
-def _pieces(value: str) -> Iterator[tuple[str, int, int]]:
+@lru_cache(maxsize=16)
+def _pieces(value: str) -> tuple[tuple[str, int, int], ...]:
+    """Words of a text with their spans. Cached: the same text is read by more than one
+    field (a title by ``title`` and ``words``)."""
+    return tuple(_scan(value))
+
+
+def _scan(value: str) -> Iterator[tuple[str, int, int]]:
     cursor = 0
     for run_start, run_end in khmer.runs(value):
         yield from _latin(value, cursor, run_start)
@@ -225,6 +233,11 @@ def text_analyzer() -> Filter:
         | CompoundFilter()
         | StemFilter(lang="en", cachesize=50000)
     )
+
+
+def word_analyzer() -> Filter:
+    """Words as written (lower case, no stemming, no stop words): spelling suggestions."""
+    return ScriptTokenizer() | PossessiveFilter() | LowercaseFilter() | CompoundFilter()
 
 
 def khmer_cluster_analyzer() -> Filter:

@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +117,7 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
         "description": doc.description,
         "body": doc.body_text,
         "title_kc": doc.title,
+        "words": f"{doc.title}\n{doc.description}",
         "body_kc": f"{doc.description}\n\n{doc.body_text}",
         "date": date,
         "year": doc.date.year,
@@ -145,14 +150,14 @@ class Twins:
     """English entities kept by slug so the Khmer version can borrow their Latin names."""
 
     def __init__(self, english_file: Callable[[str], Path | None] | None = None) -> None:
-        self._by_slug: dict[str, Entities] = {}
+        # slug → the English entities, or None when they hold no one to borrow a name from
+        self._by_slug: dict[str, Entities | None] = {}
         self._english_file = english_file
 
     def entities(self, doc: Announcement) -> Entities:
         found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
         if doc.lang == "en":
-            if any(not p.known for p in found.people):
-                self._by_slug[doc.slug] = found
+            self._by_slug[doc.slug] = found if any(not p.known for p in found.people) else None
         elif (twin := self._twin(doc.slug)) is not None:
             found = align_with_twin(found, twin)
         return found
@@ -251,7 +256,8 @@ def build(
     *,
     full: bool = False,
     strict: bool = False,
-    progress: Callable[[Iterable[Source]], Iterable[Source]] | None = None,
+    procs: int | None = None,
+    progress: Callable[[Iterable], Iterable] | None = None,
 ) -> Report:
     """Bring the index in line with ``roots`` and publish the result.
 
@@ -260,6 +266,7 @@ def build(
     """
     started = time.perf_counter()
     report = Report()
+    procs = procs or os.cpu_count() or 1
     with store.writer_lock(index_root):
         store.cleanup(index_root)  # what a killed run left behind
         live = store.current_generation(index_root)
@@ -291,36 +298,13 @@ def build(
             ix = whoosh_index.open_dir(str(building))
             manifest = dict(todo.manifest)
             sources = todo.to_index
-        twins = Twins(_english_finder(todo.sources))
-        old_ids = {entry[0] for entry in todo.old.values()}
-        old_by_path = {path: entry for path, entry in todo.old.items()}
-        writer = ix.writer(limitmb=128)
         try:
-            for doc_id in todo.deleted_ids:  # a moved file's id is re-added below
-                writer.delete_by_term("id", doc_id)
-            # duplicate ids are judged against the files that stay as they are
-            ids = {entry[0]: path for path, entry in todo.manifest.items()}
-            added_ids: set[str] = set()
-            stream = progress(sources) if progress else sources
-            for doc in _readable(stream, report, ids):
-                fields = to_fields(doc, twins.entities(doc))
-                if doc.id in old_ids:
-                    writer.update_document(**fields)
-                    report.updated += 1
-                else:
-                    writer.add_document(**fields)
-                    report.added += 1
-                added_ids.add(doc.id)
-                manifest[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
-            for skipped in report.skipped:  # a file now broken keeps its indexed version
-                if skipped.path in old_by_path and skipped.path not in manifest:
-                    manifest[skipped.path] = old_by_path[skipped.path]
-            report.deleted = len(set(todo.deleted_ids) - added_ids)
-            checkpoint("before-commit")
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+            if todo.full and procs > 1 and len(sources) >= PARALLEL_FROM:
+                _write_parallel(ix, sources, report, manifest, procs, progress)
+            else:
+                _write_serial(ix, todo, sources, report, manifest, progress)
+        except BrokenProcessPool as exc:
+            raise WorkerFailed(f"an indexing process died ({exc})") from None
         checkpoint("before-publish")
         documents = whoosh_index.open_dir(str(building)).doc_count()
         report.documents = documents
@@ -335,6 +319,135 @@ def build(
         report.generation = store.publish(index_root, building, meta).name
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progress) -> None:
+    """Apply the plan with one writer: deletions, then new and changed files."""
+    twins = Twins(_english_finder(todo.sources))
+    old_ids = {entry[0] for entry in todo.old.values()}
+    writer = ix.writer(limitmb=128)
+    try:
+        for doc_id in todo.deleted_ids:  # a moved file's id is re-added below
+            writer.delete_by_term("id", doc_id)
+        # duplicate ids are judged against the files that stay as they are
+        ids = {entry[0]: path for path, entry in todo.manifest.items()}
+        added_ids: set[str] = set()
+        stream = progress(sources) if progress else sources
+        for doc in _readable(stream, report, ids):
+            fields = to_fields(doc, twins.entities(doc))
+            if doc.id in old_ids:
+                writer.update_document(**fields)
+                report.updated += 1
+            else:
+                writer.add_document(**fields)
+                report.added += 1
+            added_ids.add(doc.id)
+            manifest[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
+        for skipped in report.skipped:  # a file now broken keeps its indexed version
+            if skipped.path in todo.old and skipped.path not in manifest:
+                manifest[skipped.path] = todo.old[skipped.path]
+        report.deleted = len(set(todo.deleted_ids) - added_ids)
+        checkpoint("before-commit")
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+# --- the parallel full build ------------------------------------------------------------
+
+PARALLEL_FROM = 400  # fewer files than this are indexed in-process
+CHUNKS_PER_PROCESS = 2
+
+
+class WorkerFailed(RuntimeError):
+    """An indexing process raised or died; nothing was published."""
+
+
+def _write_parallel(
+    ix, sources: list[Source], report: Report, manifest: dict, procs: int, progress
+) -> None:
+    """Index chunks of files in worker processes, each into a segment of its own, then
+    publish all the segments in one table of contents.
+
+    Whoosh's own multi-process writer hangs when a worker raises; here the workers are a
+    ``ProcessPoolExecutor``: a worker's exception comes back as the exception, a worker
+    that dies is a ``BrokenProcessPool``, and either ends the run with an error.
+    The two language versions of an announcement go to the same chunk, so the Khmer one
+    can borrow the English one's spellings, and so duplicate ids meet in one chunk.
+    """
+    from whoosh.index import TOC, clean_files
+
+    chunks: list[list[Source]] = [[] for _ in range(procs * CHUNKS_PER_PROCESS)]
+    for source in sources:
+        chunks[zlib_crc(source.slug) % len(chunks)].append(source)
+    english = {s.slug: s.path for s in sources if s.lang == "en"}
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    segments = []
+    with ProcessPoolExecutor(max_workers=procs, mp_context=context) as pool:
+        futures = [
+            pool.submit(_index_chunk, str(ix.storage.folder), chunk, english)
+            for chunk in chunks
+            if chunk
+        ]
+        done_iter = as_completed(futures)
+        if progress:
+            done_iter = progress(done_iter)
+        try:
+            for future in done_iter:
+                segment, part, entries = future.result()
+                if segment is not None:
+                    segments.append(segment)
+                report.read += part.read
+                report.added += part.added
+                report.skipped += part.skipped
+                manifest.update(entries)
+        except BaseException as exc:
+            for f in futures:
+                f.cancel()
+            if isinstance(exc, (BrokenProcessPool, KeyboardInterrupt)):
+                raise
+            raise WorkerFailed(f"an indexing process failed: {exc!r}") from exc
+    checkpoint("before-commit")
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)
+    # the workers share one temporary folder; it goes once they are all done
+    shutil.rmtree(Path(ix.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)
+
+
+def zlib_crc(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
+    """In a worker process: index ``sources`` into one new segment of the index at
+    ``folder``; return the segment, the counts and the manifest entries."""
+    from whoosh.writing import SegmentWriter
+
+    if os.environ.get("PRAKAS_FAIL_AT") == "worker":  # the crash tests' hook
+        raise RuntimeError("failure injected by PRAKAS_FAIL_AT=worker")
+    ix = whoosh_index.open_dir(folder)
+    writer = SegmentWriter(ix, _lk=False, limitmb=96)
+    part = Report()
+    entries: dict[str, list] = {}
+    twins = Twins(english.get)
+    try:
+        for doc in _readable(sources, part, {}):
+            writer.add_document(**to_fields(doc, twins.entities(doc)))
+            part.added += 1
+            entries[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
+        if part.added:
+            segment = writer._finalize_segment()
+        else:
+            writer._close_segment()
+            segment = None
+    except BaseException:
+        writer.cancel()
+        raise
+    return segment, part, entries
 
 
 def _readable(

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from indexer import store
-from indexer.build import StrictFailure, build
+from indexer.build import StrictFailure, WorkerFailed, build
 from indexer.config import Settings
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
@@ -80,7 +80,7 @@ def index_cmd(
             _log(f"unreadable: {s.path}: {s.reason}")
         _log(f"prakas index --strict: {exc}")
         sys.exit(EXIT_SKIPPED)
-    except OSError as exc:  # a full disk, a permission problem: say it and stop
+    except (OSError, WorkerFailed) as exc:  # a full disk, a worker that died: say so, stop
         _log(f"prakas index: failed: {exc}; the published index is unchanged")
         sys.exit(EXIT_FAILED)
     for s in report.skipped:

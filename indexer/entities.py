@@ -357,9 +357,27 @@ def _in_longer_name(text: str, end: int) -> bool:
     return bool(after and after.group(1) not in _NOT_NAME_WORDS)
 
 
-def _people_en(text: str, found: _People) -> None:
-    schools = _spans(_SCHOOL_EN, text)
-    reg = registry()
+@cache
+def _registry_regex_latin() -> re.Pattern[str]:
+    spellings = [n for o in registry().officials for n in (o.name, *o.latin)]
+    return re.compile(
+        r"\b(?:" + "|".join(map(re.escape, sorted(spellings, key=len, reverse=True))) + r")\b"
+    )
+
+
+@cache
+def _registry_regex_khmer() -> re.Pattern[str]:
+    """Officials' Khmer spellings, the space between the names optional."""
+    alts = [
+        r"\s*".join(re.escape(khmer.normalise(part)) for part in spelling.split())
+        for o in registry().officials
+        for spelling in o.km
+    ]
+    return re.compile("|".join(sorted(alts, key=len, reverse=True)))
+
+
+def _people_en(doc: _Text, found: _People) -> None:
+    text, schools = doc.text, doc.schools_en
     candidates: list[tuple[str, int, int, bool]] = []
     for m in _EN_HONORIFIC_NAME.finditer(text):
         rank = bool(_MINISTER_RANK_EN.search(m.group("before")))
@@ -373,12 +391,9 @@ def _people_en(text: str, found: _People) -> None:
         candidates.append((m.group("name"), m.start("name"), m.end("name"), rank))
     # The registry's own spellings, wherever they stand, unless inside a longer proper
     # noun ("Hun Sen Mouy Mithona is a high school").
-    for official in reg.officials:
-        for spelling in (official.name, *official.latin):
-            for m in re.finditer(rf"\b{re.escape(spelling)}\b", text):
-                if _in_longer_name(text, m.end()):
-                    continue
-                candidates.append((m.group(), m.start(), m.end(), False))
+    for m in _registry_regex_latin().finditer(text):
+        if not _in_longer_name(text, m.end()):
+            candidates.append((m.group(), m.start(), m.end(), False))
     for raw, start, end, rank in candidates:
         if _inside(start, end, schools):
             continue
@@ -395,9 +410,8 @@ def _people_en(text: str, found: _People) -> None:
         found.add(name, official, how if official else "pattern", rank)
 
 
-def _people_km(text: str, found: _People) -> None:
-    norm = khmer.normalise(text)
-    schools = _spans(_SCHOOL_KM, norm)
+def _people_km(doc: _Text, found: _People) -> None:
+    norm, schools = doc.norm, doc.schools_km
     reg = registry()
     for m in _KM_HONORIFIC_NAME.finditer(norm):
         name = m.group("name")
@@ -420,55 +434,53 @@ def _people_km(text: str, found: _People) -> None:
             _MINISTER_RANK_KM.match(after)
         )
         found.add(name, official, how if official else "pattern", rank)
-    for official in reg.officials:
-        for spelling in official.km:
-            parts = [re.escape(khmer.normalise(p)) for p in spelling.split()]
-            for m in re.finditer(r"\s*".join(parts), norm):
-                if not _inside(m.start(), m.end(), schools):
-                    found.add(m.group(), official, "registry", False)
+    for m in _registry_regex_khmer().finditer(norm):
+        if not _inside(m.start(), m.end(), schools):
+            found.add(m.group(), reg.by_khmer[fold_khmer(m.group())], "registry", False)
 
 
 # --- places --------------------------------------------------------------------------------
 
 
-def _province_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    return _province_patterns_cached()
-
-
 @cache
-def _province_patterns_cached() -> list[tuple[str, re.Pattern[str]]]:
+def _province_regex_latin() -> tuple[re.Pattern[str], dict[str, str]]:
+    """All provinces' Latin names in one pattern; the group name gives the province."""
     gaz = gazetteer()
-    out: list[tuple[str, re.Pattern[str]]] = []
+    groups, names = [], {}
     for code, unit in gaz.provinces.items():
-        alts = []
+        alts = set()
         for n in gaz.province_names[code]:
             words = [re.escape(w) for w in n.replace("é", "e").split()]
-            alts.append(r"[\s-]*".join(words))
-            alts.append(r"[\s-]*".join(w.upper() for w in words))
-        pattern = r"\b(?:" + "|".join(sorted(set(alts), key=len, reverse=True)) + r")\b"
-        out.append((unit.name, re.compile(pattern.replace("e", "[eé]"))))
-    return out
+            alts.add(r"[\s-]*".join(words).replace("e", "[eé]"))
+            alts.add(r"[\s-]*".join(w.upper() for w in words))
+        groups.append(f"(?P<p{code}>" + "|".join(sorted(alts, key=len, reverse=True)) + ")")
+        names[f"p{code}"] = unit.name
+    # every name starts with a capital: positions without one fail at once
+    return re.compile(r"\b(?=[A-Z])(?:" + "|".join(groups) + r")\b"), names
 
 
 @cache
-def _province_patterns_km() -> list[tuple[str, re.Pattern[str]]]:
-    out = []
-    for unit in gazetteer().provinces.values():
+def _province_regex_khmer() -> tuple[re.Pattern[str], dict[str, str]]:
+    """All provinces' Khmer names in one pattern. A short or ambiguous name (កែប, and
+    កណ្តាល, which also means "middle") counts only after its unit word."""
+    groups, names = [], {}
+    for code, unit in gazetteer().provinces.items():
         name = fold_khmer(unit.km)
         short = len(list(khmer.clusters(name))) < 3 or name == fold_khmer("កណ្តាល")
-        unit_word = "(?P<unit>ខេត្ត|រាជធានី|ក្រុង)\\s*"
+        unit_word = f"(?P<u{code}>ខេត្ត|រាជធានី|ក្រុង)\\s*"
         prefix = unit_word if short else f"(?:{unit_word})?"
-        out.append((unit.name, re.compile(prefix + re.escape(name) + r"(?![\u17b6-\u17d3\u17dd])")))
-    return out
+        groups.append(f"(?P<p{code}>{prefix}{re.escape(name)})")
+        names[f"p{code}"] = unit.name
+    return re.compile("(?:" + "|".join(groups) + ")(?![\u17b6-\u17d3\u17dd])"), names
 
 
 _UNIT_EN = "|".join(DISTRICT_UNITS_EN + COMMUNE_UNITS_EN)
 _PLACE_WORDS = r"(?:(?:[A-Z][\w’'-]*|[0-9]+)\s+){1,3}"
 # "Bati district", and lists before a plural unit: "Chhuk and Banteay Meas districts".
-_PLACE_BEFORE_UNIT_EN = re.compile(
-    rf"(?P<name>{_PLACE_WORDS}(?:(?:,\s+|and\s+){_PLACE_WORDS})*)(?P<unit>{_UNIT_EN})\b",
-    re.IGNORECASE,
-)
+_UNIT_WORD_EN = re.compile(rf"\b(?:{_UNIT_EN})\b", re.IGNORECASE)
+# The names before a unit word, read backwards from it (finding the unit words first is
+# much faster than trying a name pattern at every position of the text).
+_NAMES_BEFORE_UNIT = re.compile(rf"(?:{_PLACE_WORDS}(?:(?:,\s+|and\s+){_PLACE_WORDS})*)$")
 _PLACE_AFTER_UNIT_EN = re.compile(
     r"\b(?P<unit>Srok|Khum|Sangkat|Khan|Krong)\s+(?P<name>(?:[A-Z][\w’'-]*\s*){1,3})"
 )
@@ -509,22 +521,25 @@ def _lookup_khmer(text: str, level: str) -> tuple[str, list[Unit]] | None:
     return None
 
 
-def _places(text: str, lang: str, provinces: dict[str, list[str]]) -> list[Place]:
+def _places(doc: _Text, provinces: dict[str, list[str]]) -> list[Place]:
     found: list[tuple[str, str, list[Unit]]] = []  # (surface, level, candidates)
-    if lang == "km" or khmer.has_khmer(text):
-        norm = khmer.normalise(text)
-        for m in _PLACE_KM.finditer(norm):
+    text = doc.text
+    if doc.has_khmer:
+        for m in _PLACE_KM.finditer(doc.norm):
             level = _level(m.group("unit"))
             hit = _lookup_khmer(m.group("name"), level)
             if hit:
                 found.append((m.group("unit") + hit[0], level, hit[1]))
-    for m in _PLACE_BEFORE_UNIT_EN.finditer(text):
-        level = _level(m.group("unit"))
-        for part in re.split(r",\s+|\s+and\s+", m.group("name").strip()):
+    for unit in _UNIT_WORD_EN.finditer(text):
+        m = _NAMES_BEFORE_UNIT.search(text, max(0, unit.start() - 160), unit.start())
+        if m is None:
+            continue
+        level = _level(unit.group())
+        for part in re.split(r",\s+|\s+and\s+", m.group().strip()):
             words = [w for w in part.split() if w[0].isupper() or w.isdigit()]
             hit = _lookup_latin(words, level)
             if hit:
-                found.append((f"{hit[0]} {m.group('unit')}", level, hit[1]))
+                found.append((f"{hit[0]} {unit.group()}", level, hit[1]))
     for m in _PLACE_AFTER_UNIT_EN.finditer(text):
         words = m.group("name").split()
         level = "commune" if m.group("unit") in ("Khum", "Sangkat") else "district"
@@ -571,55 +586,83 @@ def _resolve_places(
     return list(by_key.values())
 
 
-def _provinces(text: str, lang: str) -> dict[str, list[str]]:
-    """Provinces named anywhere (datelines too), except inside a school's name."""
+def _provinces(doc: _Text) -> dict[str, list[str]]:
+    """Provinces named anywhere (datelines too), except as an eponym inside a school's name."""
     found: dict[str, list[str]] = {}
-    schools = _spans(_SCHOOL_EN, text)
-    for name, pattern in _province_patterns():
-        for m in pattern.finditer(text):
-            if _inside(m.start(), m.end(), schools):
-                continue
-            found.setdefault(name, [])
-            if m.group() not in found[name]:
-                found[name].append(m.group())
-    if khmer.has_khmer(text):
-        norm = khmer.normalise(text)
-        schools_km = _spans(_SCHOOL_KM, norm)
-        for name, pattern in _province_patterns_km():
-            for m in pattern.finditer(norm):
-                if not m.group("unit") and _inside(m.start(), m.end(), schools_km):
-                    continue  # an eponym: វិទ្យាល័យព្រះសីហនុ is a school, not the province
-                found.setdefault(name, [])
-                if m.group() not in found[name]:
-                    found[name].append(m.group())
+    pattern, names = _province_regex_latin()
+    for m in pattern.finditer(doc.text):
+        if not _inside(m.start(), m.end(), doc.schools_en):
+            evidence = found.setdefault(names[m.lastgroup], [])
+            if m.group() not in evidence:
+                evidence.append(m.group())
+    if doc.has_khmer:
+        pattern, names = _province_regex_khmer()
+        for m in pattern.finditer(doc.norm):
+            outer = m.lastgroup or ""  # p<code>: it closes after its u<code> group
+            if not m.group(f"u{outer[1:]}") and _inside(m.start(), m.end(), doc.schools_km):
+                continue  # an eponym: វិទ្យាល័យព្រះសីហនុ is a school, not the province
+            evidence = found.setdefault(names[outer], [])
+            if m.group() not in evidence:
+                evidence.append(m.group())
     return found
 
 
-def _organisations(text: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    norm = khmer.normalise(text) if khmer.has_khmer(text) else text
-    for name, latin, km in registry().organisations:
-        for spelling in latin:
-            if re.search(rf"\b{re.escape(spelling)}\b", text):
-                found.setdefault(name, []).append(spelling)
+@cache
+def _organisation_patterns() -> tuple[re.Pattern[str], dict[str, str], list[tuple[str, str, str]]]:
+    latin: dict[str, str] = {}
+    khmer_names: list[tuple[str, str, str]] = []
+    for name, spellings, km in registry().organisations:
+        for spelling in spellings:
+            latin[spelling] = name
         for spelling in km:
-            s = khmer.normalise(spelling)
-            if s in norm:
+            khmer_names.append((khmer.normalise(spelling), spelling, name))
+    alternation = "|".join(re.escape(s) for s in sorted(latin, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\b"), latin, khmer_names
+
+
+def _organisations(doc: _Text) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    pattern, latin, khmer_names = _organisation_patterns()
+    for m in pattern.finditer(doc.text):
+        mentions = found.setdefault(latin[m.group()], [])
+        if m.group() not in mentions:
+            mentions.append(m.group())
+    if doc.has_khmer:
+        for norm, spelling, name in khmer_names:
+            if norm in doc.norm:
                 found.setdefault(name, []).append(spelling)
     return found
+
+
+@dataclass(frozen=True)
+class _Text:
+    """One announcement's text, with what every rule needs computed once."""
+
+    text: str
+    norm: str  # Khmer-normalised (the same text when there is no Khmer)
+    has_khmer: bool
+    schools_en: list[tuple[int, int]]
+    schools_km: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, text: str) -> _Text:
+        has_km = khmer.has_khmer(text)
+        norm = khmer.normalise(text) if has_km else text
+        schools_km = _spans(_SCHOOL_KM, norm) if has_km else []
+        return cls(text, norm, has_km, _spans(_SCHOOL_EN, text), schools_km)
 
 
 def extract(
     title: str, description: str, body: str, lang: str, date: dt.date | None = None
 ) -> Entities:
     """Every entity of one announcement, canonical and de-duplicated."""
-    text = "\n\n".join(t for t in (title, description, body) if t)
+    doc = _Text.of("\n\n".join(t for t in (title, description, body) if t))
     people = _People(date)
-    _people_en(text, people)
-    if lang == "km" or khmer.has_khmer(text):
-        _people_km(text, people)
-    provinces = _provinces(text, lang)
-    places = _places(text, lang, provinces)
+    _people_en(doc, people)
+    if doc.has_khmer:
+        _people_km(doc, people)
+    provinces = _provinces(doc)
+    places = _places(doc, provinces)
     for place in places:
         if place.province and place.province not in provinces:
             provinces[place.province] = [f"via {place.level} {place.mentions[0]}"]
@@ -627,7 +670,7 @@ def extract(
         people=people.result(),
         provinces=provinces,
         places=places,
-        organisations=_organisations(text),
+        organisations=_organisations(doc),
     )
 
 

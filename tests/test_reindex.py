@@ -283,3 +283,30 @@ def test_a_full_disk_ends_the_run_with_a_clear_error(corpus_copy: Path, tmp_path
     assert store.current_generation(ix) == live
     assert whoosh_index.open_dir(str(live)).doc_count() == 66
     assert run(corpus_copy, ix)["mode"] == "unchanged"
+
+
+def test_a_failing_worker_ends_the_run_without_a_hang(tmp_path: Path) -> None:
+    """Whoosh's own multi-process writer hung with its lock held when a worker raised;
+    ours reports the failure, exits 4, publishes nothing and releases the lock."""
+    from bench.corpus import generate
+
+    content = tmp_path / "synthetic"
+    generate(600, content, seed=3)
+    ix = tmp_path / "ix"
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "indexer", "index", "--content", str(content), "--index", str(ix)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=300,
+        env={**os.environ, "PRAKAS_FAIL_AT": "worker"},
+    )
+    assert result.returncode == 4, result.stderr[-2000:]
+    assert "indexing process failed" in result.stderr
+    assert time.monotonic() - started < 120
+    assert store.current_generation(ix) is None
+    # the lock was released and a clean run goes through, in parallel
+    report = run(content, ix)
+    assert report["added"] == 600 and report["documents"] == 600
+    assert len(list(store.current_generation(ix).glob("*.seg"))) > 1  # one segment per chunk

@@ -289,13 +289,13 @@ class SearchService:
     ) -> str | None:
         """A respelling of the words the index does not know, from its own vocabulary
         (both languages), offered when it finds more than the query as typed."""
-        corrector = searcher.corrector("body")
+        corrector = searcher.corrector("words")
         vocabulary = searcher.reader()
         changed = False
         out: list[str] = []
         for word in words:
             key = word.lower()
-            known = vocabulary.frequency("spell_body", key) > 0 or len(key) < 4
+            known = vocabulary.frequency("words", key) > 0 or len(key) < 4
             if not known and (options := corrector.suggest(key, limit=3, maxdist=2)):
                 out.append(options[0])
                 changed = True
