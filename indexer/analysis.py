@@ -35,7 +35,7 @@ from whoosh.support.charset import accent_map
 from indexer import khmer
 
 # Bump when any rule here or in indexer/khmer.py changes: the indexer rebuilds.
-ANALYSIS_VERSION = "2026.11.3"
+ANALYSIS_VERSION = "2026.11.4"
 
 _APOSTROPHES = "'’‘ʼ"
 # Latin-script words: dotted acronyms (M.P.T.C.), words with inner apostrophes
@@ -113,7 +113,13 @@ def _latin(value: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
 
 
 class KhmerClusterTokenizer(Tokenizer):
-    """Normalised Khmer clusters only; Latin text gives no tokens here."""
+    """Pairs of neighbouring Khmer clusters (orthographic syllables): the recall net.
+
+    ``តាកែវ`` gives ``តាកែ``, ``កែវ``; a query for it asks for both pairs, which
+    ``ខេត្តតាកែវ`` and ``ខេត្ត តាកែវ`` contain however the segmenter splits them. Pairs
+    need no positions (two pairs rarely meet by chance), so the field is cheap to
+    build and to search; a pair may span a space but not punctuation or Latin text.
+    """
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
@@ -136,19 +142,24 @@ class KhmerClusterTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
+        previous = None
         for piece in khmer.clusters(value):
-            t.text = piece.text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = value[piece.start : piece.end]
-            if positions:
-                t.pos = pos
-                pos += 1
-            if chars:
-                t.startchar = start_char + piece.start
-                t.endchar = start_char + piece.end
-            yield t
+            if previous is not None and not value[previous.end : piece.start].strip(
+                khmer.INVISIBLE + " \t\n"
+            ):
+                t.text = previous.text + piece.text
+                t.boost = 1.0
+                t.stopped = False
+                if keeporiginal:
+                    t.original = value[previous.start : piece.end]
+                if positions:
+                    t.pos = pos
+                    pos += 1
+                if chars:
+                    t.startchar = start_char + previous.start
+                    t.endchar = start_char + piece.end
+                yield t
+            previous = piece
 
 
 class PossessiveFilter(Filter):
@@ -241,7 +252,7 @@ def word_analyzer() -> Filter:
 
 
 def khmer_cluster_analyzer() -> Filter:
-    """Khmer orthographic clusters: the recall net field."""
+    """Pairs of Khmer clusters: the recall net field."""
     return KhmerClusterTokenizer()
 
 

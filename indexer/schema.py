@@ -1,7 +1,7 @@
 """The Whoosh schema: what the index holds for each announcement, and why.
 
 Text fields are analysed for both scripts (:mod:`indexer.analysis`); ``*_kc`` fields
-hold Khmer clusters, the recall net. Entity fields hold canonical values, one per line,
+hold pairs of Khmer clusters, the recall net. Entity fields hold canonical values, one per line,
 for facets and filters. Display fields are stored so a result page never reads files.
 """
 
@@ -43,8 +43,8 @@ def build_schema() -> Schema:
         # The vocabulary "did you mean" draws on: unstemmed words of titles and summaries
         # (a second pass over every body cost a fifth of the build time).
         words=TEXT(analyzer=word_analyzer(), phrase=False),
-        title_kc=TEXT(analyzer=clusters, field_boost=1.5, multitoken_query="phrase"),
-        body_kc=TEXT(analyzer=clusters, field_boost=0.5, multitoken_query="phrase"),
+        title_kc=TEXT(analyzer=clusters, phrase=False, multitoken_query="and"),
+        body_kc=TEXT(analyzer=clusters, phrase=False, multitoken_query="and"),
         entities_text=TEXT(analyzer=text, field_boost=1.0, multitoken_query="phrase"),
         date=DATETIME(stored=True, sortable=True),
         year=NUMERIC(int, bits=16, stored=True, sortable=True),

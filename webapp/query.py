@@ -80,11 +80,13 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", khmer.normalise(text)).strip()
 
 
-def _parser(schema: Schema, group=qparser.AndGroup) -> qparser.MultifieldParser:
-    parser = qparser.MultifieldParser(
-        list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group
-    )
+def _parser(
+    schema: Schema, group=qparser.AndGroup, fields: tuple[str, ...] = TEXT_FIELDS
+) -> qparser.MultifieldParser:
+    parser = qparser.MultifieldParser(list(fields), schema, fieldboosts=FIELD_BOOSTS, group=group)
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    # a phrase over the recall-net fields (no positions) becomes "all the pairs"
+    parser.replace_plugin(qparser.PhrasePlugin(degrade=True))
     parser.add_plugin(DateParserPlugin(free=False))
     # -word excludes, but only at the start of a word: "12th-grade" stays one word
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
@@ -148,7 +150,9 @@ def _plain(words: list[str], schema: Schema) -> Q.Query:
         main = Q.AndMaybe(main, relaxed(soft, schema))
     parts: list[Q.Query] = [main]
     if len(split) > 1:
-        phrase = parser.parse('"' + text.replace('"', " ") + '"')
+        # the words as a phrase rank first; only the title and body are checked for it,
+        # since phrase matching is the costliest part of a search
+        phrase = _parser(schema, fields=("title", "body")).parse('"' + text.replace('"', " ") + '"')
         parts.append(phrase.with_boost(2.0) if phrase is not Q.NullQuery else phrase)
     for name in entity_names(words):
         terms = analyse_phrase(name, schema)

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 from whoosh import query as Q
 
-from indexer.analysis import khmer_cluster_analyzer, text_analyzer
+from indexer import khmer
+from indexer.analysis import text_analyzer
 
 WORD_FIELDS = frozenset({"title", "description", "body", "entities_text"})
 CLUSTER_FIELDS = frozenset({"title_kc", "body_kc"})
 SNIPPET_CHARS = 260
+HEAD_CHARS = 1500
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ def wanted(query: Q.Query) -> Wanted:
     def walk(q: Q.Query) -> None:
         if isinstance(q, Q.Not):
             return
+        pairs = _cluster_pairs(q)
+        if pairs:
+            runs.append(_run_of(pairs))
+            return
         if isinstance(q, Q.Phrase):
             if q.fieldname in CLUSTER_FIELDS:
                 runs.append(tuple(q.words))
@@ -58,6 +64,27 @@ def wanted(query: Q.Query) -> Wanted:
     return Wanted(frozenset(words), tuple(dict.fromkeys(runs)))
 
 
+def _cluster_pairs(q: Q.Query) -> list[str]:
+    """The cluster pairs of one Khmer word in the recall-net fields, in order."""
+    if isinstance(q, Q.Term) and q.fieldname in CLUSTER_FIELDS:
+        return [q.text]
+    if (
+        isinstance(q, Q.And)
+        and q.subqueries
+        and all(isinstance(c, Q.Term) and c.fieldname in CLUSTER_FIELDS for c in q.subqueries)
+    ):
+        return [c.text for c in q.subqueries]
+    return []
+
+
+def _run_of(pairs: list[str]) -> tuple[str, ...]:
+    """Clusters of a word from its overlapping pairs: តាកែ, កែវ → តា, កែ, វ."""
+    run = [p.text for p in khmer.clusters(pairs[0])]
+    for pair in pairs[1:]:
+        run.append([p.text for p in khmer.clusters(pair)][-1])
+    return tuple(run)
+
+
 def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
     """Character spans of ``text`` to mark, merged and in order."""
     found: list[tuple[int, int]] = []
@@ -66,9 +93,7 @@ def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
             if t.text in want.words:
                 found.append((t.startchar, t.endchar))
     if want.cluster_runs:
-        clusters = [
-            (t.text, t.startchar, t.endchar) for t in khmer_cluster_analyzer()(text, chars=True)
-        ]
+        clusters = [(c.text, c.start, c.end) for c in khmer.clusters(text)]
         texts = [c[0] for c in clusters]
         for run in want.cluster_runs:
             n = len(run)
@@ -87,7 +112,12 @@ def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
 
 def snippet(text: str, want: Wanted, size: int = SNIPPET_CHARS) -> Markup:
     """The densest window of ``text`` around the marks, escaped, marks in ``<mark>``."""
-    marks = spans(text, want) if want else []
+    marks = []
+    if want:
+        # most matches are early: read the opening first, the rest only if it has none
+        marks = spans(text[:HEAD_CHARS], want)
+        if not marks and len(text) > HEAD_CHARS:
+            marks = spans(text, want)
     if not marks:
         return Markup(escape(_trim(text, 0, size)))
     best, best_count = marks[0][0], 0

@@ -1,0 +1,628 @@
+"""The performance benchmark: build, search, landing page, load, memory — against SQLite FTS5.
+
+    python -m bench.run --size 10000 [--json] [--load-seconds 30] [--workdir DIR]
+
+On a generated corpus (``bench/corpus.py``) of ``--size`` announcements, in one run:
+
+1. a full index build through the real CLI (``prakas index --full``): documents/s,
+   wall time, peak RSS of the whole process tree, index size on disk;
+2. ~300 queries through the search service (top 10 with snippets and every facet):
+   single frequent and rare terms, 2–3 term AND, phrases, Khmer terms, and filtered
+   queries (minister + province + date range): median, p95, p99;
+3. the worst cases: the landing page (no query, all facets) and a very frequent term;
+4. ``prakas serve`` under 8 concurrent clients on loopback for ``--load-seconds``;
+5. the RSS of that web worker after the load;
+
+and the same search workload against SQLite FTS5 (facets as GROUP BY driven from the
+match set), with the ratio ours/FTS5 for each figure. Ratios are printed first: they
+hold on a noisy machine; absolute times second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from bench.corpus import EN_COMMON, KM_COMMON, generate
+
+PROJECT = Path(__file__).resolve().parents[1]
+STOP = {
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "on",
+    "for",
+    "with",
+    "at",
+    "by",
+    "from",
+    "as",
+    "was",
+    "were",
+    "is",
+    "are",
+    "has",
+    "have",
+    "will",
+    "this",
+    "that",
+    "which",
+    "their",
+    "its",
+    "an",
+    "a",
+    "be",
+    "been",
+    "also",
+    "all",
+    "more",
+}
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        total += _rss_mb(pid)
+    return total
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _du_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+# --- 1. build -------------------------------------------------------------------------------
+
+
+def measure_build(corpus: Path, index_dir: Path) -> dict:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "indexer",
+            "index",
+            "--full",
+            "--json",
+            "--content",
+            str(corpus),
+            "--index",
+            str(index_dir),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT,
+    )
+    peak = 0.0
+    started = time.perf_counter()
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_mb(proc.pid))
+        time.sleep(0.25)
+    wall = time.perf_counter() - started
+    out, err = proc.communicate()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"build failed: {err[-2000:]}")
+    report = json.loads(out)
+    live = index_dir / "CURRENT"
+    return {
+        "docs": report["documents"],
+        "wall_s": wall,
+        "docs_per_s": report["documents"] / wall,
+        "peak_rss_mb": peak,
+        "index_mb": _du_mb(live.resolve()),
+    }
+
+
+# --- 2–3. the query workload ----------------------------------------------------------------
+
+
+@dataclass
+class Query:
+    kind: str
+    q: str = ""
+    minister: tuple[str, ...] = ()
+    province: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+def workload(corpus: Path, service, n: int = 300, seed: int = 11) -> list[Query]:
+    """Queries drawn from the corpus vocabulary and its entities."""
+    rng = random.Random(seed)
+    frequent = [w for w in EN_COMMON if w not in STOP][:40]
+    reader = service.searcher().reader()
+    terms = [t.decode() for t in itertools.islice(reader.lexicon("words"), 200_000)]
+    rare = [
+        w
+        for w in terms
+        if w.isascii()
+        and w.isalpha()
+        and 6 <= len(w) <= 12
+        and reader.doc_frequency("words", w) <= 3
+    ]
+    rng.shuffle(rare)
+    bodies = [
+        p.read_text("utf-8").split("---", 2)[2] for p in sorted((corpus / "en").glob("*.md"))[:300]
+    ]
+    ministers = [v for v in service.facet_values("minister")]
+    provinces = [v for v in service.facet_values("province")]
+    queries: list[Query] = []
+    per = n // 6
+    for _ in range(per):
+        queries.append(Query("frequent term", rng.choice(frequent)))
+        queries.append(Query("rare term", rare.pop() if rare else rng.choice(frequent)))
+        queries.append(
+            Query("2-3 terms AND", " ".join(rng.sample(frequent[:30], rng.randint(2, 3))))
+        )
+        words = re.findall(r"[a-z]+", rng.choice(bodies).lower())
+        words = [w for w in words if w not in STOP] or ["digital", "technology"]
+        i = rng.randrange(max(1, len(words) - 1))
+        queries.append(Query("phrase", '"' + " ".join(words[i : i + 2]) + '"'))
+        queries.append(Query("khmer term", rng.choice(KM_COMMON[:60])))
+        year = rng.randint(2012, 2025)
+        queries.append(
+            Query(
+                "minister+province+dates",
+                rng.choice(["", "training", "digital"]),
+                (rng.choice(ministers),),
+                (rng.choice(provinces),),
+                f"{year}-01-01",
+                f"{year + 1}-12-31",
+            )
+        )
+    return queries
+
+
+def run_ours(service, queries: list[Query]) -> dict:
+    import datetime as dt
+
+    from webapp.search import SearchRequest
+
+    def request(q: Query) -> SearchRequest:
+        return SearchRequest(
+            q=q.q,
+            minister=q.minister,
+            province=q.province,
+            date_from=dt.date.fromisoformat(q.date_from) if q.date_from else None,
+            date_to=dt.date.fromisoformat(q.date_to) if q.date_to else None,
+        )
+
+    for q in queries[:20]:  # warm the caches a real server has warm
+        service.search(request(q))
+    times: dict[str, list[float]] = {}
+    for q in queries:
+        started = time.perf_counter()
+        service.search(request(q))
+        times.setdefault(q.kind, []).append((time.perf_counter() - started) * 1000)
+    landing = _repeat(lambda: service.search(SearchRequest()), 20)
+    frequent = _repeat(lambda: service.search(SearchRequest(q="digital")), 10)
+    return _summarise(times) | {"landing_ms": landing, "frequent_ms": frequent}
+
+
+def _repeat(fn, n: int) -> float:
+    fn()
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _summarise(times: dict[str, list[float]]) -> dict:
+    every = [t for ts in times.values() for t in ts]
+    return {
+        "median_ms": statistics.median(every),
+        "p95_ms": percentile(every, 0.95),
+        "p99_ms": percentile(every, 0.99),
+        "by_kind": {
+            k: {"median_ms": statistics.median(v), "p95_ms": percentile(v, 0.95)}
+            for k, v in times.items()
+        },
+        "queries": len(every),
+    }
+
+
+# --- FTS5, the reference --------------------------------------------------------------------
+
+
+class Fts5:
+    """The same documents, facets and workload in SQLite FTS5, written to be fast:
+    facet GROUP BYs driven from the match set (CROSS JOIN fixes the join order), the
+    landing page read from the documents table by its date index."""
+
+    def __init__(self, path: Path, searcher) -> None:
+        from indexer import khmer
+
+        self.db = sqlite3.connect(path)
+        db = self.db
+        db.executescript(
+            """
+            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+            CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT, lang TEXT, date TEXT, year INT, title TEXT);
+            CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');
+            CREATE TABLE doc_minister(rowid INT, value TEXT);
+            CREATE TABLE doc_province(rowid INT, value TEXT);
+            """
+        )
+
+        def spaced(text: str) -> str:
+            # FTS5 cannot split Khmer words: give it our segmenter's word boundaries
+            out, cursor = [], 0
+            for start, end in khmer.runs(text):
+                out.append(text[cursor:start])
+                out.append(" ".join(p.text for p in khmer.words(text, start, end)))
+                cursor = end
+            out.append(text[cursor:])
+            return " ".join(out)
+
+        self.spaced = spaced
+        rows, m_rows, p_rows = [], [], []
+        for docnum, f in enumerate(searcher.all_stored_fields()):
+            rowid = docnum + 1
+            d = f["date"].date()
+            rows.append((rowid, f["id"], f["lang"], d.isoformat(), d.year, f["title"]))
+            m_rows += [(rowid, v) for v in f["ministers"].split("\n") if v]
+            p_rows += [(rowid, v) for v in f["provinces"].split("\n") if v]
+            db.execute(
+                "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)",
+                (rowid, spaced(f["title"]), spaced(f["body"])),
+            )
+        db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO doc_minister VALUES (?, ?)", m_rows)
+        db.executemany("INSERT INTO doc_province VALUES (?, ?)", p_rows)
+        db.executescript(
+            """
+            CREATE INDEX docs_date ON docs(date);
+            CREATE INDEX dm_rowid ON doc_minister(rowid, value);
+            CREATE INDEX dp_rowid ON doc_province(rowid, value);
+            CREATE INDEX dm_value ON doc_minister(value, rowid);
+            CREATE INDEX dp_value ON doc_province(value, rowid);
+            ANALYZE;
+            """
+        )
+        db.commit()
+
+    def _match(self, q: str) -> str:
+        if q.startswith('"'):
+            return '"' + self.spaced(q.strip('"')) + '"'
+        return " AND ".join(f'"{w}"' for w in self.spaced(q).split())
+
+    def search(self, query: Query) -> None:
+        db = self.db
+        where, args = [], []
+        if query.minister:
+            where.append("m.rowid IN (SELECT rowid FROM doc_minister WHERE value = ?)")
+            args.append(query.minister[0])
+        if query.province:
+            where.append("m.rowid IN (SELECT rowid FROM doc_province WHERE value = ?)")
+            args.append(query.province[0])
+        if query.date_from:
+            where.append("d.date BETWEEN ? AND ?")
+            args += [query.date_from, query.date_to]
+        cond = (" AND " + " AND ".join(where)) if where else ""
+        if query.q:
+            match = "SELECT rowid, bm25(fts) AS score FROM fts WHERE fts MATCH ?"
+            base = f"WITH m AS ({match}) "
+            margs = [self._match(query.q)]
+            frm = "m CROSS JOIN docs d ON d.rowid = m.rowid"
+            order = "m.score"
+        else:
+            base, margs = "", []
+            frm = "docs d JOIN docs m ON m.rowid = d.rowid"
+            order = "d.date DESC"
+        top = db.execute(
+            f"{base}SELECT d.rowid, d.id, d.title FROM {frm} WHERE 1=1{cond} ORDER BY {order} LIMIT 10",
+            margs + args,
+        ).fetchall()
+        if query.q and top:
+            rowids = ",".join(str(r[0]) for r in top)
+            db.execute(
+                f"SELECT rowid, snippet(fts, 1, '<mark>', '</mark>', '…', 24) FROM fts "
+                f"WHERE fts MATCH ? AND rowid IN ({rowids})",
+                [self._match(query.q)],
+            ).fetchall()
+        sel = f"{base}SELECT m.rowid FROM {frm} WHERE 1=1{cond}"
+        for table in ("doc_minister", "doc_province"):
+            db.execute(
+                f"WITH s AS ({sel}) SELECT f.value, count(*) FROM s CROSS JOIN {table} f "
+                f"ON f.rowid = s.rowid GROUP BY f.value",
+                margs + args,
+            ).fetchall()
+        for column in ("year", "lang"):
+            db.execute(
+                f"WITH s AS ({sel}) SELECT d2.{column}, count(*) FROM s CROSS JOIN docs d2 "
+                f"ON d2.rowid = s.rowid GROUP BY d2.{column}",
+                margs + args,
+            ).fetchall()
+
+    def landing(self) -> None:
+        db = self.db
+        db.execute("SELECT rowid, id, title FROM docs ORDER BY date DESC LIMIT 10").fetchall()
+        db.execute("SELECT value, count(*) FROM doc_minister GROUP BY value").fetchall()
+        db.execute("SELECT value, count(*) FROM doc_province GROUP BY value").fetchall()
+        db.execute("SELECT year, count(*) FROM docs GROUP BY year").fetchall()
+        db.execute("SELECT lang, count(*) FROM docs GROUP BY lang").fetchall()
+
+
+def run_fts5(fts: Fts5, queries: list[Query]) -> dict:
+    for q in queries[:20]:
+        fts.search(q)
+    times: dict[str, list[float]] = {}
+    for q in queries:
+        started = time.perf_counter()
+        fts.search(q)
+        times.setdefault(q.kind, []).append((time.perf_counter() - started) * 1000)
+    landing = _repeat(fts.landing, 20)
+    frequent = _repeat(lambda: fts.search(Query("frequent", "digital")), 10)
+    return _summarise(times) | {"landing_ms": landing, "frequent_ms": frequent}
+
+
+# --- 4–5. the web app under load ----------------------------------------------------------
+
+
+def measure_load(index_dir: Path, queries: list[Query], seconds: float, clients: int = 8) -> dict:
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "indexer",
+            "serve",
+            "--index",
+            str(index_dir),
+            "--port",
+            str(port),
+            "--threads",
+            "8",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=PROJECT,
+    )
+    try:
+        _wait_for(port)
+        paths = []
+        for q in queries:
+            params = [("q", q.q)] if q.q else []
+            params += [("minister", v) for v in q.minister] + [("province", v) for v in q.province]
+            if q.date_from:
+                params += [("from", q.date_from), ("to", q.date_to)]
+            paths.append("/search?" + urlencode(params, quote_via=quote))
+        paths.append("/")
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        deadline = time.monotonic() + seconds
+
+        def client(seed: int) -> None:
+            rng = random.Random(seed)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine: list[float] = []
+            while time.monotonic() < deadline:
+                path = rng.choice(paths)
+                started = time.perf_counter()
+                try:
+                    conn.request("GET", path)
+                    response = conn.getresponse()
+                    response.read()
+                    if response.status != 200:
+                        with lock:
+                            errors.append(f"{response.status} {path}")
+                except (OSError, http.client.HTTPException) as exc:
+                    with lock:
+                        errors.append(repr(exc))
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    continue
+                mine.append((time.perf_counter() - started) * 1000)
+            with lock:
+                latencies.extend(mine)
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        return {
+            "rps": len(latencies) / elapsed,
+            "p95_ms": percentile(latencies, 0.95),
+            "median_ms": statistics.median(latencies) if latencies else float("nan"),
+            "errors": len(errors),
+            "error_samples": errors[:5],
+            "requests": len(latencies),
+            "worker_rss_mb": _rss_mb(server.pid),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(port: int) -> None:
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the server did not start")
+
+
+# --- the run ----------------------------------------------------------------------------
+
+
+def run(size: int, workdir: Path, load_seconds: float, n_queries: int = 300) -> dict:
+    from webapp.search import SearchService
+
+    corpus = workdir / f"corpus-{size}"
+    if not (corpus / "en").is_dir() or len(list((corpus / "en").glob("*.md"))) != size // 2:
+        shutil.rmtree(corpus, ignore_errors=True)
+        generate(size, corpus)
+    index_dir = workdir / f"index-{size}"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    build = measure_build(corpus, index_dir)
+    service = SearchService(index_dir)
+    queries = workload(corpus, service, n_queries)
+    ours = run_ours(service, queries)
+    fts_path = workdir / f"fts5-{size}.db"
+    fts_path.unlink(missing_ok=True)
+    fts_started = time.perf_counter()
+    fts = Fts5(fts_path, service.searcher())
+    fts_build_s = time.perf_counter() - fts_started
+    theirs = run_fts5(fts, queries)
+    load = measure_load(index_dir, queries, load_seconds)
+    return {
+        "size": size,
+        "build": build,
+        "search": ours,
+        "landing_ms": ours["landing_ms"],
+        "frequent_ms": ours["frequent_ms"],
+        "load": load,
+        "worker_rss_mb": load["worker_rss_mb"],
+        "fts5": {**theirs, "build_s": fts_build_s, "build_docs_per_s": build["docs"] / fts_build_s},
+    }
+
+
+def flat(result: dict) -> dict:
+    """The figures under the dotted keys the issue names (build.docs_per_s, …)."""
+    out = {
+        "size": result["size"],
+        "build.docs_per_s": result["build"]["docs_per_s"],
+        "build.wall_s": result["build"]["wall_s"],
+        "build.peak_rss_mb": result["build"]["peak_rss_mb"],
+        "build.index_mb": result["build"]["index_mb"],
+        "search.median_ms": result["search"]["median_ms"],
+        "search.p95_ms": result["search"]["p95_ms"],
+        "search.p99_ms": result["search"]["p99_ms"],
+        "landing_ms": result["landing_ms"],
+        "frequent_ms": result["frequent_ms"],
+        "load.rps": result["load"]["rps"],
+        "load.p95_ms": result["load"]["p95_ms"],
+        "load.errors": result["load"]["errors"],
+        "worker_rss_mb": result["worker_rss_mb"],
+        "fts5.search.median_ms": result["fts5"]["median_ms"],
+        "fts5.search.p95_ms": result["fts5"]["p95_ms"],
+        "fts5.search.p99_ms": result["fts5"]["p99_ms"],
+        "fts5.landing_ms": result["fts5"]["landing_ms"],
+        "fts5.frequent_ms": result["fts5"]["frequent_ms"],
+        "fts5.build_docs_per_s": result["fts5"]["build_docs_per_s"],
+    }
+    for kind, v in result["search"]["by_kind"].items():
+        out[f"search.{kind}.median_ms"] = v["median_ms"]
+        out[f"fts5.search.{kind}.median_ms"] = result["fts5"]["by_kind"][kind]["median_ms"]
+    return out
+
+
+def table(result: dict) -> str:
+    ours, theirs = result["search"], result["fts5"]
+    lines = [
+        f"size {result['size']:,} announcements",
+        "",
+        f"{'figure':<34}{'ours/FTS5':>10}{'ours':>12}{'FTS5':>12}",
+    ]
+
+    def row(name: str, a: float, b: float | None, unit: str = "ms") -> None:
+        ratio = f"{a / b:.2f}×" if b else "–"
+        lines.append(
+            f"{name:<34}{ratio:>10}{a:>10.1f}{unit:>2}{(b if b is not None else float('nan')):>10.1f}{unit:>2}"
+        )
+
+    row("search median", ours["median_ms"], theirs["median_ms"])
+    row("search p95", ours["p95_ms"], theirs["p95_ms"])
+    row("search p99", ours["p99_ms"], theirs["p99_ms"])
+    for kind, v in ours["by_kind"].items():
+        row(f"  {kind} (median)", v["median_ms"], theirs["by_kind"][kind]["median_ms"])
+    row("landing page (all facets)", result["landing_ms"], theirs["landing_ms"])
+    row("very frequent term", result["frequent_ms"], theirs["frequent_ms"])
+    b = result["build"]
+    lines += [
+        "",
+        f"build: {b['docs_per_s']:.0f} docs/s ({b['wall_s']:.1f} s), peak RSS {b['peak_rss_mb']:.0f} MB, "
+        f"index {b['index_mb']:.0f} MB; FTS5 build {theirs['build_docs_per_s']:.0f} docs/s",
+        f"web under 8 clients: {result['load']['rps']:.0f} req/s, p95 {result['load']['p95_ms']:.0f} ms, "
+        f"{result['load']['errors']} errors of {result['load']['requests']}; worker RSS "
+        f"{result['worker_rss_mb']:.0f} MB",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--load-seconds", type=float, default=30)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.gettempdir()) / "prakas-bench"
+    workdir.mkdir(parents=True, exist_ok=True)
+    result = run(args.size, workdir, args.load_seconds, args.queries)
+    if args.json:
+        print(json.dumps(flat(result), indent=2))
+    else:
+        print(table(result))
+
+
+if __name__ == "__main__":
+    main()
