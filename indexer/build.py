@@ -116,9 +116,7 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
         "title": doc.title,
         "description": doc.description,
         "body": doc.body_text,
-        "title_kc": doc.title,
         "words": f"{doc.title}\n{doc.description}",
-        "body_kc": f"{doc.description}\n\n{doc.body_text}",
         "date": date,
         "year": doc.date.year,
         "month": doc.date.month,
@@ -141,8 +139,11 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
     for name, source in FACET_FIELDS.items():
         fields[name] = fields[source]
     # Canonical names are searchable too: "Chea Vandeth" finds the article that wrote
-    # "Chea Vannadet"; the surface forms are already in the text fields.
-    fields["entities_text"] = "\n".join(v for name in ENTITY_FIELDS for v in values[name])
+    # "Chea Vannadet"; the surface forms are in the text already.
+    names = "\n".join(v for name in ENTITY_FIELDS for v in values[name])
+    text = f"{doc.title}\n\n{doc.description}\n\n{doc.body_text}"
+    fields["content"] = f"{text}\n\n{names}"
+    fields["content_kc"] = text
     return fields
 
 
@@ -357,7 +358,7 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
 # --- the parallel full build ------------------------------------------------------------
 
 PARALLEL_FROM = 400  # fewer files than this are indexed in-process
-CHUNKS_PER_PROCESS = 2
+CHUNKS_PER_PROCESS = 1
 
 
 class WorkerFailed(RuntimeError):

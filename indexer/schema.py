@@ -1,7 +1,7 @@
 """The Whoosh schema: what the index holds for each announcement, and why.
 
-Text fields are analysed for both scripts (:mod:`indexer.analysis`); ``*_kc`` fields
-hold pairs of Khmer clusters, the recall net. Entity fields hold canonical values, one per line,
+Text fields are analysed for both scripts (:mod:`indexer.analysis`); ``content_kc``
+holds pairs of Khmer clusters, the recall net. Entity fields hold canonical values, one per line,
 for facets and filters. Display fields are stored so a result page never reads files.
 """
 
@@ -18,7 +18,7 @@ from indexer.analysis import (
 )
 from indexer.entities import data_version
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 # The facet fields: canonical values, one per line (a value may contain commas).
 ENTITY_FIELDS = ("people", "ministers", "provinces", "places", "organisations")
 # Exact-case copies of the facet values, read into columns by the web app's facets.
@@ -37,15 +37,16 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         lang=ID(stored=True),
         slug=ID(stored=True),
-        title=TEXT(analyzer=text, stored=True, field_boost=3.0, multitoken_query="phrase"),
-        description=TEXT(analyzer=text, stored=True, field_boost=1.5, multitoken_query="phrase"),
-        body=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
+        title=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
+        # One searchable field for everything a reader sees (title, summary, body) and
+        # the canonical names of its entities: a word is one term to look up, not four.
+        content=TEXT(analyzer=text, multitoken_query="phrase"),
+        description=STORED,
+        body=STORED,
         # The vocabulary "did you mean" draws on: unstemmed words of titles and summaries
         # (a second pass over every body cost a fifth of the build time).
         words=TEXT(analyzer=word_analyzer(), phrase=False),
-        title_kc=TEXT(analyzer=clusters, phrase=False, multitoken_query="and"),
-        body_kc=TEXT(analyzer=clusters, phrase=False, multitoken_query="and"),
-        entities_text=TEXT(analyzer=text, field_boost=1.0, multitoken_query="phrase"),
+        content_kc=TEXT(analyzer=clusters, phrase=False, multitoken_query="and"),
         date=DATETIME(stored=True, sortable=True),
         year=NUMERIC(int, bits=16, stored=True, sortable=True),
         month=NUMERIC(int, bits=8, stored=True),

@@ -27,17 +27,11 @@ from indexer import khmer
 from indexer.entities import resolve_khmer_name, resolve_latin_name
 from indexer.places import fold_khmer, fold_latin, gazetteer
 
-TEXT_FIELDS = ("title", "description", "body", "entities_text", "title_kc", "body_kc")
-FIELD_BOOSTS = {
-    "title": 3.0,
-    "description": 1.5,
-    "body": 1.0,
-    "entities_text": 1.0,
-    "title_kc": 0.6,
-    "body_kc": 0.3,
-}
+TEXT_FIELDS = ("title", "content", "content_kc")
+FIELD_BOOSTS = {"title": 2.0, "content": 1.0, "content_kc": 0.3}
 # Names staff may write before a colon → the index field.
 FIELD_ALIASES = {
+    "content": ["body", "description", "text"],
     "ministers": ["minister"],
     "provinces": ["province"],
     "people": ["person"],
@@ -152,15 +146,13 @@ def _plain(words: list[str], schema: Schema) -> Q.Query:
     if len(split) > 1:
         # the words as a phrase rank first; only the title and body are checked for it,
         # since phrase matching is the costliest part of a search
-        phrase = _parser(schema, fields=("title", "body")).parse('"' + text.replace('"', " ") + '"')
+        phrase = _parser(schema, fields=("title", "content")).parse(
+            '"' + text.replace('"', " ") + '"'
+        )
         parts.append(phrase.with_boost(2.0) if phrase is not Q.NullQuery else phrase)
     for name in entity_names(words):
         terms = analyse_phrase(name, schema)
-        entity = (
-            Q.Phrase("entities_text", terms)
-            if len(terms) > 1
-            else Q.Term("entities_text", terms[0])
-        )
+        entity = Q.Phrase("content", terms) if len(terms) > 1 else Q.Term("content", terms[0])
         parts.append(entity.with_boost(2.0))
     parts = [p for p in parts if p is not Q.NullQuery]
     return Q.Or(parts) if len(parts) > 1 else (parts[0] if parts else Q.NullQuery)
@@ -177,7 +169,7 @@ def _escape(text: str) -> str:
 
 
 def analyse_phrase(name: str, schema: Schema) -> list[str]:
-    return [t.text for t in schema["entities_text"].analyzer(name, mode="query")] or [name]
+    return [t.text for t in schema["content"].analyzer(name, mode="query")] or [name]
 
 
 def entity_names(words: list[str]) -> list[str]:

@@ -296,7 +296,9 @@ class SearchService:
         for word in words:
             key = word.lower()
             known = vocabulary.frequency("words", key) > 0 or len(key) < 4
-            if not known and (options := corrector.suggest(key, limit=3, maxdist=2)):
+            # prefix=1: candidates share the first letter, which keeps the scan of the
+            # vocabulary short at any index size
+            if not known and (options := corrector.suggest(key, limit=3, maxdist=2, prefix=1)):
                 out.append(options[0])
                 changed = True
             else:

@@ -9,6 +9,7 @@ text, so a mark never splits what renders as one glyph. Everything is HTML-escap
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -16,10 +17,12 @@ from markupsafe import Markup, escape
 from whoosh import query as Q
 
 from indexer import khmer
-from indexer.analysis import text_analyzer
+from indexer.analysis import NUMBER_WORDS, text_analyzer
 
-WORD_FIELDS = frozenset({"title", "description", "body", "entities_text"})
-CLUSTER_FIELDS = frozenset({"title_kc", "body_kc"})
+WORD_FIELDS = frozenset({"title", "content"})
+CLUSTER_FIELDS = frozenset({"content_kc"})
+# one analyser for the process: its stemmer keeps a cache of the words it has seen
+_ANALYZER = text_analyzer()
 SNIPPET_CHARS = 260
 HEAD_CHARS = 1500
 
@@ -64,6 +67,15 @@ def wanted(query: Q.Query) -> Wanted:
     return Wanted(frozenset(words), tuple(dict.fromkeys(runs)))
 
 
+_LATIN_TOKEN = re.compile(r"[^\W_\u1780-\u17ff][^\s,;:!?()\[\]\"“”\u1780-\u17ff]*")
+
+
+def _may_fold(word: str) -> bool:
+    """Words whose analysed form may differ in its first letters: accents, number
+    words, dotted acronyms."""
+    return not word.isascii() or word in NUMBER_WORDS or "." in word
+
+
 def _cluster_pairs(q: Q.Query) -> list[str]:
     """The cluster pairs of one Khmer word in the recall-net fields, in order."""
     if isinstance(q, Q.Term) and q.fieldname in CLUSTER_FIELDS:
@@ -88,16 +100,30 @@ def _run_of(pairs: list[str]) -> tuple[str, ...]:
 def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
     """Character spans of ``text`` to mark, merged and in order."""
     found: list[tuple[int, int]] = []
-    if want.words:
-        for t in text_analyzer()(text, chars=True, mode="index"):
-            if t.text in want.words:
-                found.append((t.startchar, t.endchar))
-    if want.cluster_runs:
+    latin = {w for w in want.words if not khmer.has_khmer(w)}
+    runs = [*want.cluster_runs]
+    runs += [tuple(c.text for c in khmer.clusters(w)) for w in want.words - latin]
+    if latin:
+        # Run the filter chain only on words that could become a wanted term: the same
+        # first letters (a stem keeps the word's start), or a form that folds.
+        prefixes = tuple({w[:3] for w in latin})
+        for m in _LATIN_TOKEN.finditer(text):
+            lowered = m.group().lower()
+            if not lowered.startswith(prefixes) and not _may_fold(lowered):
+                continue
+            if any(t.text in latin for t in _ANALYZER(m.group(), mode="index")):
+                found.append((m.start(), m.end()))
+    if runs:
+        # Khmer words are matched as runs of clusters: cheaper than segmenting the text,
+        # and a match lands on whole clusters of the original
         clusters = [(c.text, c.start, c.end) for c in khmer.clusters(text)]
         texts = [c[0] for c in clusters]
-        for run in want.cluster_runs:
+        firsts: dict[str, list[int]] = {}
+        for i, t in enumerate(texts):
+            firsts.setdefault(t, []).append(i)
+        for run in set(runs):
             n = len(run)
-            for i in range(len(texts) - n + 1):
+            for i in firsts.get(run[0], []):
                 if tuple(texts[i : i + n]) == run:
                     found.append((clusters[i][1], clusters[i + n - 1][2]))
     found.sort()
