@@ -287,8 +287,10 @@ class Fts5:
         db.executescript(
             """
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-            CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT, lang TEXT, date TEXT, year INT, title TEXT);
-            CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2');
+            CREATE TABLE docs(rowid INTEGER PRIMARY KEY, id TEXT, lang TEXT, date TEXT,
+                              year INT, title TEXT);
+            CREATE VIRTUAL TABLE fts USING fts5(title, body,
+                                                tokenize='unicode61 remove_diacritics 2');
             CREATE TABLE doc_minister(rowid INT, value TEXT);
             CREATE TABLE doc_province(rowid INT, value TEXT);
             """
@@ -360,7 +362,8 @@ class Fts5:
             frm = "docs d JOIN docs m ON m.rowid = d.rowid"
             order = "d.date DESC"
         top = db.execute(
-            f"{base}SELECT d.rowid, d.id, d.title FROM {frm} WHERE 1=1{cond} ORDER BY {order} LIMIT 10",
+            f"{base}SELECT d.rowid, d.id, d.title FROM {frm} WHERE 1=1{cond} "
+            f"ORDER BY {order} LIMIT 10",
             margs + args,
         ).fetchall()
         if query.q and top:
@@ -597,9 +600,11 @@ def table(result: dict) -> str:
     b = result["build"]
     lines += [
         "",
-        f"build: {b['docs_per_s']:.0f} docs/s ({b['wall_s']:.1f} s), peak RSS {b['peak_rss_mb']:.0f} MB, "
-        f"index {b['index_mb']:.0f} MB; FTS5 build {theirs['build_docs_per_s']:.0f} docs/s",
-        f"web under 8 clients: {result['load']['rps']:.0f} req/s, p95 {result['load']['p95_ms']:.0f} ms, "
+        f"build: {b['docs_per_s']:.0f} docs/s ({b['wall_s']:.1f} s), "
+        f"peak RSS {b['peak_rss_mb']:.0f} MB, index {b['index_mb']:.0f} MB; "
+        f"FTS5 build {theirs['build_docs_per_s']:.0f} docs/s",
+        f"web under 8 clients: {result['load']['rps']:.0f} req/s, "
+        f"p95 {result['load']['p95_ms']:.0f} ms, "
         f"{result['load']['errors']} errors of {result['load']['requests']}; worker RSS "
         f"{result['worker_rss_mb']:.0f} MB",
     ]

@@ -144,11 +144,9 @@ def _plain(words: list[str], schema: Schema) -> Q.Query:
         main = Q.AndMaybe(main, relaxed(soft, schema))
     parts: list[Q.Query] = [main]
     if len(split) > 1:
-        # the words as a phrase rank first; only the title and body are checked for it,
-        # since phrase matching is the costliest part of a search
-        phrase = _parser(schema, fields=("title", "content")).parse(
-            '"' + text.replace('"', " ") + '"'
-        )
+        # the words as a phrase in the title rank first: phrase matching over whole
+        # bodies is the costliest part of a search, and measured no better on relevance
+        phrase = _parser(schema, fields=("title",)).parse('"' + text.replace('"', " ") + '"')
         parts.append(phrase.with_boost(2.0) if phrase is not Q.NullQuery else phrase)
     for name in entity_names(words):
         terms = analyse_phrase(name, schema)
