@@ -425,7 +425,7 @@ def measure_load(index_dir: Path, queries: list[Query], seconds: float, clients:
             "--port",
             str(port),
             "--threads",
-            "8",
+            "4",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

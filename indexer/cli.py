@@ -188,17 +188,52 @@ def search(
 @_index_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the web app with waitress (a production WSGI server)."""
-    import waitress
+@click.option(
+    "--workers",
+    default=0,
+    type=click.IntRange(0, 64),
+    help="Worker processes (default: one per core).",
+)
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the web app with gunicorn (a production WSGI server, pre-forked workers).
+
+    Each worker process opens the index once and shares its searcher among threads.
+    """
+    import os
+
+    from gunicorn.app.base import BaseApplication
 
     from webapp import create_app
 
     settings = _settings(index_dir)
-    app = create_app({"INDEX_DIR": settings.index_dir})
-    click.echo(f"serving {settings.index_dir} at http://{host}:{port}/", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="prakas")
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers or os.cpu_count() or 1,
+        "threads": threads,
+        "worker_class": "gthread",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return create_app({"INDEX_DIR": settings.index_dir})
+
+    click.echo(
+        f"serving {settings.index_dir} at http://{host}:{port}/ "
+        f"({options['workers']} workers × {threads} threads)",
+        err=True,
+    )
+    Server().run()
 
 
 @main.command()

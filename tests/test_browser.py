@@ -1,5 +1,5 @@
 """The search pages in a real headless Chromium (Debian's), driven by Playwright,
-against the app served by waitress: with JavaScript on and off, and on a phone."""
+against the app served by gunicorn: with JavaScript on and off, and on a phone."""
 
 from __future__ import annotations
 

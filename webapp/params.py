@@ -9,6 +9,7 @@ Parameters: ``q``; ``minister``, ``province``, ``person``, ``place``, ``lang``, 
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
@@ -148,6 +149,21 @@ def toggle(req: SearchRequest, facet: str, value: str) -> str:
     if facet == "month":
         month = int(value)
         return query_string(req, month=None if req.month == month else month)
+    # A page has a hundred of these links: edit the canonical parameters, computed
+    # once per request, instead of rebuilding a request for each.
+    base = _base_params(req)
     chosen = req.selected(facet)
-    new = tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
-    return query_string(req, **{facet: new})
+    new = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+    before = _ORDER[: _ORDER.index(facet)]
+    kept = [p for p in base if p[0] != facet]
+    at = sum(1 for k, _ in kept if k in before)
+    params = kept[:at] + [(facet, v) for v in new] + kept[at:]
+    return "?" + urlencode(params) if params else ""
+
+
+_ORDER = ("q", *FACETS, "year", "month", "from", "to", "sort", "page", "per_page")
+
+
+@lru_cache(maxsize=256)
+def _base_params(req: SearchRequest) -> list[tuple[str, str]]:
+    return to_params(req, page=False)

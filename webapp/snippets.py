@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from whoosh import query as Q
@@ -67,13 +68,20 @@ def wanted(query: Q.Query) -> Wanted:
     return Wanted(frozenset(words), tuple(dict.fromkeys(runs)))
 
 
-_LATIN_TOKEN = re.compile(r"[^\W_\u1780-\u17ff][^\s,;:!?()\[\]\"“”\u1780-\u17ff]*")
+_WORD_REST = r"[^\s,;:!?()\[\]\"“”\u1780-\u17ff]*"
 
 
-def _may_fold(word: str) -> bool:
-    """Words whose analysed form may differ in its first letters: accents, number
-    words, dotted acronyms."""
-    return not word.isascii() or word in NUMBER_WORDS or "." in word
+@lru_cache(maxsize=512)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """Words that may analyse to one of ``terms``: same first letters, the dotted form
+    of an acronym (M.P.T.C.), or the spelled number (four for 4)."""
+    starts: set[str] = set()
+    for term in terms:
+        starts.add(re.escape(term[:3]))
+        if term.isalpha() and len(term) <= 8:
+            starts.add(r"\.".join(map(re.escape, term[:3])) + r"\.")
+        starts.update(re.escape(w) for w, digit in NUMBER_WORDS.items() if digit == term)
+    return re.compile(rf"(?i)(?<![^\W_])(?:{'|'.join(sorted(starts))}){_WORD_REST}")
 
 
 def _cluster_pairs(q: Q.Query) -> list[str]:
@@ -104,13 +112,9 @@ def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
     runs = [*want.cluster_runs]
     runs += [tuple(c.text for c in khmer.clusters(w)) for w in want.words - latin]
     if latin:
-        # Run the filter chain only on words that could become a wanted term: the same
-        # first letters (a stem keeps the word's start), or a form that folds.
-        prefixes = tuple({w[:3] for w in latin})
-        for m in _LATIN_TOKEN.finditer(text):
-            lowered = m.group().lower()
-            if not lowered.startswith(prefixes) and not _may_fold(lowered):
-                continue
+        # Look only at words that could become a wanted term (a stem keeps the start of
+        # its word); run the analyser on those alone.
+        for m in _candidates(frozenset(latin)).finditer(text):
             if any(t.text in latin for t in _ANALYZER(m.group(), mode="index")):
                 found.append((m.start(), m.end()))
     if runs:
