@@ -27,9 +27,22 @@ PROJECT = Path(__file__).resolve().parents[1]
 def prakas_index(corpus: Path, index_dir: Path, *extra: str) -> tuple[float, dict]:
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-m", "indexer", "index", "--json", "--content", str(corpus),
-         "--index", str(index_dir), *extra],
-        capture_output=True, text=True, cwd=PROJECT, check=False,
+        [
+            sys.executable,
+            "-m",
+            "indexer",
+            "index",
+            "--json",
+            "--content",
+            str(corpus),
+            "--index",
+            str(index_dir),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        check=False,
     )
     elapsed = time.perf_counter() - started
     if out.returncode not in (0, 1):
@@ -63,7 +76,7 @@ def run(size: int, workdir: Path) -> dict:
     full_s = None
     if not (index_dir / "CURRENT").exists():
         full_s, _ = prakas_index(corpus, index_dir, "--full")
-    first, report = prakas_index(corpus, index_dir)  # settles mtimes after a fresh build
+    prakas_index(corpus, index_dir)  # settles the manifest after a fresh build
     nothing_s, nothing = prakas_index(corpus, index_dir)
     changed = change_one_percent(corpus)
     one_pct_s, one_pct = prakas_index(corpus, index_dir)
@@ -84,7 +97,9 @@ def run(size: int, workdir: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10000)
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "prakas-bench")
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "prakas-bench"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -94,8 +109,10 @@ def main() -> None:
         return
     print(f"size {result['size']:,}")
     print(f"no change:  {result['no_change_s']:.1f} s ({result['no_change_mode']}; target < 5 s)")
-    print(f"1% changed: {result['one_percent_s']:.1f} s for {result['one_percent_files']} files "
-          f"{result['one_percent_report']} (target < 30 s)")
+    print(
+        f"1% changed: {result['one_percent_s']:.1f} s for {result['one_percent_files']} files "
+        f"{result['one_percent_report']} (target < 30 s)"
+    )
     print(f"then no change again: {result['after_s']:.1f} s ({result['after_mode']})")
 
 

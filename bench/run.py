@@ -586,9 +586,8 @@ def table(result: dict) -> str:
 
     def row(name: str, a: float, b: float | None, unit: str = "ms") -> None:
         ratio = f"{a / b:.2f}×" if b else "–"
-        lines.append(
-            f"{name:<34}{ratio:>10}{a:>10.1f}{unit:>2}{(b if b is not None else float('nan')):>10.1f}{unit:>2}"
-        )
+        other = b if b is not None else float("nan")
+        lines.append(f"{name:<34}{ratio:>10}{a:>10.1f}{unit:>2}{other:>10.1f}{unit:>2}")
 
     row("search median", ours["median_ms"], theirs["median_ms"])
     row("search p95", ours["p95_ms"], theirs["p95_ms"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from whoosh.analysis import (
@@ -48,8 +48,15 @@ _LATIN_WORD = re.compile(
 )
 
 
-class ScriptTokenizer(Tokenizer):
-    """Khmer runs → Khmer words; other text → Latin-script words and numbers."""
+class _SpanTokenizer(Tokenizer):
+    """Whoosh's tokenizer protocol over ``spans(value)``: (text, start, end) triples.
+
+    The subclasses say what the tokens are; this says how Whoosh receives them, with
+    offsets always into the original text.
+    """
+
+    def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
+        raise NotImplementedError
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
@@ -72,7 +79,7 @@ class ScriptTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
-        for text, start, end in _pieces(value):
+        for text, start, end in self.spans(value):
             t.text = text
             t.boost = 1.0
             t.stopped = False
@@ -85,6 +92,13 @@ class ScriptTokenizer(Tokenizer):
                 t.startchar = start_char + start
                 t.endchar = start_char + end
             yield t
+
+
+class ScriptTokenizer(_SpanTokenizer):
+    """Khmer runs → Khmer words; other text → Latin-script words and numbers."""
+
+    def spans(self, value: str) -> Iterable[tuple[str, int, int]]:
+        return _pieces(value)
 
 
 @lru_cache(maxsize=16)
@@ -112,7 +126,7 @@ def _latin(value: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
         yield khmer.fold_khmer_digits(text), m.start(), m.end()
 
 
-class KhmerClusterTokenizer(Tokenizer):
+class KhmerClusterTokenizer(_SpanTokenizer):
     """Pairs of neighbouring Khmer clusters (orthographic syllables): the recall net.
 
     ``តាកែវ`` gives ``តាកែ``, ``កែវ``; a query for it asks for both pairs, which
@@ -121,44 +135,12 @@ class KhmerClusterTokenizer(Tokenizer):
     build and to search; a pair may span a space but not punctuation or Latin text.
     """
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-    def __call__(  # type: ignore[override]
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
+    def spans(self, value: str) -> Iterator[tuple[str, int, int]]:
         previous = None
         for piece in khmer.clusters(value):
-            if previous is not None and not value[previous.end : piece.start].strip(
-                khmer.INVISIBLE + " \t\n"
-            ):
-                t.text = previous.text + piece.text
-                t.boost = 1.0
-                t.stopped = False
-                if keeporiginal:
-                    t.original = value[previous.start : piece.end]
-                if positions:
-                    t.pos = pos
-                    pos += 1
-                if chars:
-                    t.startchar = start_char + previous.start
-                    t.endchar = start_char + piece.end
-                yield t
+            gap = value[previous.end : piece.start] if previous is not None else None
+            if gap is not None and not gap.strip(khmer.INVISIBLE + " \t\n"):
+                yield previous.text + piece.text, previous.start, piece.end
             previous = piece
 
 

@@ -21,8 +21,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from indexer import store
-from tests.conftest import PROJECT, prakas
-from tests.test_browser import _free_port
+from tests.conftest import PROJECT, paused_index, prakas, served
 
 
 @pytest.fixture()
@@ -123,25 +122,8 @@ def test_broken_edit_keeps_the_indexed_version(corpus_copy: Path, tmp_path: Path
 
 def test_second_writer_exits_3_naming_the_holder(corpus_copy: Path, tmp_path: Path) -> None:
     ix = tmp_path / "ix"
-    env = {**os.environ, "PRAKAS_PAUSE_AT": "building"}
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "indexer",
-            "index",
-            "--content",
-            str(corpus_copy),
-            "--index",
-            str(ix),
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=PROJECT,
-    )
+    holder = paused_index(corpus_copy, ix, "building")
     try:
-        assert "checkpoint building" in holder.stderr.readline()
         second = prakas("index", "--content", corpus_copy, "--index", ix)
         assert second.returncode == 3
         assert f"pid {holder.pid}" in second.stderr and "started" in second.stderr
@@ -162,23 +144,7 @@ def test_sigkill_leaves_the_old_index_serving(
     (corpus_copy / "en" / "2-post.md").write_text(
         "---\ntitle: Half done\ndate: 2024-01-01\n---\nx\n"
     )
-    victim = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "indexer",
-            "index",
-            "--content",
-            str(corpus_copy),
-            "--index",
-            str(ix),
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PRAKAS_PAUSE_AT": point},
-        cwd=PROJECT,
-    )
-    assert f"checkpoint {point}" in victim.stderr.readline()
+    victim = paused_index(corpus_copy, ix, point)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     # the old generation still opens and answers
@@ -196,19 +162,11 @@ def test_sigkill_leaves_the_old_index_serving(
 def test_web_app_serves_through_a_reindex(corpus_copy: Path, tmp_path: Path) -> None:
     ix = tmp_path / "ix"
     run(corpus_copy, ix)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "serve", "--index", str(ix), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=PROJECT,
-    )
-    base = f"http://127.0.0.1:{port}"
     failures: list[str] = []
     seen_new = threading.Event()
     stop = threading.Event()
 
-    def hammer() -> None:
+    def hammer(base: str) -> None:
         deadline = time.monotonic() + 60
         while not stop.is_set() and time.monotonic() < deadline:
             try:
@@ -220,30 +178,23 @@ def test_web_app_serves_through_a_reindex(corpus_copy: Path, tmp_path: Path) -> 
             except (urllib.error.URLError, OSError) as exc:
                 failures.append(repr(exc))
 
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        threads = [threading.Thread(target=hammer) for _ in range(4)]
+    with served(ix) as base:
+        threads = [threading.Thread(target=hammer, args=(base,)) for _ in range(4)]
         for t in threads:
             t.start()
-        time.sleep(0.5)
-        (corpus_copy / "en" / "50-post.md").write_text(
-            "---\ntitle: The quokka visit\ndate: 2026-01-01\n---\nA quokka came to Takeo.\n"
-        )
-        assert run(corpus_copy, ix)["added"] == 1
-        assert run(corpus_copy, ix, "--full")["mode"] == "full"  # and a full swap too
-        assert seen_new.wait(timeout=10), "the new document never appeared"
-        time.sleep(0.5)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-        server.terminate()
-        server.wait(timeout=10)
+        try:
+            time.sleep(0.5)
+            (corpus_copy / "en" / "50-post.md").write_text(
+                "---\ntitle: The quokka visit\ndate: 2026-01-01\n---\nA quokka came to Takeo.\n"
+            )
+            assert run(corpus_copy, ix)["added"] == 1
+            assert run(corpus_copy, ix, "--full")["mode"] == "full"  # and a full swap too
+            assert seen_new.wait(timeout=10), "the new document never appeared"
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
     assert failures == []
 
 
