@@ -141,3 +141,40 @@ def test_keyboard_focus_order_and_labels(browser, server) -> None:
     page.wait_for_function("document.fonts.status === 'loaded'")
     assert page.evaluate("document.fonts.check('16px \"Noto Sans Khmer\"', 'ក')")
     page.close()
+
+
+CONTRAST = """
+() => {
+  const parse = c => c.match(/[\\d.]+/g).slice(0, 4).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = parse(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  for (const sel of ["body", ".meta", ".help", ".count", "header.site a", ".hit h3 a", ".tag",
+                     ".facet li a", "mark", "button", ".timeline text"]) {
+    const el = document.querySelector(sel);
+    if (!el) continue;
+    const [a, b] = [lum(parse(getComputedStyle(el).color)), lum(background(el))];
+    out.push([sel, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]);
+  }
+  return out;
+}
+"""
+
+
+def test_text_contrast_meets_wcag_aa(browser, server) -> None:
+    page = browser.new_page()
+    page.goto(server + "/search?q=Takeo&ui=en")
+    ratios = dict(page.evaluate(CONTRAST))
+    assert len(ratios) >= 10, ratios
+    low = {sel: round(r, 2) for sel, r in ratios.items() if r < 4.5}
+    assert not low, low  # 4.5:1 for normal text (WCAG 2.1 AA, 1.4.3)
+    page.close()
