@@ -115,6 +115,18 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _children(pid: int) -> list[int]:
+    """The worker processes of a pre-forking server."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
 def _du_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
@@ -274,14 +286,25 @@ def _summarise(times: dict[str, list[float]]) -> dict:
 # --- FTS5, the reference --------------------------------------------------------------------
 
 
+def spaced_khmer(text: str) -> str:
+    """FTS5 cannot split Khmer words: give it our segmenter's word boundaries."""
+    from indexer import khmer
+
+    out, cursor = [], 0
+    for start, end in khmer.runs(text):
+        out.append(text[cursor:start])
+        out.append(" ".join(p.text for p in khmer.words(text, start, end)))
+        cursor = end
+    out.append(text[cursor:])
+    return " ".join(out)
+
+
 class Fts5:
     """The same documents, facets and workload in SQLite FTS5, written to be fast:
     facet GROUP BYs driven from the match set (CROSS JOIN fixes the join order), the
     landing page read from the documents table by its date index."""
 
     def __init__(self, path: Path, searcher) -> None:
-        from indexer import khmer
-
         self.db = sqlite3.connect(path)
         db = self.db
         db.executescript(
@@ -296,17 +319,7 @@ class Fts5:
             """
         )
 
-        def spaced(text: str) -> str:
-            # FTS5 cannot split Khmer words: give it our segmenter's word boundaries
-            out, cursor = [], 0
-            for start, end in khmer.runs(text):
-                out.append(text[cursor:start])
-                out.append(" ".join(p.text for p in khmer.words(text, start, end)))
-                cursor = end
-            out.append(text[cursor:])
-            return " ".join(out)
-
-        self.spaced = spaced
+        self.spaced = spaced_khmer
         rows, m_rows, p_rows = [], [], []
         for docnum, f in enumerate(searcher.all_stored_fields()):
             rowid = docnum + 1
@@ -316,7 +329,7 @@ class Fts5:
             p_rows += [(rowid, v) for v in f["provinces"].split("\n") if v]
             db.execute(
                 "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)",
-                (rowid, spaced(f["title"]), spaced(f["body"])),
+                (rowid, spaced_khmer(f["title"]), spaced_khmer(f["body"])),
             )
         db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT INTO doc_minister VALUES (?, ?)", m_rows)
@@ -332,6 +345,14 @@ class Fts5:
             """
         )
         db.commit()
+
+    @classmethod
+    def open(cls, path: Path) -> Fts5:
+        """A database an earlier run built."""
+        self = cls.__new__(cls)
+        self.db = sqlite3.connect(path)
+        self.spaced = spaced_khmer
+        return self
 
     def _match(self, q: str) -> str:
         if q.startswith('"'):
@@ -482,9 +503,10 @@ def measure_load(index_dir: Path, queries: list[Query], seconds: float, clients:
             "p95_ms": percentile(latencies, 0.95),
             "median_ms": statistics.median(latencies) if latencies else float("nan"),
             "errors": len(errors),
-            "error_samples": errors[:5],
             "requests": len(latencies),
-            "worker_rss_mb": _rss_mb(server.pid),
+            "error_samples": errors[:5],
+            "worker_rss_mb": max((_rss_mb(c) for c in _children(server.pid)), default=0.0),
+            "server_rss_mb": _tree_rss_mb(server.pid),
         }
     finally:
         server.terminate()
@@ -514,7 +536,9 @@ def _wait_for(port: int) -> None:
 # --- the run ----------------------------------------------------------------------------
 
 
-def run(size: int, workdir: Path, load_seconds: float, n_queries: int = 300) -> dict:
+def run(
+    size: int, workdir: Path, load_seconds: float, n_queries: int = 300, reuse: bool = False
+) -> dict:
     from webapp.search import SearchService
 
     corpus = workdir / f"corpus-{size}"
@@ -522,16 +546,26 @@ def run(size: int, workdir: Path, load_seconds: float, n_queries: int = 300) -> 
         shutil.rmtree(corpus, ignore_errors=True)
         generate(size, corpus)
     index_dir = workdir / f"index-{size}"
-    shutil.rmtree(index_dir, ignore_errors=True)
-    build = measure_build(corpus, index_dir)
+    if reuse and (index_dir / "CURRENT").exists():
+        build = json.loads((workdir / f"build-{size}.json").read_text())
+    else:
+        shutil.rmtree(index_dir, ignore_errors=True)
+        build = measure_build(corpus, index_dir)
+        (workdir / f"build-{size}.json").write_text(json.dumps(build))
     service = SearchService(index_dir)
     queries = workload(corpus, service, n_queries)
     ours = run_ours(service, queries)
     fts_path = workdir / f"fts5-{size}.db"
-    fts_path.unlink(missing_ok=True)
-    fts_started = time.perf_counter()
-    fts = Fts5(fts_path, service.searcher())
-    fts_build_s = time.perf_counter() - fts_started
+    fts_meta = workdir / f"fts5-{size}.json"
+    if reuse and fts_path.exists() and fts_meta.exists():
+        fts = Fts5.open(fts_path)
+        fts_build_s = json.loads(fts_meta.read_text())["build_s"]
+    else:
+        fts_path.unlink(missing_ok=True)
+        fts_started = time.perf_counter()
+        fts = Fts5(fts_path, service.searcher())
+        fts_build_s = time.perf_counter() - fts_started
+        fts_meta.write_text(json.dumps({"build_s": fts_build_s}))
     theirs = run_fts5(fts, queries)
     load = measure_load(index_dir, queries, load_seconds)
     return {
@@ -617,10 +651,16 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=float, default=30)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the index and FTS5 database a previous run built in --workdir "
+        "(their build figures are the ones recorded then)",
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.gettempdir()) / "prakas-bench"
     workdir.mkdir(parents=True, exist_ok=True)
-    result = run(args.size, workdir, args.load_seconds, args.queries)
+    result = run(args.size, workdir, args.load_seconds, args.queries, args.reuse)
     if args.json:
         print(json.dumps(flat(result), indent=2))
     else:

@@ -26,6 +26,7 @@ from whoosh.searching import Searcher
 
 from indexer import store
 from webapp import query as queries
+from webapp import vector
 from webapp.facets import MULTI_FACETS, Columns, FacetValue, top_values
 from webapp.snippets import snippet, wanted
 
@@ -104,6 +105,8 @@ class Snapshot:
 
     searcher: Searcher
     columns: Columns
+    lengths: vector.Lengths
+    postings: vector.PostingsCache
     generation: Path
 
 
@@ -127,7 +130,12 @@ class SearchService:
             if self._snapshot is None or self._snapshot.generation != gen:
                 ix, gen = store.open_index(self.index_dir)
                 searcher = ix.searcher()
-                self._snapshot = Snapshot(searcher, Columns.load(searcher.reader()), gen)
+                columns = Columns.load(searcher.reader())
+                for docnum in _first_of_each_segment(searcher):  # open the stored-field
+                    searcher.stored_fields(docnum)  # files now, not on a user's request
+                lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, columns.n)
+                cache = vector.PostingsCache()
+                self._snapshot = Snapshot(searcher, columns, lengths, cache, gen)
             return self._snapshot
 
     def searcher(self) -> Searcher:
@@ -144,15 +152,16 @@ class SearchService:
         searcher, cols = snap.searcher, snap.columns
         parsed = queries.parse(request.q, searcher.schema)
         masks = self._filter_masks(request, cols)
-        matched = self._match(searcher, parsed.query, cols)
+        matched, scores = self._match(snap, parsed.query)
         final = _all(matched, masks.values())
         relaxed = False
         if not final.any() and not parsed.staff and len(parsed.words) > 1:
             loose = queries.relaxed(parsed.words, searcher.schema)
-            loose_matched = self._match(searcher, loose, cols)
+            loose_matched, loose_scores = self._match(snap, loose)
             loose_final = _all(loose_matched, masks.values())
             if loose_final.any():
                 parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
+                scores = loose_scores
                 parsed.notices.append(
                     "No announcement has all of your words; showing those with some of them."
                 )
@@ -160,7 +169,7 @@ class SearchService:
         pages = max(1, -(-total // request.per_page))
         if request.page > pages:
             raise PageOutOfRange(request.page, pages)
-        docnums = self._order(searcher, parsed, request, cols, final, masks)
+        docnums = self._order(searcher, parsed, request, cols, final, masks, scores)
         want = wanted(parsed.query) if parsed.words else None
         hits = [self._hit(searcher, d, want) for d in docnums]
         result = SearchResult(
@@ -179,13 +188,19 @@ class SearchService:
         result.took_ms = (time.perf_counter() - started) * 1000
         return result
 
-    def _match(self, searcher: Searcher, query: Q.Query, cols: Columns) -> np.ndarray:
+    def _match(self, snap: Snapshot, query: Q.Query) -> tuple[np.ndarray, np.ndarray | None]:
+        """The match set as a mask over document numbers, and the relevance scores when
+        the query is one the vectorised path ranks (the public box's plain words)."""
+        cols = snap.columns
         if isinstance(query, Q.Every):
-            return cols.alive.copy()
+            return cols.alive.copy(), None
+        if vector.supports(query):
+            evaluator = vector.Evaluator(snap.searcher, snap.lengths, cols.alive, snap.postings)
+            return evaluator.run(query)
         mask = np.zeros(cols.n, dtype=bool)
-        docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+        docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
         mask[docs] = True
-        return mask & cols.alive
+        return mask & cols.alive, None
 
     def _filter_masks(self, request: SearchRequest, cols: Columns) -> dict[str, np.ndarray]:
         masks: dict[str, np.ndarray] = {}
@@ -203,7 +218,7 @@ class SearchService:
             masks["dates"] = (cols.date >= low) & (cols.date <= high)
         return masks
 
-    def _order(self, searcher, parsed, request, cols, final, masks) -> list[int]:
+    def _order(self, searcher, parsed, request, cols, final, masks, scores) -> list[int]:
         start = (request.page - 1) * request.per_page
         if not final.any():
             return []
@@ -216,6 +231,9 @@ class SearchService:
             else:
                 order = np.lexsort((-idx, -dates))
             return idx[order][start : start + request.per_page].tolist()
+        if scores is not None:
+            best = vector.top(scores, np.flatnonzero(final), start + request.per_page)
+            return best[start : start + request.per_page].tolist()
         allowed = None
         if masks:
             allowed = set(np.flatnonzero(final).tolist())
@@ -306,10 +324,14 @@ class SearchService:
         if not changed:
             return None
         candidate = " ".join(out)
-        found = int(
-            self._match(searcher, queries.parse(candidate, searcher.schema).query, cols).sum()
-        )
+        matched, _ = self._match(self.snapshot(), queries.parse(candidate, searcher.schema).query)
+        found = int(matched.sum())
         return candidate if found > total or (found and (total < FEW or relaxed)) else None
+
+
+def _first_of_each_segment(searcher: Searcher) -> list[int]:
+    subs = getattr(searcher, "subsearchers", None) or [(searcher, 0)]
+    return [offset for sub, offset in subs if sub.doc_count_all()]
 
 
 def _all(first: np.ndarray, masks) -> np.ndarray:
