@@ -326,7 +326,7 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
     """Apply the plan with one writer: deletions, then new and changed files."""
     twins = Twins(_english_finder(todo.sources))
     old_ids = {entry[0] for entry in todo.old.values()}
-    writer = ix.writer(limitmb=128)
+    writer = ix.writer(limitmb=128, compound=False)
     try:
         for doc_id in todo.deleted_ids:  # a moved file's id is re-added below
             writer.delete_by_term("id", doc_id)
@@ -358,6 +358,9 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
 # --- the parallel full build ------------------------------------------------------------
 
 PARALLEL_FROM = 400  # fewer files than this are indexed in-process
+# Segments are written as separate files, not one compound file: Whoosh reads a
+# compound segment's postings into memory (a copy of the whole file per process),
+# separate files are read through the OS page cache, shared by every web worker.
 CHUNKS_PER_PROCESS = 1
 
 
@@ -431,7 +434,7 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
     if os.environ.get("PRAKAS_FAIL_AT") == "worker":  # the crash tests' hook
         raise RuntimeError("failure injected by PRAKAS_FAIL_AT=worker")
     ix = whoosh_index.open_dir(folder)
-    writer = SegmentWriter(ix, _lk=False, limitmb=96)
+    writer = SegmentWriter(ix, _lk=False, limitmb=96, compound=False)
     part = Report()
     entries: dict[str, list] = {}
     twins = Twins(english.get)

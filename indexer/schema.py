@@ -18,7 +18,7 @@ from indexer.analysis import (
 )
 from indexer.entities import data_version
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 # The facet fields: canonical values, one per line (a value may contain commas).
 ENTITY_FIELDS = ("people", "ministers", "provinces", "places", "organisations")
 # Exact-case copies of the facet values, read into columns by the web app's facets.

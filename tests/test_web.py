@@ -301,3 +301,34 @@ def test_missing_index_is_a_503_not_a_500(tmp_path: Path) -> None:
 def test_json_is_valid_utf8(client) -> None:
     raw = client.get("/api/search?q=តាកែវ").data
     assert json.loads(raw.decode("utf-8"))["total"] > 0
+
+
+def test_search_service_is_safe_across_threads(corpus_index: Path) -> None:
+    """A Whoosh reader keeps file positions; threads sharing one got garbled reads under
+    load (found by the benchmark). Each thread now has its own searcher."""
+    import threading
+
+    from webapp.search import SearchRequest, SearchService
+
+    service = SearchService(corpus_index)
+    queries = ["Takeo", "ជា វ៉ាន់ដេត", "Sisters of Code", "training", "ខេត្តតាកែវ", "Mao Sela"]
+    expected = {q: [h.id for h in service.search(SearchRequest(q=q)).hits] for q in queries}
+    problems: list[str] = []
+
+    def worker(seed: int) -> None:
+        for i in range(40):
+            q = queries[(seed + i) % len(queries)]
+            try:
+                got = [h.id for h in service.search(SearchRequest(q=q)).hits]
+            except Exception as exc:
+                problems.append(repr(exc))
+                continue
+            if got != expected[q]:
+                problems.append(f"{q}: {got} != {expected[q]}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []

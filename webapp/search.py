@@ -99,15 +99,27 @@ def values(stored: str | None) -> list[str]:
     return [v for v in (stored or "").split("\n") if v]
 
 
-@dataclass(frozen=True)
 class Snapshot:
-    """One generation: its searcher and columns, used together by one request."""
+    """One generation: its columns and caches, shared by every thread, and a searcher
+    per thread (a Whoosh reader keeps file positions, so threads must not share one)."""
 
-    searcher: Searcher
-    columns: Columns
-    lengths: vector.Lengths
-    postings: vector.PostingsCache
-    generation: Path
+    def __init__(self, ix, generation: Path) -> None:
+        self.ix = ix
+        self.generation = generation
+        self._local = threading.local()
+        searcher = self.searcher
+        self.columns = Columns.load(searcher.reader())
+        self.lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, self.columns.n)
+        self.postings = vector.PostingsCache()
+
+    @property
+    def searcher(self) -> Searcher:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.ix.searcher()
+            for docnum in _first_of_each_segment(searcher):  # open the stored-field
+                searcher.stored_fields(docnum)  # files now, not on a user's request
+        return searcher
 
 
 class SearchService:
@@ -129,13 +141,7 @@ class SearchService:
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != gen:
                 ix, gen = store.open_index(self.index_dir)
-                searcher = ix.searcher()
-                columns = Columns.load(searcher.reader())
-                for docnum in _first_of_each_segment(searcher):  # open the stored-field
-                    searcher.stored_fields(docnum)  # files now, not on a user's request
-                lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, columns.n)
-                cache = vector.PostingsCache()
-                self._snapshot = Snapshot(searcher, columns, lengths, cache, gen)
+                self._snapshot = Snapshot(ix, gen)
             return self._snapshot
 
     def searcher(self) -> Searcher:
