@@ -20,12 +20,14 @@ work again. Files are streamed, so memory does not grow with the corpus.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
 import shutil
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -197,8 +199,6 @@ def _stat(path: Path) -> tuple[int, int]:
 
 
 def _hash(path: Path) -> str:
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -384,7 +384,8 @@ def _write_parallel(
 
     chunks: list[list[Source]] = [[] for _ in range(procs * CHUNKS_PER_PROCESS)]
     for source in sources:
-        chunks[zlib_crc(source.slug) % len(chunks)].append(source)
+        # a stable hash (Python's own is salted per process)
+        chunks[zlib.crc32(source.slug.encode("utf-8")) % len(chunks)].append(source)
     english = {s.slug: s.path for s in sources if s.lang == "en"}
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     segments = []
@@ -418,12 +419,6 @@ def _write_parallel(
     clean_files(ix.storage, ix.indexname, generation, segments)
     # the workers share one temporary folder; it goes once they are all done
     shutil.rmtree(Path(ix.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)
-
-
-def zlib_crc(text: str) -> int:
-    import zlib
-
-    return zlib.crc32(text.encode("utf-8"))
 
 
 def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
