@@ -319,7 +319,7 @@ class SearchService:
         out: list[str] = []
         for word in words:
             key = word.lower()
-            known = vocabulary.frequency("words", key) > 0 or len(key) < 4
+            known = len(key) < 4 or _in_vocabulary(searcher, vocabulary, key)
             # prefix=1: candidates share the first letter, which keeps the scan of the
             # vocabulary short at any index size
             if not known and (options := corrector.suggest(key, limit=3, maxdist=2, prefix=1)):
@@ -333,6 +333,15 @@ class SearchService:
         matched, _ = self._match(self.snapshot(), queries.parse(candidate, searcher.schema).query)
         found = int(matched.sum())
         return candidate if found > total or (found and (total < FEW or relaxed)) else None
+
+
+def _in_vocabulary(searcher: Searcher, reader, word: str) -> bool:
+    """A word the index has: as written in a title or summary, or as the body's
+    analyser reads it (stemmed, segmented) — only the unknown get a respelling."""
+    if reader.frequency("words", word) > 0:
+        return True
+    terms = [t.text for t in searcher.schema["content"].analyzer(word, mode="query")]
+    return bool(terms) and all(reader.frequency("content", t) > 0 for t in terms)
 
 
 def _first_of_each_segment(searcher: Searcher) -> list[int]:
