@@ -48,23 +48,3 @@ def read(source: Source) -> Announcement:
     except OSError as exc:
         raise BadFile(f"cannot read: {exc.strerror or exc}") from None
     return parse_announcement(raw, path=str(source.path), slug=source.slug, lang=source.lang)
-
-
-def read_all(roots: Iterable[Path]) -> tuple[list[Announcement], list[Skipped]]:
-    """All readable announcements, and each unreadable file with its reason.
-
-    A second file with the same ``<lang>/<slug>`` is skipped, naming the first.
-    """
-    docs: dict[str, Announcement] = {}
-    skipped: list[Skipped] = []
-    for source in discover(roots):
-        try:
-            doc = read(source)
-        except BadFile as exc:
-            skipped.append(Skipped(str(source.path), str(exc)))
-            continue
-        if doc.id in docs:
-            skipped.append(Skipped(doc.path, f"duplicate id {doc.id} (also {docs[doc.id].path})"))
-            continue
-        docs[doc.id] = doc
-    return list(docs.values()), skipped

@@ -13,7 +13,6 @@ selected filter except that facet's own, so a user can see and add a second prov
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,7 +112,3 @@ def top_values(
             count = int(counts[index[value]]) if value in index else 0
             out.append(FacetValue(value, count, True))
     return out
-
-
-def ordinal(day: dt.date) -> int:
-    return day.toordinal()
