@@ -299,19 +299,18 @@ class _People:
 
 def resolve_latin_name(surface: str) -> tuple[Official | None, str]:
     """A Latin-script name → the official it names, exactly or by a guarded fuzzy match."""
-    reg = registry()
-    key = fold_latin(surface)
-    if key in reg.by_latin:
-        return reg.by_latin[key], "registry"
-    return _fuzzy(key, reg.by_latin), "fuzzy"
+    return _resolve(fold_latin(surface), registry().by_latin)
 
 
 def resolve_khmer_name(surface: str) -> tuple[Official | None, str]:
-    reg = registry()
-    key = fold_khmer(surface)
-    if key in reg.by_khmer:
-        return reg.by_khmer[key], "registry"
-    return _fuzzy(key, reg.by_khmer), "fuzzy"
+    """The same for a name in Khmer script."""
+    return _resolve(fold_khmer(surface), registry().by_khmer)
+
+
+def _resolve(key: str, table: dict[str, Official]) -> tuple[Official | None, str]:
+    if key in table:
+        return table[key], "registry"
+    return _fuzzy(key, table), "fuzzy"
 
 
 def _fuzzy(key: str, table: dict[str, Official]) -> Official | None:

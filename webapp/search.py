@@ -178,12 +178,13 @@ class SearchService:
         docnums = self._order(searcher, parsed, request, cols, final, masks, scores)
         want = wanted(parsed.query) if parsed.words else None
         hits = [self._hit(searcher, d, want) for d in docnums]
+        facets = self._facets(request, cols, matched, masks)
         result = SearchResult(
             request=request,
             total=total,
             hits=hits,
-            facets=self._facets(request, cols, matched, masks),
-            timeline=self._timeline(request, cols, matched, masks),
+            facets=facets,
+            timeline=self._timeline(request, facets),
             notices=parsed.notices,
             relaxed=relaxed,
             pages=pages,
@@ -295,18 +296,18 @@ class SearchService:
             ]
         return out
 
-    def _timeline(self, request, cols: Columns, matched, masks) -> list[tuple[str, int, bool]]:
+    @staticmethod
+    def _timeline(request, facets: dict[str, list[FacetValue]]) -> list[tuple[str, int, bool]]:
+        """The bars of the timeline, from the year (or month) facet with its gaps filled:
+        months of the one chosen year, else every year from the first to the last."""
         if len(request.year) == 1:
-            base = _all(matched, (m for k, m in masks.items() if k != "month"))
-            months = np.bincount(cols.month[base].astype(np.int64), minlength=13)
-            return [(str(m), int(months[m]), m == request.month) for m in range(1, 13)]
-        base = _all(matched, (m for k, m in masks.items() if k not in ("year", "month")))
-        if not base.any():
+            months = {int(v.value): v.count for v in facets.get("month", [])}
+            return [(str(m), months.get(m, 0), m == request.month) for m in range(1, 13)]
+        years = {int(v.value): v.count for v in facets["year"]}
+        if not years:
             return []
-        years = cols.year[base]
-        counts = np.bincount(years.astype(np.int64) - int(years.min()))
-        first = int(years.min())
-        return [(str(first + i), int(c), (first + i) in request.year) for i, c in enumerate(counts)]
+        span = range(min(years), max(years) + 1)
+        return [(str(y), years.get(y, 0), y in request.year) for y in span]
 
     def suggest(
         self, searcher: Searcher, words: list[str], total: int, final, relaxed: bool, cols
