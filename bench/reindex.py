@@ -30,7 +30,7 @@ def prakas_index(corpus: Path, index_dir: Path, *extra: str) -> tuple[float, dic
         [
             sys.executable,
             "-m",
-            "indexer",
+            "prakas",
             "index",
             "--json",
             "--content",

@@ -139,7 +139,7 @@ def measure_build(corpus: Path, index_dir: Path) -> dict:
         [
             sys.executable,
             "-m",
-            "indexer",
+            "prakas",
             "index",
             "--full",
             "--json",
@@ -439,7 +439,7 @@ def measure_load(index_dir: Path, queries: list[Query], seconds: float, clients:
         [
             sys.executable,
             "-m",
-            "indexer",
+            "prakas",
             "serve",
             "--index",
             str(index_dir),

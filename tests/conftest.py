@@ -40,7 +40,7 @@ def prakas(
 ) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess, as an operator would."""
     return subprocess.run(
-        [sys.executable, "-m", "indexer", *map(str, args)],
+        [sys.executable, "-m", "prakas", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -78,7 +78,7 @@ def served(index_dir: Path) -> Iterator[str]:
     """``prakas serve`` on a free loopback port; yields its base URL once it answers."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "serve", "--index", str(index_dir), "--port", str(port)],
+        [sys.executable, "-m", "prakas", "serve", "--index", str(index_dir), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=PROJECT,
@@ -106,7 +106,7 @@ def paused_index(content: Path, index_dir: Path, point: str) -> subprocess.Popen
         [
             sys.executable,
             "-m",
-            "indexer",
+            "prakas",
             "index",
             "--content",
             str(content),

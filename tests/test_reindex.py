@@ -215,7 +215,7 @@ def test_a_full_disk_ends_the_run_with_a_clear_error(corpus_copy: Path, tmp_path
         [
             sys.executable,
             "-m",
-            "indexer",
+            "prakas",
             "index",
             "--full",
             "--content",
@@ -246,7 +246,7 @@ def test_a_failing_worker_ends_the_run_without_a_hang(tmp_path: Path) -> None:
     ix = tmp_path / "ix"
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "indexer", "index", "--content", str(content), "--index", str(ix)],
+        [sys.executable, "-m", "prakas", "index", "--content", str(content), "--index", str(ix)],
         capture_output=True,
         text=True,
         cwd=PROJECT,

@@ -1,0 +1,3 @@
+from prakas.cli import main
+
+main()
