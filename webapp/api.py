@@ -12,9 +12,10 @@ import io
 from xml.sax.saxutils import escape as xml_escape
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import gettext as _
 
 from indexer import store
-from webapp import params
+from webapp import i18n, params
 from webapp.search import SearchResult, SearchService
 
 bp = Blueprint("api", __name__)
@@ -130,7 +131,7 @@ def feed():
     self_url = request.url
     page_url = url_for("views.search_page", _external=True) + params.query_string(req)
     updated = max((h.date for h in result.hits), default=dt.date.today().isoformat())
-    title = f"Announcements: {req.q}" if req.q else "Announcements"
+    title = _("Announcements: %(query)s", query=req.q) if req.q else _("Announcements")
     entries = []
     for h in result.hits:
         link = url_for("views.article", lang=h.lang, slug=h.slug, _external=True)
@@ -142,7 +143,7 @@ def feed():
         )
     body = (
         '<?xml version="1.0" encoding="utf-8"?>'
-        '<feed xmlns="http://www.w3.org/2005/Atom">'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{i18n.ui_language()}">'
         f"<id>{xml_escape(self_url)}</id><title>{xml_escape(title)}</title>"
         f"<updated>{updated}T00:00:00Z</updated>"
         f'<link rel="self" href="{xml_escape(self_url)}"/>'

@@ -98,7 +98,7 @@ class FacetValue:
 
 
 def top_values(
-    counts: np.ndarray, values: list[str], selected: list[str], limit: int
+    counts: np.ndarray, values: list[str], selected: list[str], limit: int | None
 ) -> list[FacetValue]:
     """The most frequent values, selected ones always included, ties by name."""
     order = sorted((i for i in np.flatnonzero(counts)), key=lambda i: (-int(counts[i]), values[i]))[

@@ -3,7 +3,12 @@ and the canonical URL of any search, so a link reproduces it exactly.
 
 Parameters: ``q``; ``minister``, ``province``, ``person``, ``place``, ``lang``, ``year``
 (repeat for several: OR within one, AND across); ``month`` (with one year); ``from``,
-``to`` (YYYY-MM-DD); ``sort`` (relevance, newest, oldest); ``page``; ``per_page``.
+``to`` (YYYY-MM-DD); ``sort`` (relevance, newest, oldest); ``page``; ``per_page``;
+``more`` (a facet whose every value the page lists, not only the first few).
+
+Messages are gettext messages (:mod:`flask_babel`), shown in the interface language.
+Tracking parameters that sites add to shared links (:func:`is_tracking`) are not part
+of a search; the HTML pages drop them (a redirect), the API rejects them as unknown.
 """
 
 from __future__ import annotations
@@ -12,15 +17,41 @@ import datetime as dt
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from webapp.i18n import FACET_LABELS
 from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest
 
 FACETS = ("minister", "province", "person", "place", "lang")
-KNOWN = {"q", *FACETS, "year", "month", "from", "to", "sort", "page", "per_page", "ui"}
+KNOWN = {"q", *FACETS, "year", "month", "from", "to", "sort", "page", "per_page", "ui", "more"}
+# Added to links by newsletters, ad networks and social sites; never a search's own.
+TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "_hs")
+TRACKING = {
+    "fbclid",
+    "gclid",
+    "gclsrc",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "yclid",
+    "twclid",
+    "ttclid",
+    "li_fat_id",
+    "igshid",
+    "_ga",
+    "_gl",
+    "ref_src",
+    "si",
+}
 MAX_VALUES = 20
 MAX_VALUE_CHARS = 200
 LANGS = ("en", "km")
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(f"“{n}”" for n in names)
 
 
 class BadParameter(ValueError):
@@ -34,9 +65,19 @@ def _int(args: MultiDict, name: str, default: int | None, low: int, high: int) -
     try:
         value = int(raw)
     except ValueError:
-        raise BadParameter(f"“{name}” must be a whole number, not “{raw[:40]}”.") from None
+        raise BadParameter(
+            _l("“%(name)s” must be a whole number, not “%(value)s”.", name=name, value=raw[:40])
+        ) from None
     if not low <= value <= high:
-        raise BadParameter(f"“{name}” must be between {low} and {high}, not {value}.")
+        raise BadParameter(
+            _l(
+                "“%(name)s” must be between %(low)s and %(high)s, not %(value)s.",
+                name=name,
+                low=low,
+                high=high,
+                value=value,
+            )
+        )
     return value
 
 
@@ -48,7 +89,11 @@ def _date(args: MultiDict, name: str) -> dt.date | None:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise BadParameter(
-            f"“{name}” must be a real date written YYYY-MM-DD, not “{raw[:40]}”."
+            _l(
+                "“%(name)s” must be a real date written YYYY-MM-DD, not “%(value)s”.",
+                name=name,
+                value=raw[:40],
+            )
         ) from None
 
 
@@ -60,40 +105,68 @@ def parse_request(args: MultiDict, known_values=None) -> SearchRequest:
     """
     unknown = sorted(set(args) - KNOWN)
     if unknown:
-        raise BadParameter(f"Unknown parameter “{unknown[0][:40]}”.")
+        raise BadParameter(_l("Unknown parameter “%(name)s”.", name=unknown[0][:40]))
     facets: dict[str, tuple[str, ...]] = {}
     for facet in FACETS:
         chosen = tuple(dict.fromkeys(v.strip() for v in args.getlist(facet) if v.strip()))
         if len(chosen) > MAX_VALUES or any(len(v) > MAX_VALUE_CHARS for v in chosen):
-            raise BadParameter(f"Too many or too long values for “{facet}”.")
+            raise BadParameter(_l("Too many or too long values for “%(name)s”.", name=facet))
         if facet == "lang":
             bad = [v for v in chosen if v not in LANGS]
             if bad:
-                raise BadParameter(f"“lang” is en or km, not “{bad[0][:40]}”.")
+                raise BadParameter(
+                    _l("“lang” is “en” or “km”, not “%(value)s”.", value=bad[0][:40])
+                )
         elif chosen and known_values is not None:
             have = set(known_values(facet))
             missing = [v for v in chosen if v not in have]
             if missing:
-                raise BadParameter(f"No announcement has {facet} “{missing[0]}”.")
+                raise BadParameter(
+                    _l(
+                        "%(name)s: no announcement has “%(value)s”.",
+                        name=FACET_LABELS[facet],
+                        value=missing[0],
+                    )
+                )
         facets[facet] = chosen
     years = []
     for raw in args.getlist("year"):
         try:
             year = int(raw)
         except ValueError:
-            raise BadParameter(f"“year” must be a year such as 2024, not “{raw[:40]}”.") from None
+            raise BadParameter(
+                _l("“year” must be a year such as 2024, not “%(value)s”.", value=raw[:40])
+            ) from None
         if not 1900 <= year <= 2100:
-            raise BadParameter(f"“year” must be between 1900 and 2100, not {year}.")
+            raise BadParameter(
+                _l("“year” must be between 1900 and 2100, not %(value)s.", value=year)
+            )
         years.append(year)
     month = _int(args, "month", None, 1, 12)
     if month is not None and len(years) != 1:
-        raise BadParameter("“month” needs exactly one “year”.")
+        raise BadParameter(_l("“month” needs exactly one “year”."))
     date_from, date_to = _date(args, "from"), _date(args, "to")
     if date_from and date_to and date_from > date_to:
-        raise BadParameter("“from” is after “to”.")
+        raise BadParameter(_l("“from” is after “to”."))
     sort = args.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
-        raise BadParameter(f"“sort” is one of {', '.join(SORTS)}, not “{sort[:40]}”.")
+        raise BadParameter(
+            _l(
+                "“sort” is one of %(choices)s, not “%(value)s”.",
+                choices=_quoted(SORTS),
+                value=sort[:40],
+            )
+        )
+    more = tuple(dict.fromkeys(args.getlist("more")))
+    if any(m not in FACETS for m in more):
+        bad = next(m for m in more if m not in FACETS)
+        raise BadParameter(
+            _l(
+                "“more” is one of %(choices)s, not “%(value)s”.",
+                choices=_quoted(FACETS),
+                value=bad[:40],
+            )
+        )
     q = args.get("q", "")
     return SearchRequest(
         q=q,
@@ -105,7 +178,20 @@ def parse_request(args: MultiDict, known_values=None) -> SearchRequest:
         sort=sort,
         page=_int(args, "page", 1, 1, 100_000) or 1,
         per_page=_int(args, "per_page", 10, 1, MAX_PER_PAGE) or 10,
+        more=more,
     )
+
+
+def is_tracking(name: str) -> bool:
+    """A parameter that marketing or social sites add to links (``utm_source``, ``fbclid``)."""
+    return name in TRACKING or name.startswith(TRACKING_PREFIXES)
+
+
+def without_tracking(args: MultiDict) -> list[tuple[str, str]] | None:
+    """The parameters with tracking ones dropped, in order; None when there were none."""
+    pairs = list(args.items(multi=True))
+    kept = [(k, v) for k, v in pairs if not is_tracking(k)]
+    return kept if len(kept) < len(pairs) else None
 
 
 def to_params(req: SearchRequest, *, page: bool = True) -> list[tuple[str, str]]:
@@ -128,6 +214,7 @@ def to_params(req: SearchRequest, *, page: bool = True) -> list[tuple[str, str]]
         out.append(("page", str(req.page)))
     if req.per_page != 10:
         out.append(("per_page", str(req.per_page)))
+    out += [("more", m) for m in req.more]
     return out
 
 
@@ -161,7 +248,7 @@ def toggle(req: SearchRequest, facet: str, value: str) -> str:
     return "?" + urlencode(params) if params else ""
 
 
-_ORDER = ("q", *FACETS, "year", "month", "from", "to", "sort", "page", "per_page")
+_ORDER = ("q", *FACETS, "year", "month", "from", "to", "sort", "page", "per_page", "more")
 
 
 @lru_cache(maxsize=256)

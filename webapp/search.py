@@ -53,6 +53,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    more: tuple[str, ...] = ()  # facets listed in full, not only the first FACET_LIMIT
 
     def replace(self, **changes: object) -> SearchRequest:
         return dataclasses.replace(self, **changes)
@@ -278,7 +279,10 @@ class SearchService:
             base = _all(matched, (m for k, m in masks.items() if k != facet))
             counts = cols.multi[facet].count(base)
             out[facet] = top_values(
-                counts, cols.multi[facet].values, list(request.selected(facet)), FACET_LIMIT
+                counts,
+                cols.multi[facet].values,
+                list(request.selected(facet)),
+                None if facet in request.more else FACET_LIMIT,
             )
         base = _all(matched, (m for k, m in masks.items() if k not in ("year", "month")))
         years = np.bincount(cols.year[base].astype(np.int64), minlength=1)

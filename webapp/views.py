@@ -1,62 +1,104 @@
-"""HTML pages: the search page, an announcement, the Khmer font; friendly errors.
+"""HTML pages: the search page, an announcement, the help page, assets; friendly errors.
 
 Server-rendered and complete without JavaScript; ``static/enhance.js`` only adds
 conveniences. Every value shown is escaped by Jinja; no route writes anything.
+
+Pages carry a weak ETag made of the index generation, the interface language, the URL
+and the build of the app, and are revalidated on every visit (``no-cache``): a repeat
+visit costs a 304 and no search until the indexer publishes a new generation. Links
+shared with tracking parameters (``fbclid``, ``utm_*``) are redirected to the same
+page without them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
+from collections.abc import Callable
 from urllib.parse import urlencode
 
-import fontpkg_noto_sans_khmer
 from flask import (
     Blueprint,
     Flask,
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from rapidfuzz import fuzz
 from werkzeug.exceptions import HTTPException
 
 from indexer import store
-from webapp import i18n, params
-from webapp.search import PageOutOfRange, SearchResult, SearchService, values
+from indexer.config import project_dir
+from webapp import i18n, params, syntax
+from webapp.assets import IMMUTABLE, Assets
+from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult, values
 
 bp = Blueprint("views", __name__)
 
-FONT = next(Path(fontpkg_noto_sans_khmer.__file__).parent.glob("files/*.ttf"))
-FACET_ORDER = ("minister", "province", "lang", "person", "place")
+FACET_ORDER = ("province", "minister", "person", "place", "lang")
+NAME_FACETS = ("minister", "province", "person", "place")  # values are proper names
+API_DOCS = project_dir() / "docs" / "api.md"
 
 
-def service() -> SearchService:
+def service():
     return current_app.extensions["search"]
 
 
-def ui_language() -> str:
-    chosen = request.args.get("ui") or request.cookies.get("ui") or ""
-    return chosen if chosen in i18n.UI_LANGS else "en"
+def assets() -> Assets:
+    return current_app.extensions["assets"]
+
+
+# --- what every template may call --------------------------------------------------------
+
+
+def facet_label(name: str) -> str:
+    """A facet's name in the interface language: the one place templates get it from."""
+    return str(i18n.FACET_LABELS[name])
+
+
+def value_label(facet: str, value: str, ui: str) -> str:
+    """A facet value as the interface shows it (month and language names, digits)."""
+    if facet == "lang":
+        return str(i18n.LANGUAGE_NAMES.get(value, value))
+    if facet == "month":
+        return i18n.month_name(value, ui)
+    if facet in ("year", "from", "to"):
+        return i18n.date(value, ui) if facet != "year" else i18n.digits(value, ui)
+    return value
+
+
+def value_lang(facet: str, ui: str) -> str:
+    """The language a facet's values are written in: names are canonical English names
+    until the facet table gives them Khmer labels; the rest is the interface's."""
+    return "en" if facet in NAME_FACETS else ui
 
 
 @bp.app_context_processor
 def helpers() -> dict:
-    ui = ui_language()
+    ui = i18n.ui_language()
     return {
         "ui": ui,
-        "t": lambda key, **kw: i18n.t(key, ui, **kw),
+        "other_ui": "en" if ui == "km" else "km",
         "digits": lambda v: i18n.digits(v, ui),
+        "number": lambda n: i18n.number(n, ui),
         "fmt_date": lambda d: i18n.date(d, ui),
         "month_name": lambda m: i18n.month_name(m, ui),
+        "facet_label": facet_label,
+        "value_label": lambda facet, value: value_label(facet, value, ui),
+        "value_lang": lambda facet: value_lang(facet, ui),
+        "language_name": lambda code: str(i18n.LANGUAGE_NAMES[code]),
+        "asset": lambda logical: url_for("views.asset", name=assets().name(logical)),
         "toggle": params.toggle,
         "qs": params.query_string,
-        "facet_order": FACET_ORDER,
         "ui_switch": ui_switch_url,
+        "tip": syntax.tip(),
+        "facet_order": FACET_ORDER,
     }
 
 
@@ -66,6 +108,45 @@ def ui_switch_url(other: str) -> str:
     return request.path + "?" + urlencode([*kept, ("ui", other)])
 
 
+# --- caching and shared links --------------------------------------------------------------
+
+
+@bp.before_request
+def drop_tracking_parameters():
+    """``?q=Takeo&fbclid=…`` → ``?q=Takeo``: a shared link lands on its search."""
+    kept = params.without_tracking(request.args)
+    if kept is not None:
+        return redirect(request.path + ("?" + urlencode(kept) if kept else ""), 301)
+    return None
+
+
+def _etag() -> str:
+    generation = service().snapshot().generation.name
+    key = "\n".join(
+        (
+            generation,
+            i18n.ui_language(),
+            request.full_path,
+            current_app.extensions["build"],
+            str(current_app.config.get("ASSET_BASE_URL")),
+        )
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _page(render: Callable[[], str]) -> Response:
+    """The page, or a 304 when the browser already has this version of it."""
+    etag = _etag()
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        response = Response(render())
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Cookie")  # the interface language may come from the cookie
+    return _remember_ui(response)
+
+
 def _remember_ui(response: Response) -> Response:
     chosen = request.args.get("ui")
     if chosen in i18n.UI_LANGS:
@@ -73,40 +154,97 @@ def _remember_ui(response: Response) -> Response:
     return response
 
 
+# --- pages ------------------------------------------------------------------------------
+
+
 @bp.get("/")
 @bp.get("/search")
 def search_page():
+    return _page(_render_search)
+
+
+def _render_search() -> str:
     search = service()
     req = params.parse_request(request.args, search.facet_values)
     result = search.search(req)
-    html = render_template(
+    ui = i18n.ui_language()
+    facets = dict(result.facets)
+    if "person" in facets:  # ministers have a facet of their own
+        ministers = set(search.facet_values("minister"))
+        facets["person"] = [v for v in facets["person"] if v.value not in ministers]
+    sorts = ("relevance", "newest", "oldest") if req.q else ("newest", "oldest")
+    return render_template(
         "search.html",
         req=req,
         result=result,
-        bars=timeline_bars(result),
-        active=active_filters(req),
+        facets=facets,
+        facet_limit=FACET_LIMIT,
+        bars=timeline(result, ui),
+        active=active_filters(req, ui),
+        cleared=params.query_string(
+            req.replace(
+                minister=(),
+                province=(),
+                person=(),
+                place=(),
+                lang=(),
+                year=(),
+                month=None,
+                date_from=None,
+                date_to=None,
+            )
+        ),
+        sorts=sorts,
+        sort=req.sort if req.sort in sorts else "newest",
+        here=params.query_string(req, page=req.page),
         api_qs=params.query_string(req, page=req.page),
         keep_for_sort=[(k, v) for k, v in params.to_params(req, page=False) if k != "sort"],
+        keep_for_search=[
+            (k, v)
+            for k, v in params.to_params(req, page=False)
+            if k not in ("q", "sort", "more", "per_page")
+        ],
+        show_all={
+            f: params.query_string(req, more=(*req.more, f), page=req.page) for f in FACET_ORDER
+        },
+        show_fewer={
+            f: params.query_string(req, more=tuple(m for m in req.more if m != f), page=req.page)
+            for f in req.more
+        },
         keep_for_dates=[
             (k, v) for k, v in params.to_params(req, page=False) if k not in ("from", "to")
         ],
     )
-    return _remember_ui(Response(html))
 
 
 @bp.get("/a/<lang>/<path:slug>")
 def article(lang: str, slug: str):
+    return _page(lambda: _render_article(lang, slug))
+
+
+def _render_article(lang: str, slug: str) -> str:
     searcher = service().searcher()
     docnum = searcher.document_number(id=f"{lang}/{slug}")
     if docnum is None:
         abort(404)
     fields = searcher.stored_fields(docnum)
     other = "km" if lang == "en" else "en"
-    twin = f"{other}/{slug}" if searcher.document_number(id=f"{other}/{slug}") is not None else None
-    html = render_template(
+    twin = other if searcher.document_number(id=f"{other}/{slug}") is not None else None
+    # The search this announcement was opened from travels in its URL, so "Back to
+    # results" returns to it; an article URL without it is the canonical one.
+    try:
+        came_from = params.to_params(params.parse_request(request.args))
+    except params.BadParameter:
+        came_from = []
+    search_qs = "?" + urlencode(came_from) if came_from else ""
+    description = fields.get("description") or ""
+    return render_template(
         "article.html",
         doc=fields,
         body=render_markdown(fields.get("body_markdown") or ""),
+        lead=None
+        if repeats_first_paragraph(description, fields.get("body") or "")
+        else description,
         facets={
             "minister": values(fields.get("ministers")),
             "province": values(fields.get("provinces")),
@@ -115,114 +253,211 @@ def article(lang: str, slug: str):
         },
         organisations=values(fields.get("organisations")),
         twin=twin,
+        search_qs=search_qs,
         date=fields["date"].date().isoformat(),
     )
-    return _remember_ui(Response(html))
 
 
-@bp.get("/fonts/noto-sans-khmer.ttf")
-def khmer_font():
-    """Noto Sans Khmer from its PyPI package, served by us: no CDN."""
-    return send_file(FONT, mimetype="font/ttf", max_age=30 * 24 * 3600)
+@bp.get("/help")
+def help_page():
+    return _page(
+        lambda: render_template("help.html", syntax=syntax.SYNTAX, api_docs=API_DOCS.is_file())
+    )
+
+
+@bp.get("/help/api")
+def api_docs():
+    """docs/api.md as a page: the full reference, not a second copy of it."""
+    if not API_DOCS.is_file():
+        abort(404)
+    text = API_DOCS.read_text(encoding="utf-8")
+    return _page(lambda: render_template("doc.html", body=render_markdown(text)))
+
+
+@bp.get("/assets/<name>")
+def asset(name: str):
+    """A static asset under its content-hashed name: cached for a year, never revalidated."""
+    found = assets().by_name.get(name)
+    if found is None:
+        abort(404)
+    body, encoding = found.body, None
+    for candidate in ("br", "gzip"):
+        if candidate in found.encoded and candidate in request.accept_encodings:
+            body, encoding = found.encoded[candidate], candidate
+            break
+    response = Response(body, mimetype=found.mimetype)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    if found.encoded:
+        response.vary.add("Accept-Encoding")
+    response.headers["Cache-Control"] = IMMUTABLE
+    return response
 
 
 # --- page pieces -------------------------------------------------------------------------
 
+
+def _render_image(tokens, idx, options, env) -> str:
+    """An announcement's image from ``ASSET_BASE_URL``, or a visible "not available"."""
+    token = tokens[idx]
+    src = str(token.attrs.get("src") or "")
+    alt = "".join(child.content for child in token.children or []) or token.content
+    base = env.get("base")
+    relative = src.removeprefix("@/assets/").lstrip("/")
+    if base and "://" not in src:
+        url = base.rstrip("/") + "/" + relative
+        return f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy">'
+    label = env["missing"]
+    return (
+        f'<span class="img-missing" role="img" aria-label="{escape(alt)}: {escape(label)}">'
+        f"{escape(alt)} · {escape(label)}</span>"
+    )
+
+
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
-_MD.add_render_rule("image", lambda *a, **k: "")  # assets are not published with the text
+_MD.add_render_rule("image", _render_image)
 
 
 def render_markdown(text: str) -> Markup:
     """Markdown → HTML; raw HTML in the source is shown as text, never run."""
-    return Markup(_MD.render(text))
+    env = {"base": current_app.config.get("ASSET_BASE_URL"), "missing": _("image not available")}
+    return Markup(_MD.render(text, env))
 
 
-def active_filters(req) -> list[tuple[str, str, str]]:
-    """(facet, label value, link that removes it) for every filter in force."""
+def repeats_first_paragraph(description: str, body: str) -> bool:
+    """Whether the summary is the body's first paragraph again (as most are)."""
+    first = " ".join(body.split("\n\n", 1)[0].split())
+    summary = " ".join(description.split()).rstrip("…. ")
+    return bool(summary) and fuzz.ratio(summary, first[: len(summary)]) >= 90
+
+
+def active_filters(req: SearchRequest, ui: str) -> list[tuple[str, str, str]]:
+    """(facet, value as shown, link that removes it) for every filter in force."""
     out = []
     for facet in params.FACETS:
         for value in req.selected(facet):
-            out.append((facet, value, params.toggle(req, facet, value)))
+            out.append((facet, value_label(facet, value, ui), params.toggle(req, facet, value)))
     for year in req.year:
-        out.append(("year", str(year), params.toggle(req, "year", str(year))))
+        out.append(("year", i18n.digits(year, ui), params.toggle(req, "year", str(year))))
     if req.month is not None:
-        out.append(("month", str(req.month), params.query_string(req, month=None)))
+        out.append(("month", i18n.month_name(req.month, ui), params.query_string(req, month=None)))
     if req.date_from:
-        out.append(("from", req.date_from.isoformat(), params.query_string(req, date_from=None)))
+        out.append(("from", i18n.date(req.date_from, ui), params.query_string(req, date_from=None)))
     if req.date_to:
-        out.append(("to", req.date_to.isoformat(), params.query_string(req, date_to=None)))
+        out.append(("to", i18n.date(req.date_to, ui), params.query_string(req, date_to=None)))
     return out
 
 
-def timeline_bars(result: SearchResult, width: int = 320, height: int = 80) -> list[dict]:
-    """Bars of the server-side SVG timeline: geometry and the link each bar is."""
-    points = result.timeline
+def timeline(result: SearchResult, ui: str) -> list[dict]:
+    """Rows of the timeline: label, count, bar length (% of the busiest), link.
+
+    Months when one year is chosen, or when a date range lies within one year (the
+    year's months are asked for separately, with the range applied); years otherwise.
+    """
+    req = result.request
+    points, by_month, base = result.timeline, len(req.year) == 1, req
+    if not req.year and (req.date_from or req.date_to):
+        years = [v for v in result.facets.get("year", []) if v.count]
+        if len(years) == 1:
+            base = req.replace(year=(int(years[0].value),), page=1, per_page=1, more=())
+            points, by_month = service().search(base).timeline, True
+            low = req.date_from.month if req.date_from and req.date_from.year == base.year[0] else 1
+            high = req.date_to.month if req.date_to and req.date_to.year == base.year[0] else 12
+            points = [p for p in points if low <= int(p[0]) <= high]
     if not points:
         return []
     peak = max(c for _, c, _ in points) or 1
-    step = width / len(points)
-    by_month = len(result.request.year) == 1
-    bars = []
-    for i, (label, count, selected) in enumerate(points):
-        h = 0 if count == 0 else max(2, round(count / peak * (height - 16)))
-        link = (
-            params.toggle(result.request, "month", label)
-            if by_month
-            else params.toggle(result.request, "year", label)
-        )
-        bars.append(
+    rows = []
+    for label, count, selected in points:
+        if by_month:
+            text = i18n.month_name(label, ui)
+            link = params.toggle(
+                base.replace(page=req.page, per_page=req.per_page, more=req.more), "month", label
+            )
+        else:
+            text = i18n.digits(label, ui)
+            link = params.toggle(req, "year", label)
+        rows.append(
             {
-                "x": round(i * step + 1, 1),
-                "w": round(max(step - 2, 1), 1),
-                "y": height - 14 - h,
-                "h": h,
-                "label": label,
+                "label": text,
                 "count": count,
+                "pct": round(count / peak * 100, 1),
                 "selected": selected,
                 "href": link,
-                "month": by_month,
             }
         )
-    return bars
+    return rows
 
 
 # --- errors: a friendly page, never a traceback ----------------------------------------------
 
 
+def _machine(path: str) -> bool:
+    return path.startswith("/api/") or path.startswith("/feed")
+
+
 def register_errors(app: Flask) -> None:
+
     @app.errorhandler(params.BadParameter)
     def bad_parameter(exc: params.BadParameter):
-        if request.path.startswith("/api/") or request.path.startswith("/feed"):
+        if _machine(request.path):
             return {"error": str(exc)}, 400
         return _error_page(400, str(exc))
 
     @app.errorhandler(PageOutOfRange)
     def past_the_end(exc: PageOutOfRange):
-        if request.path.startswith("/api/") or request.path.startswith("/feed"):
+        if _machine(request.path):
             return {"error": str(exc), "pages": exc.pages}, 400
         req = params.parse_request(request.args)
         last = url_for("views.search_page") + params.query_string(req, page=exc.pages)
-        return _error_page(400, str(exc), link=last)
+        ui = i18n.ui_language()
+        message = _(
+            "Page %(page)s is past the last page (%(pages)s).",
+            page=i18n.number(req.page, ui),
+            pages=i18n.number(exc.pages, ui),
+        )
+        return _error_page(400, message, link=last)
 
     @app.errorhandler(store.IndexMissing)
     def no_index(exc: store.IndexMissing):
         if request.path.startswith("/api/") or request.path == "/healthz":
             return {"error": str(exc)}, 503
-        return _error_page(503, "The search index is being prepared. Please try again soon.")
+        return _error_page(503, _("The search index is being prepared. Please try again soon."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
             return {"error": exc.description}, exc.code
-        return _error_page(exc.code or 500, exc.description or "")
+        if exc.code == 404:
+            message = _("There is no page at this address. The link may be mistyped or old.")
+        elif exc.code == 405:
+            message = _("This address only answers requests to read a page.")
+        else:
+            message = _("That request could not be answered.")
+        return _error_page(exc.code or 500, message)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unexpected error on %s", request.path)
         if request.path.startswith("/api/"):
             return {"error": "Something went wrong on our side."}, 500
-        return _error_page(500, "Something went wrong on our side. Please try again.")
+        return _error_page(500, _("Something went wrong on our side. Please try again."))
 
 
 def _error_page(status: int, message: str, link: str | None = None):
-    return render_template("error.html", status=status, message=message, link=link), status
+    titles = {
+        400: _("That search could not be run"),
+        404: _("Page not found"),
+        503: _("Search is not ready yet"),
+    }
+    html = render_template(
+        "error.html",
+        status=status,
+        title=titles.get(status) or _("Something went wrong"),
+        message=message,
+        link=link,
+        q=request.args.get("q", ""),
+    )
+    response = Response(html, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
