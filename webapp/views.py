@@ -297,7 +297,7 @@ def asset(name: str):
 # --- page pieces -------------------------------------------------------------------------
 
 
-def _render_image(tokens, idx, options, env) -> str:
+def _render_image(renderer, tokens, idx, options, env) -> str:
     """An announcement's image from ``ASSET_BASE_URL``, or a visible "not available"."""
     token = tokens[idx]
     src = str(token.attrs.get("src") or "")
@@ -307,10 +307,10 @@ def _render_image(tokens, idx, options, env) -> str:
     if base and "://" not in src:
         url = base.rstrip("/") + "/" + relative
         return f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy">'
-    label = env["missing"]
+    label, ui = env["missing"], env["ui"]
     return (
         f'<span class="img-missing" role="img" aria-label="{escape(alt)}: {escape(label)}">'
-        f"{escape(alt)} · {escape(label)}</span>"
+        f'{escape(alt)} · <span lang="{ui}">{escape(label)}</span></span>'
     )
 
 
@@ -320,7 +320,11 @@ _MD.add_render_rule("image", _render_image)
 
 def render_markdown(text: str) -> Markup:
     """Markdown → HTML; raw HTML in the source is shown as text, never run."""
-    env = {"base": current_app.config.get("ASSET_BASE_URL"), "missing": _("image not available")}
+    env = {
+        "base": current_app.config.get("ASSET_BASE_URL"),
+        "missing": _("image not available"),
+        "ui": i18n.ui_language(),
+    }
     return Markup(_MD.render(text, env))
 
 
