@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_landing_page_lists_newest_first_with_all_facets(client, stored) -> None
 def test_search_page_has_results_facets_timeline_and_pagination(client) -> None:
     html = client.get("/search?q=Takeo").get_data(as_text=True)
     assert "<mark>Takeo</mark>" in html
-    assert '<svg viewBox="0 0 320 80"' in html and 'href="/search?q=Takeo&amp;year=2025"' in html
+    assert 'class="facet timeline"' in html and 'href="/search?q=Takeo&amp;year=2025"' in html
     assert 'rel="next" href="/search?q=Takeo&amp;page=2"' in html
     assert 'href="/search?q=Takeo&amp;province=Takeo"' in html
 
@@ -206,15 +207,17 @@ def test_khmer_interface_is_remembered(corpus_index: Path) -> None:
     c = create_app({"INDEX_DIR": corpus_index}).test_client()
     km = c.get("/search?q=Takeo&ui=km").get_data(as_text=True)
     assert ('<html lang="km">' in km and "សេចក្តីប្រកាស ៤៨" in km) or "សេចក្តីប្រកាស" in km
-    assert "ថ្ងៃទី" in km  # Khmer dates
+    assert "មីនា ២០២៥" in km  # Khmer dates (CLDR km, Khmer digits)
     again = c.get("/search?q=Takeo").get_data(as_text=True)
     assert '<html lang="km">' in again
     assert '<html lang="en">' in c.get("/?ui=en").get_data(as_text=True)
 
 
 def test_font_is_served_by_the_app(client) -> None:
-    r = client.get("/fonts/noto-sans-khmer.ttf")
-    assert r.status_code == 200 and r.mimetype == "font/ttf" and len(r.data) > 100_000
+    css = client.get(re.search(r'href="(/assets/style[^"]+)"', client.get("/").text).group(1))
+    font = re.search(r'url\("(noto-sans-khmer\.[0-9a-f]+\.woff2)"\)', css.text).group(1)
+    r = client.get("/assets/" + font)
+    assert r.status_code == 200 and r.mimetype == "font/woff2" and r.data[:4] == b"wOF2"
 
 
 def test_security_headers(client) -> None:

@@ -20,8 +20,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from babel import Locale, numbers
 from babel import dates as cldr
-from babel import numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import request
@@ -67,8 +67,10 @@ def digits(value: object, ui: str) -> str:
 
 
 def number(value: int, ui: str) -> str:
-    """A count with CLDR's grouping for the interface (1,234 / ១.២៣៤)."""
-    return digits(numbers.format_decimal(value, locale=CLDR_LOCALE[ui]), ui)
+    """A count as CLDR groups it in the locale's native digits (1,234 / ១.២៣៤)."""
+    locale = Locale.parse(CLDR_LOCALE[ui])
+    native = locale.other_numbering_systems.get("native", locale.default_numbering_system)
+    return digits(numbers.format_decimal(value, locale=locale, numbering_system=native), ui)
 
 
 def date(value: str | dt.date, ui: str, width: str = "long") -> str:

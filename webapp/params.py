@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from webapp.i18n import FACET_LABELS
 from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest
 
 FACETS = ("minister", "province", "person", "place", "lang")
@@ -115,7 +114,7 @@ def parse_request(args: MultiDict, known_values=None) -> SearchRequest:
             bad = [v for v in chosen if v not in LANGS]
             if bad:
                 raise BadParameter(
-                    _l("“lang” is “en” or “km”, not “%(value)s”.", value=bad[0][:40])
+                    _l("“lang” is en or km, not “%(value)s”.", value=bad[0][:40])
                 )
         elif chosen and known_values is not None:
             have = set(known_values(facet))
@@ -123,8 +122,8 @@ def parse_request(args: MultiDict, known_values=None) -> SearchRequest:
             if missing:
                 raise BadParameter(
                     _l(
-                        "%(name)s: no announcement has “%(value)s”.",
-                        name=FACET_LABELS[facet],
+                        "No announcement has %(name)s “%(value)s”.",
+                        name=facet,
                         value=missing[0],
                     )
                 )
