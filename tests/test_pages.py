@@ -241,7 +241,5 @@ def test_article_page_keeps_the_search_and_says_when_images_are_missing(
 
 def test_results_link_to_articles_with_the_search(client) -> None:
     html = client.get("/search?q=Takeo&province=Takeo&ui=en").text
-    assert re.search(
-        r'<h3 lang="en" data-source="announcement"><a href="/a/en/[\w-]+\?q=Takeo&amp;province=Takeo">',
-        html,
-    )
+    link = r'data-source="announcement"><a href="/a/en/[\w-]+\?q=Takeo&amp;province=Takeo">'
+    assert re.search(link, html)
