@@ -117,10 +117,10 @@ def test_assets_have_hashed_names_cached_for_a_year(live) -> None:
     assert get(base, js_url).getheader("Cache-Control").endswith("immutable")
     # a name that is not the current hash is not served
     assert get(base, "/assets/style.000000000000.css").status == 404
-    # the Khmer interface preloads the subset, the English one does not need to
-    km = get(base, "/?ui=km").body.decode()
-    assert f'<link rel="preload" href="/assets/{font_name}" as="font" type="font/woff2"' in km
-    assert 'rel="preload"' not in html
+    # every page preloads the subset (each has Khmer text), none the 360 KB TTF
+    for page in (html, get(base, "/?ui=km").body.decode()):
+        assert f'<link rel="preload" href="/assets/{font_name}" as="font" type="font/woff2"' in page
+        assert ".ttf" not in page
 
 
 def test_font_subset_keeps_every_khmer_letter_and_is_small(tmp_path: Path) -> None:
