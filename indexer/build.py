@@ -41,6 +41,7 @@ from indexer.documents import Announcement, BadFile
 from indexer.entities import Entities, align_with_twin, extract
 from indexer.schema import ENTITY_FIELDS, FACET_FIELDS, build_schema, index_version
 from indexer.sources import Skipped, Source, discover, read
+from indexer.workers import start_worker
 
 MANIFEST = "manifest.json"
 
@@ -268,7 +269,7 @@ def build(
     started = time.perf_counter()
     report = Report()
     procs = procs or os.cpu_count() or 1
-    with store.writer_lock(index_root):
+    with store.writer_lock(index_root) as lock_fd:
         store.cleanup(index_root)  # what a killed run left behind
         live = store.current_generation(index_root)
         todo = plan(roots, live, full)
@@ -301,7 +302,7 @@ def build(
             sources = todo.to_index
         try:
             if todo.full and procs > 1 and len(sources) >= PARALLEL_FROM:
-                _write_parallel(ix, sources, report, manifest, procs, progress)
+                _write_parallel(ix, sources, report, manifest, procs, progress, lock_fd)
             else:
                 _write_serial(ix, todo, sources, report, manifest, progress)
         except BrokenProcessPool as exc:
@@ -369,7 +370,13 @@ class WorkerFailed(RuntimeError):
 
 
 def _write_parallel(
-    ix, sources: list[Source], report: Report, manifest: dict, procs: int, progress
+    ix,
+    sources: list[Source],
+    report: Report,
+    manifest: dict,
+    procs: int,
+    progress,
+    lock_fd: int | None = None,
 ) -> None:
     """Index chunks of files in worker processes, each into a segment of its own, then
     publish all the segments in one table of contents.
@@ -389,7 +396,12 @@ def _write_parallel(
     english = {s.slug: s.path for s in sources if s.lang == "en"}
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     segments = []
-    with ProcessPoolExecutor(max_workers=procs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=procs,
+        mp_context=context,
+        initializer=start_worker,  # never keep the lock, never outlive this process
+        initargs=(lock_fd, os.getpid()),
+    ) as pool:
         futures = [
             pool.submit(_index_chunk, str(ix.storage.folder), chunk, english)
             for chunk in chunks
@@ -437,6 +449,8 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
         for doc in _readable(sources, part, {}):
             writer.add_document(**to_fields(doc, twins.entities(doc)))
             part.added += 1
+            if part.added == 1:
+                checkpoint("worker")  # mid-chunk, a document written: the kill tests' point
             entries[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
         if part.added:
             segment = writer._finalize_segment()
