@@ -15,6 +15,7 @@ later run would exit 3. So each worker, as it starts:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -30,10 +31,8 @@ WATCH_SECONDS = 0.5
 def start_worker(lock_fd: int | None, parent: int) -> None:
     """``ProcessPoolExecutor`` initializer: see the module docstring."""
     if lock_fd is not None:
-        try:
+        with contextlib.suppress(OSError):  # not inherited (a spawned worker)
             os.close(lock_fd)
-        except OSError:  # already closed (a spawned, not forked, worker)
-            pass
     die_with_parent()
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)

@@ -84,8 +84,17 @@ def live_index(synthetic: Path, tmp_path_factory: pytest.TempPathFactory, tmp_pa
 
 def start(content: Path, ix: Path, **env: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "prakas", "index", "--full", "--content", str(content),
-         "--index", str(ix)],
+        [
+            sys.executable,
+            "-m",
+            "prakas",
+            "index",
+            "--full",
+            "--content",
+            str(content),
+            "--index",
+            str(ix),
+        ],
         stderr=subprocess.PIPE,
         text=True,
         cwd=PROJECT,
