@@ -40,7 +40,7 @@ from indexer import store
 from indexer.documents import Announcement, BadFile
 from indexer.entities import Entities, align_with_twin, extract
 from indexer.schema import ENTITY_FIELDS, FACET_FIELDS, build_schema, index_version
-from indexer.sources import Skipped, Source, discover, read
+from indexer.sources import Skipped, Source, printable, read, walk
 from indexer.workers import start_worker
 
 MANIFEST = "manifest.json"
@@ -185,6 +185,7 @@ class Twins:
 @dataclass
 class Plan:
     sources: list[Source]
+    refused: list[Skipped]  # files that must not be read (their names, links outside)
     to_index: list[Source]  # new or changed files
     deleted_ids: list[str]
     unchanged: int
@@ -214,7 +215,9 @@ def read_manifest(gen: Path | None) -> dict[str, list]:
 
 def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
     """What must change for the index to match the content roots."""
-    sources = list(discover(roots))
+    found = list(walk(roots))
+    sources = [s for s in found if isinstance(s, Source)]
+    refused = [s for s in found if isinstance(s, Skipped)]
     versions = index_version()
     meta = store.read_meta(live) if live is not None else {}
     reason = ""
@@ -246,7 +249,7 @@ def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
         to_index.append(source)
     seen = {str(s.path) for s in sources}
     deleted = [entry[0] for path, entry in old.items() if path not in seen]
-    return Plan(sources, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
+    return Plan(sources, refused, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -276,8 +279,9 @@ def build(
         report.mode = "full" if todo.full else "incremental"
         report.reason = todo.reason
         report.unchanged = 0 if todo.full else todo.unchanged
+        report.skipped += todo.refused
         if strict:
-            check = Report()
+            check = Report(skipped=list(todo.refused))
             for _ in _readable(todo.sources if todo.full else todo.to_index, check, {}):
                 pass
             if check.skipped:
@@ -472,11 +476,14 @@ def _readable(
         try:
             doc = read(source)
         except BadFile as exc:
-            report.skipped.append(Skipped(str(source.path), str(exc)))
+            report.skipped.append(Skipped(printable(str(source.path)), printable(str(exc))))
             continue
         other = ids.get(doc.id)
         if other is not None and other != doc.path:
-            report.skipped.append(Skipped(doc.path, f"duplicate id {doc.id} (also {other})"))
+            also = printable(other)
+            report.skipped.append(
+                Skipped(printable(doc.path), f"duplicate id {doc.id} (also {also})")
+            )
             continue
         ids[doc.id] = doc.path
         yield doc
