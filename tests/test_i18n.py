@@ -21,7 +21,10 @@ from tests.conftest import PROJECT
 from webapp import create_app, i18n
 
 PO = PROJECT / "webapp" / "translations" / "km" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    **{"_": None, "gettext": None, "ngettext": (1, 2)},
+    **{"_l": None, "lazy_gettext": None, "_ln": (1, 2), "lazy_ngettext": (1, 2)},
+}
 
 
 def extracted() -> dict[str, str]:

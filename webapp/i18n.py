@@ -22,10 +22,12 @@ from pathlib import Path
 
 from babel import Locale, numbers
 from babel import dates as cldr
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import request
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from indexer.khmer import KHMER_DIGIT_TABLE
 
@@ -38,19 +40,9 @@ DOMAIN = "messages"
 CLDR_LOCALE = {"en": "en_GB", "km": "km"}
 TO_KHMER_DIGITS = {latin: khmer for khmer, latin in KHMER_DIGIT_TABLE.items()}
 
-# Names of the facets as the interface shows them. To become the lead's facet table
-# in indexer/ (labels in both languages); templates read them only via facet_label().
-FACET_LABELS = {
-    "minister": _l("Minister"),
-    "province": _l("Province"),
-    "person": _l("Person"),
-    "place": _l("Place"),
-    "lang": _l("Language"),
-    "year": _l("Year"),
-    "month": _l("Month"),
-    "from": _l("From"),
-    "to": _l("To"),
-}
+# The two ends of a date range: filters, not facets (the facets' own labels, in both
+# languages, are the facet table's: indexer/facets.py).
+RANGE_LABELS = {"from": _l("From"), "to": _l("To")}
 LANGUAGE_NAMES = {"en": _l("English"), "km": _l("Khmer")}
 
 
@@ -88,6 +80,16 @@ def month_year(month: int | str, year: int | str, ui: str) -> str:
     """A month of a year (July 2025 / កក្កដា ២០២៥), CLDR's pattern."""
     day = dt.date(int(year), int(month), 1)
     return digits(cldr.format_skeleton("yMMMM", day, locale=CLDR_LOCALE[ui]), ui)
+
+
+def one_of(items: tuple[str, ...] | list[str]) -> LazyString:
+    """"a, b or c" as CLDR writes it in the interface language, when it is shown."""
+
+    def text() -> str:
+        ui = ui_language() if has_request_context() else DEFAULT_UI
+        return format_list(list(items), style="or", locale=CLDR_LOCALE[ui])
+
+    return LazyString(text)
 
 
 def compile_catalogues(target: Path) -> Path:

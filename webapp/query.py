@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from whoosh import qparser
 from whoosh import query as Q
 from whoosh.fields import Schema
@@ -95,13 +97,20 @@ def parse(text: str, schema: Schema) -> Parsed:
     notices: list[str] = []
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS]
-        notices.append(f"Your search was long; only its first {MAX_CHARS} characters were used.")
+        notices.append(
+            _l(
+                "Your search was long; only its first %(count)s characters were used.",
+                count=MAX_CHARS,
+            )
+        )
     text = clean(text)
     words = text.split()
     if len(words) > MAX_TERMS:
         words = words[:MAX_TERMS]
         text = " ".join(words)
-        notices.append(f"Only the first {MAX_TERMS} words of your search were used.")
+        notices.append(
+            _l("Only the first %(count)s words of your search were used.", count=MAX_TERMS)
+        )
     if not words:
         return Parsed(Q.Every(), [], notices)
     if _STAFF_SYNTAX.search(text):
@@ -203,9 +212,14 @@ def _one_day(match: re.Match[str], notices: list[str]) -> str:
     try:
         day = dt.date.fromisoformat(match.group(2))
     except ValueError:
-        notices.append(f"{match.group(2)} is not a real date; that part could not be read.")
+        notices.append(
+            _l("“%(value)s” is not a real date; that part could not be read.", value=match.group(2))
+        )
         return " "
     return f"date:[{day.isoformat()} to {day.isoformat()}]"
+
+
+_USABLE_FIELDS = ("title", "minister", "province", "person", "place", "org", "lang", "year", "date")
 
 
 def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
@@ -213,14 +227,20 @@ def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
     unknown = sorted({f for f in _FIELD_REF.findall(text) if f.lower() not in ADDRESSABLE})
     if unknown:
         notices.append(
-            f"Unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: searched as "
-            f"words instead. Fields you can use: title, minister, province, person, place, "
-            f"org, lang, year, date."
+            _ln(
+                "Unknown field %(fields)s: searched as words instead. Fields you can use: "
+                "%(usable)s.",
+                "Unknown fields %(fields)s: searched as words instead. Fields you can use: "
+                "%(usable)s.",
+                len(unknown),
+                fields=", ".join(f"“{f}”" for f in unknown),
+                usable=", ".join(f"“{f}”" for f in _USABLE_FIELDS),
+            )
         )
         for f in unknown:
             text = re.sub(rf"(?<![\w\"]){re.escape(f)}:", f"{f} ", text)
     if text.count('"') % 2:
-        notices.append("A quotation mark was not closed; it was ignored.")
+        notices.append(_l("A quotation mark was not closed; it was ignored."))
         text = text[::-1].replace('"', "", 1)[::-1]
     depth = 0
     balanced = []
@@ -233,20 +253,24 @@ def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
             depth -= 1
         balanced.append(ch)
     if depth or len(balanced) != len(text):
-        notices.append("Brackets did not pair up; the unpaired ones were ignored.")
+        notices.append(_l("Brackets did not pair up; the unpaired ones were ignored."))
         text = "".join(balanced) + ")" * depth
     if re.search(r"(?<!\S)[*?]|\*\S*\*", text):
-        notices.append("Wildcards are not supported; they were ignored.")
+        notices.append(_l("Wildcards are not supported; they were ignored."))
     text = re.sub(r"[*?]", " ", text)
     parser = _parser(schema)
     try:
         query = parser.parse(text)
     except Exception:
-        notices.append("That search could not be read as written; it was searched as plain words.")
+        notices.append(
+            _l("That search could not be read as written; it was searched as plain words.")
+        )
         words = _escape(text).split()
         return Parsed(_plain(words, schema) if words else Q.Every(), words, notices, staff=True)
     if _has_error(query):
-        notices.append("Part of that search could not be read (a date, perhaps); it was left out.")
+        notices.append(
+            _l("Part of that search could not be read (a date, perhaps); it was left out.")
+        )
         query = _drop_errors(query)
     words = [t for _, t in query.iter_all_terms() if isinstance(t, str)] if query else []
     return Parsed(query, words, notices, staff=True)

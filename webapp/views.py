@@ -35,15 +35,16 @@ from werkzeug.exceptions import HTTPException
 
 from indexer import store
 from indexer.config import project_dir
+from indexer.facets import BY_NAME, ENTITY_FACETS
 from webapp import i18n, params, syntax
 from webapp.assets import IMMUTABLE, Assets
-from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult, values
+from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult
 
 bp = Blueprint("views", __name__)
 
-FACET_ORDER = ("province", "minister", "person", "place", "lang")
-NAME_FACETS = ("minister", "province", "person", "place")  # values are proper names
+NAME_FACETS = {f.name for f in ENTITY_FACETS}  # values are proper names
 API_DOCS = project_dir() / "docs" / "api.md"
+ui_language = i18n.ui_language  # the API's answers follow the same choice
 
 
 def service():
@@ -57,9 +58,10 @@ def assets() -> Assets:
 # --- what every template may call --------------------------------------------------------
 
 
-def facet_label(name: str) -> str:
-    """A facet's name in the interface language: the one place templates get it from."""
-    return str(i18n.FACET_LABELS[name])
+def facet_label(name: str, ui: str) -> str:
+    """A facet's name in the interface language: from the facet table (indexer/facets.py);
+    the two ends of a date range, which are not facets, from the catalogue."""
+    return BY_NAME[name].label[ui] if name in BY_NAME else str(i18n.RANGE_LABELS[name])
 
 
 def value_label(facet: str, value: str, ui: str) -> str:
@@ -68,8 +70,10 @@ def value_label(facet: str, value: str, ui: str) -> str:
         return str(i18n.LANGUAGE_NAMES.get(value, value))
     if facet == "month":
         return i18n.month_name(value, ui)
-    if facet in ("year", "from", "to"):
-        return i18n.date(value, ui) if facet != "year" else i18n.digits(value, ui)
+    if facet == "year":
+        return i18n.digits(value, ui)
+    if facet in ("from", "to"):
+        return i18n.date(value, ui)
     return value
 
 
@@ -89,16 +93,17 @@ def helpers() -> dict:
         "number": lambda n: i18n.number(n, ui),
         "fmt_date": lambda d: i18n.date(d, ui),
         "month_name": lambda m: i18n.month_name(m, ui),
-        "facet_label": facet_label,
+        "facet_label": lambda name: facet_label(name, ui),
+        "facet_heading": lambda name: BY_NAME[name].heading[ui],
         "value_label": lambda facet, value: value_label(facet, value, ui),
         "value_lang": lambda facet: value_lang(facet, ui),
         "language_name": lambda code: str(i18n.LANGUAGE_NAMES[code]),
         "asset": lambda logical: url_for("views.asset", name=assets().name(logical)),
         "toggle": params.toggle,
+        "only": params.only,
         "qs": params.query_string,
         "ui_switch": ui_switch_url,
         "tip": syntax.tip(),
-        "facet_order": FACET_ORDER,
     }
 
 
@@ -165,55 +170,47 @@ def search_page():
 
 def _render_search() -> str:
     search = service()
-    req = params.parse_request(request.args, search.facet_values)
-    result = search.search(req)
     ui = i18n.ui_language()
-    facets = dict(result.facets)
-    if "person" in facets:  # ministers have a facet of their own
-        ministers = set(search.facet_values("minister"))
-        facets["person"] = [v for v in facets["person"] if v.value not in ministers]
+    req = params.parse_request(request.args, search.facet_values, prefer=ui)
+    result = search.search(req)
+    # the timeline stands for the year and month facets; ministers have a facet of
+    # their own and are not repeated among the people
+    ministers = {m.value for m in result.facets.get("minister", [])} | set(
+        search.facet_values("minister")
+    )
+    facets = {
+        name: [v for v in vals if name != "person" or v.value not in ministers]
+        for name, vals in result.facets.items()
+        if name not in ("year", "month")
+    }
     sorts = ("relevance", "newest", "oldest") if req.q else ("newest", "oldest")
+    keep = params.to_params(req, page=False)
     return render_template(
         "search.html",
         req=req,
         result=result,
         facets=facets,
-        facet_limit=FACET_LIMIT,
+        cut={name: len(vals) >= FACET_LIMIT for name, vals in result.facets.items()},
         bars=timeline(result, ui),
         active=active_filters(req, ui),
-        cleared=params.query_string(
-            req.replace(
-                minister=(),
-                province=(),
-                person=(),
-                place=(),
-                lang=(),
-                year=(),
-                month=None,
-                date_from=None,
-                date_to=None,
-            )
-        ),
+        cleared=params.query_string(req.cleared()),
         sorts=sorts,
         sort=req.sort if req.sort in sorts else "newest",
         here=params.query_string(req, page=req.page),
         api_qs=params.query_string(req, page=req.page),
-        keep_for_sort=[(k, v) for k, v in params.to_params(req, page=False) if k != "sort"],
-        keep_for_search=[
-            (k, v)
-            for k, v in params.to_params(req, page=False)
-            if k not in ("q", "sort", "more", "per_page")
-        ],
+        keep_for_sort=[(k, v) for k, v in keep if k != "sort"],
+        keep_for_search=[(k, v) for k, v in keep if k not in ("q", "sort", "more", "per_page")],
+        keep_for_dates=[(k, v) for k, v in keep if k not in ("from", "to")],
         show_all={
-            f: params.query_string(req, more=(*req.more, f), page=req.page) for f in FACET_ORDER
+            name: params.query_string(req, more=(*req.more, name), page=req.page)
+            for name in facets
         },
         show_fewer={
-            f: params.query_string(req, more=tuple(m for m in req.more if m != f), page=req.page)
-            for f in req.more
+            name: params.query_string(
+                req, more=tuple(m for m in req.more if m != name), page=req.page
+            )
+            for name in req.more
         },
-        keep_for_dates=[
-            (k, v) for k, v in params.to_params(req, page=False) if k not in ("from", "to")
-        ],
     )
 
 
@@ -223,13 +220,9 @@ def article(lang: str, slug: str):
 
 
 def _render_article(lang: str, slug: str) -> str:
-    searcher = service().searcher()
-    docnum = searcher.document_number(id=f"{lang}/{slug}")
-    if docnum is None:
+    doc = service().article(lang, slug)
+    if doc is None:
         abort(404)
-    fields = searcher.stored_fields(docnum)
-    other = "km" if lang == "en" else "en"
-    twin = other if searcher.document_number(id=f"{other}/{slug}") is not None else None
     # The search this announcement was opened from travels in its URL, so "Back to
     # results" returns to it; an article URL without it is the canonical one.
     try:
@@ -237,24 +230,14 @@ def _render_article(lang: str, slug: str) -> str:
     except params.BadParameter:
         came_from = []
     search_qs = "?" + urlencode(came_from) if came_from else ""
-    description = fields.get("description") or ""
+    lead = doc.description
     return render_template(
         "article.html",
-        doc=fields,
-        body=render_markdown(fields.get("body_markdown") or ""),
-        lead=None
-        if repeats_first_paragraph(description, fields.get("body") or "")
-        else description,
-        facets={
-            "minister": values(fields.get("ministers")),
-            "province": values(fields.get("provinces")),
-            "person": values(fields.get("people")),
-            "place": values(fields.get("places")),
-        },
-        organisations=values(fields.get("organisations")),
-        twin=twin,
+        doc=doc,
+        body=render_markdown(doc.body_markdown),
+        lead=None if repeats_first_paragraph(doc.description, doc.body_markdown) else lead,
         search_qs=search_qs,
-        date=fields["date"].date().isoformat(),
+        date=doc.date,
     )
 
 
@@ -337,14 +320,11 @@ def repeats_first_paragraph(description: str, body: str) -> bool:
 
 def active_filters(req: SearchRequest, ui: str) -> list[tuple[str, str, str]]:
     """(facet, value as shown, link that removes it) for every filter in force."""
-    out = []
-    for facet in params.FACETS:
-        for value in req.selected(facet):
-            out.append((facet, value_label(facet, value, ui), params.toggle(req, facet, value)))
-    for year in req.year:
-        out.append(("year", i18n.digits(year, ui), params.toggle(req, "year", str(year))))
-    if req.month is not None:
-        out.append(("month", i18n.month_name(req.month, ui), params.query_string(req, month=None)))
+    out = [
+        (name, value_label(name, value, ui), params.toggle(req, name, value))
+        for name, chosen in req.filters
+        for value in chosen
+    ]
     if req.date_from:
         out.append(("from", i18n.date(req.date_from, ui), params.query_string(req, date_from=None)))
     if req.date_to:
@@ -355,42 +335,36 @@ def active_filters(req: SearchRequest, ui: str) -> list[tuple[str, str, str]]:
 def timeline(result: SearchResult, ui: str) -> list[dict]:
     """Rows of the timeline: label, count, bar length (% of the busiest), link.
 
-    Months when one year is chosen, or when a date range lies within one year (the
-    year's months are asked for separately, with the range applied); years otherwise.
+    Months when one year is chosen, or when a date range lies within one year (that
+    year's months are asked for with the range applied); years otherwise. The rows
+    are the year and month facets' links.
     """
     req = result.request
-    points, by_month, base = result.timeline, len(req.year) == 1, req
-    if not req.year and (req.date_from or req.date_to):
+    points, base = result.timeline, req
+    by_month = "month" in result.facets
+    if not req.selected("year") and (req.date_from or req.date_to):
         years = [v for v in result.facets.get("year", []) if v.count]
         if len(years) == 1:
-            base = req.replace(year=(int(years[0].value),), page=1, per_page=1, more=())
-            points, by_month = service().search(base).timeline, True
-            low = req.date_from.month if req.date_from and req.date_from.year == base.year[0] else 1
-            high = req.date_to.month if req.date_to and req.date_to.year == base.year[0] else 12
+            year = int(years[0].value)
+            base = req.with_selected("year", (str(year),)).replace(page=req.page)
+            points = service().search(base.replace(page=1, per_page=1, more=())).timeline
+            by_month = True
+            low = req.date_from.month if req.date_from and req.date_from.year == year else 1
+            high = req.date_to.month if req.date_to and req.date_to.year == year else 12
             points = [p for p in points if low <= int(p[0]) <= high]
     if not points:
         return []
     peak = max(c for _, c, _ in points) or 1
-    rows = []
-    for label, count, selected in points:
-        if by_month:
-            text = i18n.month_name(label, ui)
-            link = params.toggle(
-                base.replace(page=req.page, per_page=req.per_page, more=req.more), "month", label
-            )
-        else:
-            text = i18n.digits(label, ui)
-            link = params.toggle(req, "year", label)
-        rows.append(
-            {
-                "label": text,
-                "count": count,
-                "pct": round(count / peak * 100, 1),
-                "selected": selected,
-                "href": link,
-            }
-        )
-    return rows
+    return [
+        {
+            "label": i18n.month_name(label, ui) if by_month else i18n.digits(label, ui),
+            "count": count,
+            "pct": round(count / peak * 100, 1),
+            "selected": selected,
+            "href": params.toggle(base, "month" if by_month else "year", label),
+        }
+        for label, count, selected in points
+    ]
 
 
 # --- errors: a friendly page, never a traceback ----------------------------------------------
@@ -412,7 +386,7 @@ def register_errors(app: Flask) -> None:
     def past_the_end(exc: PageOutOfRange):
         if _machine(request.path):
             return {"error": str(exc), "pages": exc.pages}, 400
-        req = params.parse_request(request.args)
+        req = params.parse_request(request.args, prefer=i18n.ui_language())
         last = url_for("views.search_page") + params.query_string(req, page=exc.pages)
         ui = i18n.ui_language()
         message = _(
