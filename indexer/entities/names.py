@@ -69,13 +69,15 @@ def _frequencies() -> dict[str, int]:
     return table.dictionary
 
 
-def is_name_word(word: str) -> bool:
-    """A capitalised word that may be part of a name: no title, and not common English."""
-    return word.rstrip(".") not in _NOT_NAME_WORDS and not is_common_english(word)
+def is_name_word(word: str, lower_words: frozenset[str] = frozenset()) -> bool:
+    """A capitalised word that may be part of a name: no title, and not English."""
+    return word.rstrip(".") not in _NOT_NAME_WORDS and not is_english(word, lower_words)
 
 
-def is_common_english(word: str) -> bool:
-    return _frequencies().get(word.lower().strip(".’'"), 0) >= COMMON_ENGLISH
+def is_english(word: str, lower_words: frozenset[str] = frozenset()) -> bool:
+    """Common in English, or written in lower case elsewhere in the same text."""
+    key = word.lower().strip(".’'")
+    return key in lower_words or _frequencies().get(key, 0) >= COMMON_ENGLISH
 
 
 def is_place(name: str) -> bool:
@@ -85,12 +87,14 @@ def is_place(name: str) -> bool:
     )
 
 
-def latin_name(raw: str, *, strict: bool) -> str | None:
+def latin_name(raw: str, *, strict: bool, lower_words: frozenset[str] = frozenset()) -> str | None:
     """The person's name in a capitalised run, or None when it is no name.
 
-    Title and other non-name words are trimmed from both ends. ``strict`` (found beside
-    a title alone) also trims common English words from the end ("Chea Vandeth
-    Opens") and refuses a run that is English throughout or a place.
+    Title and other non-name words are trimmed from both ends, and an English word of
+    four letters or more from the end of three ("Chea Vandeth Opens"; "Men Sam An"
+    keeps its short syllable). ``strict`` (found beside a title alone) also refuses a
+    run that is English throughout, or a place. A word is English when it is common
+    in English or ``lower_words`` (the text's own lower-case words) holds it.
     """
     words = raw.replace(",", " ").split()
     while words and words[-1].rstrip(".") in _NOT_NAME_WORDS:
@@ -98,12 +102,12 @@ def latin_name(raw: str, *, strict: bool) -> str | None:
     while words and words[0].rstrip(".") in _NOT_NAME_WORDS:
         words.pop(0)
     core = [w for w in words if not _is_initial(w) and w.rstrip(".") not in _SUFFIXES]
-    if strict:
-        while len(core) > 2 and is_common_english(core[-1]):
-            last = core.pop()
-            words = words[: len(words) - 1 - words[::-1].index(last)]
-        if all(is_common_english(w) for w in core):
-            return None
+    # a headline's verb after a three-word run: "Mao Sela Chaired", "Dith Tina Visits"
+    while len(core) > 2 and len(core[-1]) >= 4 and is_english(core[-1], lower_words):
+        last = core.pop()
+        words = words[: len(words) - 1 - words[::-1].index(last)]
+    if strict and all(is_english(w, lower_words) for w in core):
+        return None
     if len(core) < 2 or any(w.rstrip(".") in _NOT_NAME_WORDS for w in core):
         return None
     name = " ".join(words)

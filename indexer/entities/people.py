@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indexer import khmer
@@ -54,7 +55,7 @@ _CHAIN = rf"(?:{_STYLE}|{_OFFICE})(?:\s+and\s+{_OFFICE})?"
 # 1. An honorific or royal style, then titles, then the name: strong evidence.
 HONORIFIC_NAME_EN = re.compile(
     rf"(?<![\w.])(?P<before>{V.alternation(V.HONORIFICS_EN + V.ROYAL_TITLES_EN)}"
-    rf"(?:\s+{_CHAIN})*)\s+{NAME}"
+    rf"(?:\s+{_CHAIN})*+)\s+{NAME}"
 )
 # 2. An office alone before the name ("Senior Minister Opens…" must fail the name test).
 OFFICE_NAME_EN = re.compile(
@@ -110,7 +111,7 @@ def _khmer_pattern(reg: Registry) -> re.Pattern[str]:
         else (rf"{V.MINISTRY_KM}{KM_WORD}")
     )
     return re.compile(
-        rf"(?P<before>{_KM_STARTER}(?:\s*(?:{_KM_CHAIN_WORD}|{ministry}))*)\s*"
+        rf"(?P<before>(?>{_KM_STARTER})(?:\s*(?>{_KM_CHAIN_WORD}|{ministry}))*+)\s*"
         rf"(?P<name>{KM_WORD}\s{KM_WORD}|{_LATIN_IN_KM})"
     )
 
@@ -123,6 +124,7 @@ class Found:
     """Mentions collected from one text, resolved to people at the end."""
 
     date: dt.date | None
+    lower_words: frozenset[str] = frozenset()
     by_name: dict[str, Person] = field(default_factory=dict)
     rank_in_text: dict[str, str] = field(default_factory=dict)  # name → the title that gave it
 
@@ -164,10 +166,11 @@ class Found:
 
 def _add_latin(
     found: Found, raw: str, *, strict: bool, title: str, rank: bool, royal: bool
-) -> None:
-    name = latin_name(raw, strict=strict)
+) -> bool:
+    """Add the person ``raw`` names; False when it is no name."""
+    name = latin_name(raw, strict=strict, lower_words=found.lower_words)
     if name is None:
-        return
+        return False
     official, how = resolve_latin_name(name)
     if official is None and len(name.split()) == 3:
         # "Minister Chea Vandeth Said" over-reach: try the first two words
@@ -176,21 +179,28 @@ def _add_latin(
         if official is not None:
             name = two
     found.add(name, official, how if official else "pattern", title=title, rank=rank, royal=royal)
+    return True
 
 
 def people_latin(doc: Text, found: Found) -> None:
     """People written in Latin script (English files, and Latin names in Khmer ones)."""
     text, schools = doc.text, doc.schools_en
     taken: list[tuple[int, int]] = []
-    for m in HONORIFIC_NAME_EN.finditer(text):
+
+    def take(m: re.Match[str]) -> bool:
         if inside(m.start("name"), m.end("name"), schools):
-            continue
+            return False
         before = m.group("before")
         royal = bool(_ROYAL_EN.search(before))
-        _add_latin(
-            found, m.group("name"), strict=False, title=before, rank=_rank_in(before), royal=royal
-        )
+        rank = _rank_in(before)
+        if not _add_latin(
+            found, m.group("name"), strict=False, title=before, rank=rank, royal=royal
+        ):
+            return False
         taken.append((m.start("name"), m.end("name")))
+        return True
+
+    _scan(HONORIFIC_NAME_EN, text, take)
     for m in OFFICE_NAME_EN.finditer(text):
         if inside(m.start("name"), m.end("name"), schools + taken):
             continue
@@ -208,57 +218,67 @@ def people_latin(doc: Text, found: Found) -> None:
     # noun ("Hun Sen Mouy Mithona is a high school").
     pattern = registry().latin_pattern
     for m in pattern.finditer(text) if pattern else ():
-        if inside(m.start(), m.end(), schools) or _in_longer_name(text, m.end()):
+        if inside(m.start(), m.end(), schools) or _in_longer_name(text, m.end(), doc.lower_words):
             continue
         found.add(m.group(), resolve_latin_name(m.group())[0], "registry")
 
 
-def _in_longer_name(text: str, end: int) -> bool:
+def _in_longer_name(text: str, end: int, lower_words: frozenset[str]) -> bool:
     """True when a capitalised word that is no title follows a name: "Hun Sen Mouy…"."""
     after = _NEXT_WORD.match(text, end)
-    return bool(after and is_name_word(after.group(1)))
+    return bool(after and is_name_word(after.group(1), lower_words))
 
 
 def people_khmer(doc: Text, found: Found) -> None:
     """People written after a Khmer honorific or title, and the registry's Khmer spellings."""
     norm, schools = doc.norm, doc.schools_km
     reg = registry()
-    for m in reg.derived(_khmer_pattern).finditer(norm):
-        raw = m.group("name")
-        if inside(m.start("name"), m.end("name"), schools):
-            continue
-        before = m.group("before")
-        if khmer.has_khmer(raw):
-            name = clean_khmer_name(raw)
-            if name is None:
-                continue
-            official, how = resolve_khmer_name(name)
-            glued = raw[len(name) :]
-        else:
-            name = latin_name(raw, strict=False)
-            if name is None:
-                continue
-            official, how = resolve_latin_name(name)
-            glued = raw[raw.find(name) + len(name) :]
-        rest = glued + norm[m.end() : m.end() + 40]
-        after = _KM_TITLE_AFTER.match(rest)
-        after_title = after.group("title") if after else ""
-        rank = bool(_KM_MINISTER.search(_KM_NOT_MINISTER.sub(" ", before))) or bool(
-            _KM_MINISTER.fullmatch(after_title)
-        )
-        title = " ".join(t for t in (before, after_title) if t)
-        royal = bool(_KM_ROYAL.search(before))
-        found.add(
-            name, official, how if official else "pattern", title=title, rank=rank, royal=royal
-        )
+    _scan(reg.derived(_khmer_pattern), norm, lambda m: _take_khmer(m, doc, found))
     pattern = reg.khmer_pattern
     for m in pattern.finditer(norm) if pattern else ():
         if not inside(m.start(), m.end(), schools):
             found.add(m.group(), reg.by_khmer[fold_khmer(m.group())], "registry")
 
 
+def _scan(pattern: re.Pattern[str], text: str, take: Callable[[re.Match[str]], bool]) -> None:
+    """Matches left to right; after one ``take`` refuses, the search resumes at its name,
+    which may itself start the true match ("…គតិបណ្ឌិតរបស់ សម្តេច… ហ៊ុន ម៉ាណែត")."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        pos = m.end() if take(m) else m.start("name")
+
+
+def _take_khmer(m: re.Match[str], doc: Text, found: Found) -> bool:
+    raw = m.group("name")
+    if inside(m.start("name"), m.end("name"), doc.schools_km):
+        return False
+    before = m.group("before")
+    if khmer.has_khmer(raw):
+        name = clean_khmer_name(raw)
+        if name is None:
+            return False
+        official, how = resolve_khmer_name(name)
+        glued = raw[len(name) :]
+    else:
+        name = latin_name(raw, strict=False, lower_words=doc.lower_words)
+        if name is None:
+            return False
+        official, how = resolve_latin_name(name)
+        glued = raw[raw.find(name) + len(name) :]
+    rest = glued + doc.norm[m.end() : m.end() + 40]
+    after = _KM_TITLE_AFTER.match(rest)
+    after_title = after.group("title") if after else ""
+    rank = bool(_KM_MINISTER.search(_KM_NOT_MINISTER.sub(" ", before))) or bool(
+        _KM_MINISTER.fullmatch(after_title)
+    )
+    title = " ".join(t for t in (before, after_title) if t)
+    royal = bool(_KM_ROYAL.search(before))
+    found.add(name, official, how if official else "pattern", title=title, rank=rank, royal=royal)
+    return True
+
+
 def find_people(doc: Text, date: dt.date | None) -> list[Person]:
-    found = Found(date)
+    found = Found(date, doc.lower_words)
     people_latin(doc, found)
     if doc.has_khmer:
         people_khmer(doc, found)

@@ -10,6 +10,7 @@ from indexer import khmer
 from indexer.entities.vocabulary import UNIT_WORDS_KM, alternation
 
 KM_WORD = r"[\u1780-\u17dd]+"
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?![\w’'-])")
 _SCHOOL_EN = re.compile(
     r"(?:[A-Z][\w’'-]*\s+){1,8}(?:High\s+)?School\b|(?:[A-Z][\w’'-]*\s+){1,6}University\b"
 )
@@ -35,10 +36,14 @@ class Text:
     has_khmer: bool
     schools_en: list[tuple[int, int]]
     schools_km: list[tuple[int, int]]
+    # Latin words the text writes in lower case: "chaired" in the body says the
+    # headline's "Chaired" is a verb, not a name
+    lower_words: frozenset[str]
 
     @classmethod
     def of(cls, text: str) -> Text:
         has_km = khmer.has_khmer(text)
         norm = khmer.normalise(text) if has_km else text
         schools_km = spans(_SCHOOL_KM, norm) if has_km else []
-        return cls(text, norm, has_km, spans(_SCHOOL_EN, text), schools_km)
+        lower = frozenset(_LOWER_WORD.findall(text))
+        return cls(text, norm, has_km, spans(_SCHOOL_EN, text), schools_km, lower)
