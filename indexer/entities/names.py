@@ -24,14 +24,12 @@ from indexer.entities import vocabulary as V
 from indexer.places import fold_latin, gazetteer
 
 # One capitalised name word: Chea, Pornmoniroth, McDonald, O’Brien, Jean-Pierre.
-NAME_WORD = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z]?[a-z]+)?"
+NAME_WORD = r"(?!(?:Jr|Sr)\b)(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z]?[a-z]+)?"
 _INITIAL = r"[A-Z]\."
 _SUFFIX = r"(?:Jr\.?|Sr\.?|II|III|IV)(?![\w])"
-# Two or three name words, initials between them, a suffix after: the group "name".
-NAME = (
-    rf"(?P<name>{NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{NAME_WORD}){{1,2}}"
-    rf"(?:,?\s+{_SUFFIX})?)"
-)
+# Two or three name words, initials between them, a suffix after; NAME as group "name".
+LATIN_NAME = rf"{NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{NAME_WORD}){{1,2}}(?:,?\s+{_SUFFIX})?"
+NAME = rf"(?P<name>{LATIN_NAME})"
 # "Common English": at least this many occurrences in the frequency list (about one in
 # 1.6 million words): opens 34k, rice 26k, farmers 10k; Hun 174, Manet 57, Chea 0.
 COMMON_ENGLISH = 1000

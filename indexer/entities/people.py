@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from indexer import khmer
 from indexer.entities import vocabulary as V
-from indexer.entities.names import NAME, NAME_WORD, clean_khmer_name, is_name_word, latin_name
+from indexer.entities.names import LATIN_NAME, NAME, clean_khmer_name, is_name_word, latin_name
 from indexer.entities.registry import (
     Official,
     Registry,
@@ -96,7 +96,6 @@ _KM_NOT_MINISTER = re.compile(V.alternation(V.NOT_MINISTER_TITLES_KM))
 _KM_ROYAL = re.compile(V.alternation(V.ROYAL_TITLES_KM))
 _KM_TITLES = V.MINISTER_TITLES_KM + V.NOT_MINISTER_TITLES_KM + V.OFFICE_TITLES_KM
 _KM_TITLE_AFTER = re.compile(rf"\s*(?P<title>{V.alternation(_KM_TITLES)})")
-_LATIN_IN_KM = rf"{NAME_WORD}(?:\s+{NAME_WORD}){{1,2}}"
 
 
 def _khmer_pattern(reg: Registry) -> re.Pattern[str]:
@@ -112,7 +111,7 @@ def _khmer_pattern(reg: Registry) -> re.Pattern[str]:
     )
     return re.compile(
         rf"(?P<before>(?>{_KM_STARTER})(?:\s*(?>{_KM_CHAIN_WORD}|{ministry}))*+)\s*"
-        rf"(?P<name>{KM_WORD}\s{KM_WORD}|{_LATIN_IN_KM})"
+        rf"(?P<name>{KM_WORD}\s{KM_WORD}|{LATIN_NAME})"
     )
 
 
