@@ -95,7 +95,9 @@ _KM_MINISTER = re.compile(V.alternation(V.MINISTER_TITLES_KM))
 _KM_NOT_MINISTER = re.compile(V.alternation(V.NOT_MINISTER_TITLES_KM))
 _KM_ROYAL = re.compile(V.alternation(V.ROYAL_TITLES_KM))
 _KM_TITLES = V.MINISTER_TITLES_KM + V.NOT_MINISTER_TITLES_KM + V.OFFICE_TITLES_KM
-_KM_TITLE_AFTER = re.compile(rf"\s*(?P<title>{V.alternation(_KM_TITLES)})")
+_KM_TITLE_AFTER = re.compile(
+    rf"\s*(?P<title>(?P<office>{V.alternation(_KM_TITLES)})(?:{V.MINISTRY_KM}{KM_WORD})?)"
+)
 
 
 def _khmer_pattern(reg: Registry) -> re.Pattern[str]:
@@ -268,7 +270,7 @@ def _take_khmer(m: re.Match[str], doc: Text, found: Found) -> bool:
     after = _KM_TITLE_AFTER.match(rest)
     after_title = after.group("title") if after else ""
     rank = bool(_KM_MINISTER.search(_KM_NOT_MINISTER.sub(" ", before))) or bool(
-        _KM_MINISTER.fullmatch(after_title)
+        after and _KM_MINISTER.fullmatch(after.group("office"))
     )
     title = " ".join(t for t in (before, after_title) if t)
     royal = bool(_KM_ROYAL.search(before))
