@@ -75,7 +75,21 @@ def is_name_word(word: str, lower_words: frozenset[str] = frozenset()) -> bool:
 def is_english(word: str, lower_words: frozenset[str] = frozenset()) -> bool:
     """Common in English, or written in lower case elsewhere in the same text."""
     key = word.lower().strip(".’'")
-    return key in lower_words or _frequencies().get(key, 0) >= COMMON_ENGLISH
+    return key in lower_words or family_frequency(key) >= COMMON_ENGLISH
+
+
+_INFLECTIONS = ("ing", "ed", "es", "s", "d", "e")
+
+
+def family_frequency(word: str) -> int:
+    """How often English writes ``word`` or another inflection of its stem: "presides"
+    counts "preside" and "presided" too (a headline's verb is rarely in its common form)."""
+    table = _frequencies()
+    stems = {word} | {
+        word[: -len(x)] for x in _INFLECTIONS if word.endswith(x) and len(word) > len(x) + 2
+    }
+    forms = {stem + x for stem in stems for x in ("", *_INFLECTIONS)}
+    return sum(table.get(form, 0) for form in forms)
 
 
 def is_place(name: str) -> bool:

@@ -101,7 +101,10 @@ def read_folder(folder: Path, base=None) -> Read:
                 if path.suffix != ".csv" and record["name"] in seen_yaml:
                     problems.append(f"{record['name']} is listed twice")
             if problems:
-                result.problems.extend(Problem(path, line, m) for m in problems)
+                result.problems.extend(
+                    Problem(path, *p) if isinstance(p, tuple) else Problem(path, line, p)
+                    for p in problems
+                )
                 continue
             if kind == "people":
                 if path.suffix != ".csv":
@@ -152,6 +155,13 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
+# Dates stay text until checked, so a bad one is reported with its line, not raised.
+_LineLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _records(path: Path) -> Iterator[tuple[str, int, dict, list[str]]]:
     try:
         text = path.read_text("utf-8")
@@ -167,7 +177,7 @@ def _records(path: Path) -> Iterator[tuple[str, int, dict, list[str]]]:
 def _yaml_records(text: str) -> Iterator[tuple[str, int, dict, list[str]]]:
     try:
         data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         yield "people", line, {}, [f"not valid YAML: {getattr(exc, 'problem', exc)}"]
@@ -189,11 +199,7 @@ def _yaml_records(text: str) -> Iterator[tuple[str, int, dict, list[str]]]:
             if not isinstance(item, dict):
                 yield kind, top, {}, [f"{kind}: each entry must be a mapping, not {item!r}"]
                 continue
-            line = item.pop("__line__", top)
-            for office in item.get("offices") or []:
-                if isinstance(office, dict):
-                    office.pop("__line__", None)
-            yield kind, line, item, []
+            yield kind, item.pop("__line__", top), item, []
 
 
 def _csv_records(path: Path, text: str) -> Iterator[tuple[str, int, dict, list[str]]]:
@@ -282,8 +288,9 @@ def _check_name(record: dict, problems: list[str]) -> None:
         problems.append(f"name {name!r} must be in Latin script (Khmer spellings go in km)")
 
 
-def _check_person(record: dict) -> list[str]:
-    problems: list[str] = []
+def _check_person(record: dict) -> list:
+    """Messages, or (line, message) for an office on a line of its own."""
+    problems: list = []
     for key in sorted(set(record) - PERSON_KEYS):
         problems.append(f"unknown field {key!r} (name, km, latin, offices)")
     _check_name(record, problems)
@@ -300,7 +307,8 @@ def _check_person(record: dict) -> list[str]:
         if not isinstance(office, dict):
             problems.append(f"offices: each office is a mapping, not {office!r}")
             continue
-        problems.extend(_check_office(office))
+        line = office.pop("__line__", None)
+        problems.extend((line, m) if line else m for m in _check_office(office))
     return problems
 
 
