@@ -30,13 +30,14 @@ def _default_content() -> list[Path]:
     return [project_dir() / "content"]
 
 
-def _default_registry() -> Path | None:
+def default_registry() -> Path | None:
+    """``PRAKAS_REGISTRY``, read on every call (cheap: the extractor asks per name)."""
     value = os.environ.get("PRAKAS_REGISTRY")
-    return Path(value).resolve() if value else None
+    return Path(value) if value else None
 
 
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(default_factory=_default_index)
     content_roots: list[Path] = field(default_factory=_default_content)
-    registry_dir: Path | None = field(default_factory=_default_registry)
+    registry_dir: Path | None = field(default_factory=default_registry)

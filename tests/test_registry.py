@@ -116,6 +116,19 @@ def test_check_reports_bad_rows_with_their_line(tmp_path: Path) -> None:
     assert {"Ouk Rachana", "Leang Meng"} <= set(reg.by_name)
     assert "Seng Bopha" not in reg.by_name and "Vandeth Chea" not in reg.by_name
     assert prakas("registry", "check", tmp_path / "missing").returncode == 1
+    # the nightly index still runs, says which rows it left out, and indexes the rest
+    content = tmp_path / "content"
+    (content / "en").mkdir(parents=True)
+    (content / "en" / "a.md").write_text(
+        "---\ntitle: Rice prices\ndate: 2026-04-03\n---\n\n"
+        "H.E. Ouk Rachna, Minister of Agriculture, Forestry and Fisheries, spoke.\n",
+        "utf-8",
+    )
+    env = {"PRAKAS_REGISTRY": str(folder)}
+    run = prakas("index", "--content", content, "--index", tmp_path / "ix", env=env)
+    assert run.returncode == 0, run.stderr
+    assert f"registry folder: {yaml_file}:9: " in run.stderr
+    assert _stored(tmp_path / "ix")["en/a"]["ministers"] == "Ouk Rachana"
 
 
 def test_folder_entries_merge_over_the_bundled_facts(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,10 +24,11 @@ from typing import TypeVar
 from rapidfuzz.distance import Levenshtein
 
 from indexer import khmer
-from indexer.config import Settings
+from indexer.config import default_registry
 from indexer.places import DATA, fold_khmer, fold_latin, gazetteer
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 # --- the model ---------------------------------------------------------------------------
 
@@ -206,6 +208,8 @@ def load(folder: Path | None, with_bundled: bool = True) -> Registry:
     if folder is None:
         return base
     read = staff.read_folder(folder, base)
+    for problem in read.problems:
+        _log.warning("registry folder: %s (left out; see prakas registry check)", problem)
     merged = merge(base, read.people, read.organisations)
     return Registry(merged.officials, merged.organisations, (*base.sources, *read.files))
 
@@ -217,7 +221,7 @@ def registry() -> Registry:
     """The registry in force: the override of :func:`using`, else bundled + the setting."""
     if _override:
         return _override[-1]
-    return load(Settings().registry_dir)
+    return load(default_registry())
 
 
 @contextmanager
@@ -250,7 +254,7 @@ def data_version() -> str:
     from indexer.entities.names import english_frequency_file
 
     digest = hashlib.sha256()
-    reg = load(Settings().registry_dir)
+    reg = load(default_registry())
     files = [DATA / "gazetteer.json", *reg.sources, *rule_files(), english_frequency_file()]
     for path in files:
         digest.update(path.name.encode() + b"\0")
@@ -301,6 +305,15 @@ def _fuzzy(key: str, table: dict[str, Official]) -> Official | None:
 
 # --- names in the reader's script ------------------------------------------------------------
 
+@cache
+def _gazetteer_spellings() -> dict[tuple[str, str], str | None]:
+    """(level, canonical name) → its Khmer spelling; None when same-named units differ."""
+    spellings: dict[tuple[str, str], set[str]] = {}
+    for unit in gazetteer().units.values():
+        spellings.setdefault((unit.level, unit.name), set()).add(unit.km)
+    return {key: kms.pop() if len(kms) == 1 else None for key, kms in spellings.items()}
+
+
 PERSON_KINDS = frozenset({"people", "ministers", "person", "minister"})
 PROVINCE_KINDS = frozenset({"provinces", "province"})
 PLACE_KINDS = frozenset({"places", "place", "district", "commune"})
@@ -321,12 +334,10 @@ def khmer_name(kind: str, canonical: str) -> str | None:
         official = registry().by_name.get(canonical)
         return official.km[0] if official and official.km else None
     if kind in PROVINCE_KINDS:
-        return next((u.km for u in gazetteer().provinces.values() if u.name == canonical), None)
+        return _gazetteer_spellings().get(("province", canonical))
     if kind in PLACE_KINDS:
         levels = ("district", "commune") if kind in ("places", "place") else (kind,)
-        spellings = {
-            u.km for u in gazetteer().units.values() if u.name == canonical and u.level in levels
-        }
+        spellings = {_gazetteer_spellings().get((level, canonical)) for level in levels} - {None}
         return spellings.pop() if len(spellings) == 1 else None
     if kind in ORGANISATION_KINDS:
         org = next((o for o in registry().organisations if o.name == canonical), None)
