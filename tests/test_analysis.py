@@ -22,7 +22,8 @@ def service(corpus_index: Path) -> SearchService:
 
 
 def ids(service: SearchService, q: str, lang: str | None = None, n: int = 50) -> set[str]:
-    req = SearchRequest(q=q, lang=(lang,) if lang else (), per_page=n)
+    lang_filter = (("lang", (lang,)),) if lang else ()
+    req = SearchRequest(q=q, filters=lang_filter, per_page=n, unit="file")
     return {h.id for h in service.search(req).hits}
 
 

@@ -76,8 +76,10 @@ def test_incremental_add_edit_rename_delete(corpus_copy: Path, tmp_path: Path) -
 
     report = run(corpus_copy, ix)
     assert report["mode"] == "incremental"
-    assert (report["added"], report["updated"], report["deleted"]) == (2, 3, 2)
-    assert report["unchanged"] == 66 - 3 - 2
+    # three edits, and the other version of each edited, renamed-away or deleted
+    # file's announcement (2, 6, 9 twice; 10 and 12 once): an announcement is the unit
+    assert (report["added"], report["updated"], report["deleted"]) == (2, 8, 2)
+    assert report["unchanged"] == 66 - 8 - 2
     after = stored(ix)
     assert set(after) == (set(before) - {"en/10-post", "km/12-post"}) | {
         "en/10-renamed",
@@ -154,7 +156,7 @@ def test_sigkill_leaves_the_old_index_serving(
     assert stored(ix)["en/2-post"]["title"] != "Half done"
     # the next run finishes the work and clears what the killed one left
     report = run(corpus_copy, ix)
-    assert report["updated"] == 1
+    assert report["updated"] == 2  # the edited file and the other version of its announcement
     assert stored(ix)["en/2-post"]["title"] == "Half done"
     assert not list(ix.glob(".building-*"))
 
