@@ -37,7 +37,7 @@ from whoosh import index as whoosh_index
 
 from indexer import generations, store, whoosh_compat
 from indexer.documents import Announcement, BadFile
-from indexer.entities import Entities, align_with_twin, extract
+from indexer.entities import Entities, align_with_twin, extract, khmer_name
 from indexer.facets import ENTITY_FACETS
 from indexer.schema import build_schema, index_version
 from indexer.sources import Skipped, Source, printable, read, versions, walk
@@ -319,6 +319,7 @@ def build(
         except BrokenProcessPool as exc:
             raise WorkerFailed(f"an indexing process died ({exc})") from None
         checkpoint("before-publish")
+        _save_labels(building)
         documents = whoosh_index.open_dir(str(building)).doc_count()
         report.documents = documents
         _save_manifest(building, manifest)
@@ -494,6 +495,20 @@ def _link_copy(source: Path, target: Path) -> None:
     for path in source.iterdir():
         if path.is_file() and not path.name.endswith(".lock") and path.name != store.META:
             os.link(path, target / path.name)
+
+
+def _save_labels(gen: Path) -> None:
+    """The Khmer spelling of every facet value the registry or the gazetteer knows,
+    for pages in the Khmer interface; URLs keep the canonical value."""
+    labels: dict[str, dict[str, dict[str, str]]] = {}
+    with whoosh_index.open_dir(str(gen)).reader() as reader:
+        for facet in ENTITY_FACETS:
+            for term in reader.lexicon(facet.column):
+                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                km = khmer_name(facet.field, value)
+                if km and km != value:
+                    labels.setdefault(facet.name, {})[value] = {"km": km}
+    (gen / store.LABELS).write_text(json.dumps(labels, ensure_ascii=False), "utf-8")
 
 
 def _save_manifest(gen: Path | None, manifest: dict[str, list]) -> None:

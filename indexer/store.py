@@ -27,6 +27,7 @@ from whoosh.index import Index
 
 CURRENT = "CURRENT"
 META = "prakas.json"
+LABELS = "labels.json"  # facet → value → {language: how that language writes it}
 
 
 class IndexMissing(RuntimeError):
@@ -52,5 +53,14 @@ def open_index(root: Path) -> tuple[Index, Path]:
 def read_meta(gen: Path) -> dict:
     try:
         return json.loads((gen / META).read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def read_labels(gen: Path) -> dict[str, dict[str, dict[str, str]]]:
+    """How each facet value is written in each interface language, where that differs
+    from the canonical value (Khmer names of ministers, provinces, places…)."""
+    try:
+        return json.loads((gen / LABELS).read_text("utf-8"))
     except FileNotFoundError:
         return {}

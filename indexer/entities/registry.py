@@ -305,6 +305,7 @@ def _fuzzy(key: str, table: dict[str, Official]) -> Official | None:
 
 # --- names in the reader's script ------------------------------------------------------------
 
+
 @cache
 def _gazetteer_spellings() -> dict[tuple[str, str], str | None]:
     """(level, canonical name) → its Khmer spelling; None when same-named units differ."""
