@@ -40,7 +40,8 @@ from indexer import store
 from indexer.documents import Announcement, BadFile
 from indexer.entities import Entities, align_with_twin, extract
 from indexer.schema import ENTITY_FIELDS, FACET_FIELDS, build_schema, index_version
-from indexer.sources import Skipped, Source, discover, read
+from indexer.sources import Skipped, Source, printable, read, walk
+from indexer.workers import start_worker
 
 MANIFEST = "manifest.json"
 
@@ -184,6 +185,7 @@ class Twins:
 @dataclass
 class Plan:
     sources: list[Source]
+    refused: list[Skipped]  # files that must not be read (their names, links outside)
     to_index: list[Source]  # new or changed files
     deleted_ids: list[str]
     unchanged: int
@@ -213,7 +215,9 @@ def read_manifest(gen: Path | None) -> dict[str, list]:
 
 def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
     """What must change for the index to match the content roots."""
-    sources = list(discover(roots))
+    found = list(walk(roots))
+    sources = [s for s in found if isinstance(s, Source)]
+    refused = [s for s in found if isinstance(s, Skipped)]
     versions = index_version()
     meta = store.read_meta(live) if live is not None else {}
     reason = ""
@@ -245,7 +249,7 @@ def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
         to_index.append(source)
     seen = {str(s.path) for s in sources}
     deleted = [entry[0] for path, entry in old.items() if path not in seen]
-    return Plan(sources, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
+    return Plan(sources, refused, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -268,15 +272,16 @@ def build(
     started = time.perf_counter()
     report = Report()
     procs = procs or os.cpu_count() or 1
-    with store.writer_lock(index_root):
+    with store.writer_lock(index_root) as lock_fd:
         store.cleanup(index_root)  # what a killed run left behind
         live = store.current_generation(index_root)
         todo = plan(roots, live, full)
         report.mode = "full" if todo.full else "incremental"
         report.reason = todo.reason
         report.unchanged = 0 if todo.full else todo.unchanged
+        report.skipped += todo.refused
         if strict:
-            check = Report()
+            check = Report(skipped=list(todo.refused))
             for _ in _readable(todo.sources if todo.full else todo.to_index, check, {}):
                 pass
             if check.skipped:
@@ -301,7 +306,7 @@ def build(
             sources = todo.to_index
         try:
             if todo.full and procs > 1 and len(sources) >= PARALLEL_FROM:
-                _write_parallel(ix, sources, report, manifest, procs, progress)
+                _write_parallel(ix, sources, report, manifest, procs, progress, lock_fd)
             else:
                 _write_serial(ix, todo, sources, report, manifest, progress)
         except BrokenProcessPool as exc:
@@ -369,7 +374,13 @@ class WorkerFailed(RuntimeError):
 
 
 def _write_parallel(
-    ix, sources: list[Source], report: Report, manifest: dict, procs: int, progress
+    ix,
+    sources: list[Source],
+    report: Report,
+    manifest: dict,
+    procs: int,
+    progress,
+    lock_fd: int | None = None,
 ) -> None:
     """Index chunks of files in worker processes, each into a segment of its own, then
     publish all the segments in one table of contents.
@@ -389,7 +400,12 @@ def _write_parallel(
     english = {s.slug: s.path for s in sources if s.lang == "en"}
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     segments = []
-    with ProcessPoolExecutor(max_workers=procs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=procs,
+        mp_context=context,
+        initializer=start_worker,  # never keep the lock, never outlive this process
+        initargs=(lock_fd, os.getpid()),
+    ) as pool:
         futures = [
             pool.submit(_index_chunk, str(ix.storage.folder), chunk, english)
             for chunk in chunks
@@ -437,6 +453,8 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
         for doc in _readable(sources, part, {}):
             writer.add_document(**to_fields(doc, twins.entities(doc)))
             part.added += 1
+            if part.added == 1:
+                checkpoint("worker")  # mid-chunk, a document written: the kill tests' point
             entries[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
         if part.added:
             segment = writer._finalize_segment()
@@ -458,11 +476,14 @@ def _readable(
         try:
             doc = read(source)
         except BadFile as exc:
-            report.skipped.append(Skipped(str(source.path), str(exc)))
+            report.skipped.append(Skipped(printable(str(source.path)), printable(str(exc))))
             continue
         other = ids.get(doc.id)
         if other is not None and other != doc.path:
-            report.skipped.append(Skipped(doc.path, f"duplicate id {doc.id} (also {other})"))
+            also = printable(other)
+            report.skipped.append(
+                Skipped(printable(doc.path), f"duplicate id {doc.id} (also {also})")
+            )
             continue
         ids[doc.id] = doc.path
         yield doc

@@ -64,9 +64,10 @@ def read_meta(gen: Path) -> dict:
 
 
 @contextmanager
-def writer_lock(root: Path) -> Iterator[None]:
-    """One writer at a time. The OS drops an flock when its process dies, so a lock
-    left by a killed run never blocks the next one."""
+def writer_lock(root: Path) -> Iterator[int]:
+    """One writer at a time; yields the lock's descriptor, which worker processes must
+    close (:mod:`indexer.workers`). The OS drops an flock when the last descriptor of it
+    closes, so a lock left by a killed run never blocks the next one."""
     root.mkdir(parents=True, exist_ok=True)
     fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -78,7 +79,7 @@ def writer_lock(root: Path) -> Iterator[None]:
         started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, started {started}\n".encode(), 0)
-        yield
+        yield fd
     finally:
         os.close(fd)
 

@@ -18,6 +18,7 @@ import click
 from indexer import store
 from indexer.build import StrictFailure, WorkerFailed, build
 from indexer.config import Settings
+from indexer.sources import printable
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
 
@@ -94,7 +95,9 @@ def index_cmd(
 
 
 def _log(message: str) -> None:
-    """A line on stderr; timestamped when not on a terminal (cron, systemd, logs)."""
+    """A line on stderr; timestamped when not on a terminal (cron, systemd, logs). No
+    control character of a file name can reach it, so no name can forge a line."""
+    message = printable(message)
     err = click.get_text_stream("stderr")
     if not err.isatty():
         stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -215,6 +218,9 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
         "timeout": 60,
         "graceful_timeout": 10,
         "keepalive": 5,
+        # gunicorn's default (4094 bytes) answers a long search link with a bare
+        # "URI Too Long"; at its maximum the app reads it and cuts ``q`` (MAX_CHARS)
+        "limit_request_line": 8190,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
