@@ -523,6 +523,7 @@ def _lookup_khmer(text: str, level: str) -> tuple[str, list[Unit]] | None:
 def _places(doc: _Text, provinces: dict[str, list[str]]) -> list[Place]:
     found: list[tuple[str, str, list[Unit]]] = []  # (surface, level, candidates)
     text = doc.text
+    m: re.Match[str] | None  # the match of each of the three loops below
     if doc.has_khmer:
         for m in _PLACE_KM.finditer(doc.norm):
             level = _level(m.group("unit"))
@@ -570,6 +571,7 @@ def _resolve_places(
             choice = [u for u in candidates if u.district_code in districts] or choice
         if len(choice) > 1:
             choice = [u for u in choice if u.province_code in named_provinces] or choice
+        province: str | None
         if len(choice) == 1:
             unit = choice[0]
             province = gaz.province_of(unit).name
@@ -591,7 +593,7 @@ def _provinces(doc: _Text) -> dict[str, list[str]]:
     pattern, names = _province_regex_latin()
     for m in pattern.finditer(doc.text):
         if not _inside(m.start(), m.end(), doc.schools_en):
-            evidence = found.setdefault(names[m.lastgroup], [])
+            evidence = found.setdefault(names[str(m.lastgroup)], [])
             if m.group() not in evidence:
                 evidence.append(m.group())
     if doc.has_khmer:

@@ -98,9 +98,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(
         )
     ix = tmp_path / "ix"
     assert index_json(content, ix)[2] == 0
-    with served(ix) as base:
-        with urllib.request.urlopen(base + "/api/search.csv?q=zebu") as r:
-            text = r.read().decode("utf-8-sig")
+    with served(ix) as base, urllib.request.urlopen(base + "/api/search.csv?q=zebu") as r:
+        text = r.read().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {row["slug"] for row in rows} == {f"'{s}" for s in hostile}
     for row in rows:

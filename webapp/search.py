@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -54,7 +55,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 10
 
-    def replace(self, **changes: object) -> SearchRequest:
+    def replace(self, **changes: Any) -> SearchRequest:
         return dataclasses.replace(self, **changes)
 
     def selected(self, facet: str) -> tuple:
