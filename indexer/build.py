@@ -39,8 +39,9 @@ from whoosh import index as whoosh_index
 from indexer import store
 from indexer.documents import Announcement, BadFile
 from indexer.entities import Entities, align_with_twin, extract
-from indexer.schema import ENTITY_FIELDS, FACET_FIELDS, build_schema, index_version
-from indexer.sources import Skipped, Source, printable, read, walk
+from indexer.facets import ENTITY_FACETS
+from indexer.schema import build_schema, index_version
+from indexer.sources import Skipped, Source, printable, read, versions, walk
 from indexer.workers import start_worker
 
 MANIFEST = "manifest.json"
@@ -130,22 +131,17 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
         "path": doc.path,
         "content_hash": doc.content_hash,
     }
-    values = {
-        "people": [p.name for p in found.people],
-        "ministers": found.ministers,
-        "provinces": list(found.provinces),
-        "places": [p.name for p in found.places],
-        "organisations": list(found.organisations),
-    }
-    for name in ENTITY_FIELDS:
-        fields[name] = "\n".join(values[name])
-    for name, source in FACET_FIELDS.items():
-        fields[name] = fields[source]
+    names: list[str] = []
+    for facet in ENTITY_FACETS:
+        assert facet.values is not None
+        values = list(dict.fromkeys(facet.values(doc, found)))
+        fields[facet.field] = fields[facet.column] = "\n".join(values)
+        names += values
     # Canonical names are searchable too: "Chea Vandeth" finds the article that wrote
     # "Chea Vannadet"; the surface forms are in the text already.
-    names = "\n".join(v for name in ENTITY_FIELDS for v in values[name])
+    names = list(dict.fromkeys(names))
     text = f"{doc.title}\n\n{doc.description}\n\n{doc.body_text}"
-    fields["content"] = f"{text}\n\n{names}"
+    fields["content"] = f"{text}\n\n" + "\n".join(names)
     fields["content_kc"] = text
     return fields
 
@@ -218,15 +214,15 @@ def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
     found = list(walk(roots))
     sources = [s for s in found if isinstance(s, Source)]
     refused = [s for s in found if isinstance(s, Skipped)]
-    versions = index_version()
+    expected = index_version()
     meta = store.read_meta(live) if live is not None else {}
     reason = ""
     if full:
         reason = "--full"
     elif live is None:
         reason = "no index yet"
-    elif meta.get("versions") != versions:
-        changed = sorted(k for k in versions if meta.get("versions", {}).get(k) != versions[k])
+    elif meta.get("versions") != expected:
+        changed = sorted(k for k in expected if meta.get("versions", {}).get(k) != expected[k])
         reason = f"{', '.join(changed)} changed"
     old = {} if reason else read_manifest(live)
     if not reason and not old:
@@ -249,6 +245,18 @@ def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
         to_index.append(source)
     seen = {str(s.path) for s in sources}
     deleted = [entry[0] for path, entry in old.items() if path not in seen]
+    # An announcement is the unit: a change to one version re-indexes the others (a
+    # Khmer version borrows its names from the English one, so both must agree).
+    touched = {s.slug for s in to_index} | {doc_id.split("/", 1)[-1] for doc_id in deleted}
+    queued = {s.path for s in to_index}
+    pairs = versions(sources)
+    for slug in touched:
+        for sibling in pairs.get(slug, {}).values():
+            if sibling.path not in queued and str(sibling.path) in manifest:
+                del manifest[str(sibling.path)]
+                unchanged -= 1
+                to_index.append(sibling)
+                queued.add(sibling.path)
     return Plan(sources, refused, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
 
 
@@ -330,7 +338,7 @@ def build(
 
 def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progress) -> None:
     """Apply the plan with one writer: deletions, then new and changed files."""
-    twins = Twins(_english_finder(todo.sources))
+    twins = Twins(_english(todo.sources).get)
     old_ids = {entry[0] for entry in todo.old.values()}
     writer = ix.writer(limitmb=128, compound=False)
     try:
@@ -398,7 +406,7 @@ def _write_parallel(
     for source in sources:
         # a stable hash (Python's own is salted per process)
         chunks[zlib.crc32(source.slug.encode("utf-8")) % len(chunks)].append(source)
-    english = {s.slug: s.path for s in sources if s.lang == "en"}
+    english = _english(sources)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     segments = []
     with ProcessPoolExecutor(
@@ -490,9 +498,9 @@ def _readable(
         yield doc
 
 
-def _english_finder(sources: list[Source]) -> Callable[[str], Path | None]:
-    english = {s.slug: s.path for s in sources if s.lang == "en"}
-    return english.get
+def _english(sources: list[Source]) -> dict[str, Path]:
+    """slug → the English version's file, which a Khmer version borrows names from."""
+    return {slug: v["en"].path for slug, v in versions(sources).items() if "en" in v}
 
 
 def _link_copy(source: Path, target: Path) -> None:

@@ -17,12 +17,9 @@ from indexer.analysis import (
     word_analyzer,
 )
 from indexer.entities import data_version
+from indexer.facets import ENTITY_FACETS
 
-SCHEMA_VERSION = "8"
-# The facet fields: canonical values, one per line (a value may contain commas).
-ENTITY_FIELDS = ("people", "ministers", "provinces", "places", "organisations")
-# Exact-case copies of the facet values, read into columns by the web app's facets.
-FACET_FIELDS = {f"facet_{name}": name for name in ("people", "ministers", "provinces", "places")}
+SCHEMA_VERSION = "9"
 
 
 def _entity_field() -> TEXT:
@@ -36,7 +33,8 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         lang=ID(stored=True),
-        slug=ID(stored=True),
+        # a column: the search groups a slug's versions into one announcement
+        slug=ID(stored=True, sortable=True),
         title=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
         # One searchable field for everything a reader sees (title, summary, body) and
         # the canonical names of its entities: a word is one term to look up, not four.
@@ -56,8 +54,10 @@ def build_schema() -> Schema:
         body_markdown=STORED,
         path=ID(stored=True),
         content_hash=STORED,
-        **{name: _entity_field() for name in ENTITY_FIELDS},
-        **{name: IDLIST(expression=r"[^\n]+") for name in FACET_FIELDS},
+        # each entity facet: its values one per line, matched whole and without case
+        # (``province:takeo``), and an exact copy the facet counts read as a column
+        **{f.field: _entity_field() for f in ENTITY_FACETS},
+        **{f.column: IDLIST(expression=r"[^\n]+") for f in ENTITY_FACETS},
     )
 
 

@@ -86,6 +86,26 @@ def _refuse(path: Path, rel: Path, roots: list[Path]) -> str | None:
     return None
 
 
+def versions(sources: Iterable[Source]) -> dict[str, dict[str, Source]]:
+    """The pairing of twins, in one place: slug → language → the file of that version.
+    Files with the same slug under ``<root>/en/`` and ``<root>/km/`` are one
+    announcement. (A flat folder's files name their language inside; they pair by
+    slug as well once read.)"""
+    out: dict[str, dict[str, Source]] = {}
+    for source in sources:
+        out.setdefault(source.slug, {})[source.lang or ""] = source
+    return out
+
+
+def twin(source: Source, lang: str) -> Source | None:
+    """The ``lang`` version of one file, found beside it in the ``<root>/<lang>/`` layout."""
+    if source.lang is None:
+        return None
+    root = source.path.parents[len(Path(source.slug).parts)]
+    path = root / lang / f"{source.slug}.md"
+    return Source(path=path, slug=source.slug, lang=lang) if path.is_file() else None
+
+
 def read(source: Source) -> Announcement:
     """Read and parse one file; :class:`BadFile` says why it cannot be indexed."""
     try:

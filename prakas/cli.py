@@ -137,49 +137,73 @@ def stats(index_dir: Path | None) -> None:
         click.echo(f"{year:<10}" + "  ".join(f"{by_year[(year, lang)]:>5}" for lang in langs))
 
 
+def _facet_options(command):
+    """One repeatable option per facet of the table: ``--province Takeo``."""
+    from webapp.facets import KINDS
+
+    for kind in reversed(KINDS):
+        command = click.option(
+            f"--{kind.name}", multiple=True, help=f"Only this {kind.name} (repeat: any of them)."
+        )(command)
+    return command
+
+
 @main.command()
 @click.argument("words", nargs=-1)
 @_index_option
-@click.option("--lang", multiple=True, type=click.Choice(["en", "km"]), help="Only this language.")
-@click.option("--province", multiple=True, help="Only announcements naming this province.")
-@click.option("--minister", multiple=True, help="Only announcements naming this minister.")
+@_facet_options
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option(
+    "--unit",
+    type=click.Choice(["announcement", "file"]),
+    default="announcement",
+    help="Count announcements (every language version together) or files.",
+)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True, help="Print what /api/search returns.")
+@click.option(
+    "--base-url", default="http://127.0.0.1:5000", show_default=True, help="For links in --json."
+)
 def search(
     words: tuple[str, ...],
     index_dir: Path | None,
-    lang: tuple[str, ...],
-    province: tuple[str, ...],
-    minister: tuple[str, ...],
     sort: str,
+    unit: str,
     limit: int,
     as_json: bool,
+    base_url: str,
+    **facets: tuple[str, ...],
 ) -> None:
     """Print the top matches (id, date, title), or the API's JSON."""
-    from webapp import create_app
-    from webapp.api import as_json as api_json
-    from webapp.search import SearchRequest
+    from urllib.parse import quote
 
-    app = create_app({"INDEX_DIR": _settings(index_dir).index_dir})
-    request = SearchRequest(
-        q=" ".join(words),
-        lang=lang,
-        province=province,
-        minister=minister,
-        sort=sort,
-        per_page=limit,
+    from werkzeug.datastructures import MultiDict
+
+    from webapp import params
+    from webapp.api import as_json as api_json
+    from webapp.search import SearchService
+
+    service = SearchService(_settings(index_dir).index_dir)
+    args = MultiDict(
+        [("q", " ".join(words)), ("sort", sort), ("unit", unit), ("per_page", str(limit))]
+        + [(name, v) for name, values in facets.items() for v in values]
     )
     try:
-        result = app.extensions["search"].search(request)
+        result = service.search(params.parse_request(args, service.facet_values))
     except store.IndexMissing as exc:
         raise click.ClickException(str(exc)) from None
+    except params.BadParameter as exc:
+        raise click.UsageError(str(exc)) from None
     if as_json:
-        with app.test_request_context(base_url="http://127.0.0.1:5000"):
-            click.echo(json.dumps(api_json(result), ensure_ascii=False, indent=2))
+        base = base_url.rstrip("/")
+
+        def link(lang: str, slug: str) -> str:
+            return f"{base}/a/{lang}/{quote(slug)}"
+
+        click.echo(json.dumps(api_json(result, link), ensure_ascii=False, indent=2))
         return
     for notice in result.notices:
-        click.echo(notice, err=True)
+        click.echo(str(notice), err=True)
     for hit in result.hits:
         click.echo(f"{hit.id:<16} {hit.date}  {hit.title}")
     if result.suggestion:
@@ -247,21 +271,22 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
 @click.option("--json", "as_json", is_flag=True, help="Print canonical values as JSON.")
 def entities(file: Path, as_json: bool) -> None:
     """What the extractor finds in one file, and where each mention resolved."""
-    from indexer.documents import BadFile
+    from indexer.documents import LANGUAGES, BadFile
     from indexer.entities import align_with_twin, extract
-    from indexer.sources import Source, read
+    from indexer.sources import Source, read, twin
 
-    lang = file.parent.name if file.parent.name in ("en", "km") else None
+    lang = file.parent.name if file.parent.name in LANGUAGES else None
     try:
         doc = read(Source(path=file, slug=file.stem, lang=lang))
     except BadFile as exc:
         raise click.ClickException(f"{file}: {exc}") from None
     found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
-    twin_path = file.parent.parent / "en" / file.name
-    if doc.lang == "km" and twin_path.is_file():
-        twin = read(Source(path=twin_path, slug=file.stem, lang="en"))
+    english = twin(Source(path=file, slug=file.stem, lang=lang), "en")
+    if doc.lang == "km" and english is not None:
+        twin_doc = read(english)
         found = align_with_twin(
-            found, extract(twin.title, twin.description, twin.body_text, "en", twin.date)
+            found,
+            extract(twin_doc.title, twin_doc.description, twin_doc.body_text, "en", twin_doc.date),
         )
     if as_json:
         click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=2))

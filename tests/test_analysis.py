@@ -47,7 +47,8 @@ def having(stored: list[dict], pattern: str, lang: str | None = None, raw: bool 
 
 
 def ids(service: SearchService, q: str, lang: str | None = None, n: int = 50) -> set[str]:
-    req = SearchRequest(q=q, lang=(lang,) if lang else (), per_page=n)
+    lang_filter = (("lang", (lang,)),) if lang else ()
+    req = SearchRequest(q=q, filters=lang_filter, per_page=n, unit="file")
     return {h.id for h in service.search(req).hits}
 
 
@@ -121,9 +122,7 @@ def test_acronyms_with_or_without_dots(service: SearchService, stored, corpus: C
         assert "en/8-post" in ids(service, "CTC", "en")
 
 
-def test_hyphenated_words_whole_and_by_part(
-    service: SearchService, stored, corpus: Corpus
-) -> None:
+def test_hyphenated_words_whole_and_by_part(service: SearchService, stored, corpus: Corpus) -> None:
     assert analyse("Wi-Fi") == ["wifi", "wi", "fi"]
     assert analyse("Wi-Fi", mode="query") == analyse("WiFi", mode="query") == ["wifi"]
     hyphenated = having(stored, r"\b12th-grade\b", "en")

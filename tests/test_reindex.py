@@ -43,6 +43,11 @@ def files(root: Path, lang: str) -> list[Path]:
     return sorted((root / lang).glob("*.md"))
 
 
+def pairs(root: Path) -> list[str]:
+    """Slugs published in both languages: announcements with two versions."""
+    return sorted({p.stem for p in files(root, "en")} & {p.stem for p in files(root, "km")})
+
+
 def count(root: Path) -> int:
     return len(list(root.glob("*/*.md")))
 
@@ -74,8 +79,12 @@ def test_incremental_add_edit_rename_delete(corpus_copy: Path, tmp_path: Path) -
     assert first["mode"] == "full" and first["added"] == n
     before = stored(ix)
 
-    en, km = files(corpus_copy, "en"), files(corpus_copy, "km")
-    titled, dated, extended, moved, gone, copied = en[0], km[0], en[1], en[2], km[1], en[3]
+    # six announcements, each with both versions; one file of each is changed
+    slugs = pairs(corpus_copy)[:6]
+    langs = ("en", "km", "en", "en", "km", "en")
+    titled, dated, extended, moved, gone, copied = (
+        corpus_copy / lang / f"{slug}.md" for lang, slug in zip(langs, slugs, strict=True)
+    )
     ident = {p: f"{p.parent.name}/{p.stem}" for p in (titled, dated, extended, moved, gone)}
 
     # nothing changed: nothing is touched, and the run says so
@@ -104,8 +113,11 @@ def test_incremental_add_edit_rename_delete(corpus_copy: Path, tmp_path: Path) -
 
     report = run(corpus_copy, ix)
     assert report["mode"] == "incremental"
-    assert (report["added"], report["updated"], report["deleted"]) == (2, 3, 2)
-    assert report["unchanged"] == n - 3 - 2
+    # three edits, and the other version of each edited, renamed-away or deleted
+    # file's announcement (the three edited twice; moved and gone once): an
+    # announcement is the unit
+    assert (report["added"], report["updated"], report["deleted"]) == (2, 8, 2)
+    assert report["unchanged"] == n - 8 - 2
     after = stored(ix)
     assert set(after) == (set(before) - {ident[moved], ident[gone]}) | {
         f"en/{renamed.stem}",
@@ -173,7 +185,7 @@ def test_sigkill_leaves_the_old_index_serving(
     ix = tmp_path / "ix"
     run(corpus_copy, ix)
     live = store.current_generation(ix)
-    path = files(corpus_copy, "en")[0]
+    path = corpus_copy / "en" / f"{pairs(corpus_copy)[0]}.md"
     doc_id = f"en/{path.stem}"
     path.write_text("---\ntitle: Half done\ndate: 2024-01-01\n---\nx\n")
     victim = paused_index(corpus_copy, ix, point)
@@ -186,7 +198,7 @@ def test_sigkill_leaves_the_old_index_serving(
     assert stored(ix)[doc_id]["title"] != "Half done"
     # the next run finishes the work and clears what the killed one left
     report = run(corpus_copy, ix)
-    assert report["updated"] == 1
+    assert report["updated"] == 2  # the edited file and the other version of its announcement
     assert stored(ix)[doc_id]["title"] == "Half done"
     assert not list(ix.glob(".building-*"))
 
