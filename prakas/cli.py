@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from indexer import store
+from indexer import generations, store
 from indexer.build import StrictFailure, WorkerFailed, build
 from indexer.config import Settings
 from indexer.sources import printable
@@ -73,7 +73,7 @@ def index_cmd(
             strict=strict,
             progress=_progress if show_bar else None,
         )
-    except store.Locked as exc:
+    except generations.Locked as exc:
         _log(f"prakas index: {exc}")
         sys.exit(EXIT_LOCKED)
     except StrictFailure as exc:

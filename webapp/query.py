@@ -25,6 +25,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 
 from indexer import khmer
 from indexer.entities import resolve_khmer_name, resolve_latin_name
+from indexer.facets import FACETS
 from indexer.places import fold_khmer, fold_latin, gazetteer
 
 TEXT_FIELDS = ("title", "content", "content_kc")
@@ -32,11 +33,12 @@ FIELD_BOOSTS = {"title": 2.0, "content": 1.0, "content_kc": 0.3}
 # Names staff may write before a colon → the index field.
 FIELD_ALIASES = {
     "content": ["body", "description", "text"],
-    "ministers": ["minister"],
-    "provinces": ["province"],
-    "people": ["person"],
-    "places": ["place"],
-    "organisations": ["org", "organisation", "organization"],
+    # each facet by its URL name and aliases (``minister:``, ``org:``), from the table
+    **{
+        f.field: names
+        for f in FACETS
+        if f.field and (names := [n for n in (f.name, *f.aliases) if n != f.field])
+    },
 }
 ADDRESSABLE = {
     "title",
@@ -214,8 +216,8 @@ def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
     if unknown:
         notices.append(
             f"Unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: searched as "
-            f"words instead. Fields you can use: title, minister, province, person, place, "
-            f"org, lang, year, date."
+            f"words instead. Fields you can use: title, "
+            f"{', '.join(f.name for f in FACETS if f.field)}, year, date."
         )
         for f in unknown:
             text = re.sub(rf"(?<![\w\"]){re.escape(f)}:", f"{f} ", text)
