@@ -307,6 +307,7 @@ def build(
             manifest: dict[str, list] = {}
             sources = todo.sources
         else:
+            assert live is not None  # an incremental run has a live generation
             _link_copy(live, building)
             ix = whoosh_index.open_dir(str(building))
             manifest = dict(todo.manifest)
