@@ -108,6 +108,7 @@ def find_places(doc: Text, provinces: dict[str, list[str]]) -> list[Place]:
     """Districts and communes, each resolved to its province where the text allows."""
     found: list[tuple[str, str, list[Unit]]] = []  # (surface, level, candidates)
     text = doc.text
+    m: re.Match[str] | None  # the match of each of the loops below
     if doc.has_khmer:
         for m in _PLACE_KM.finditer(doc.norm):
             level = _level(m.group("unit"))
@@ -155,6 +156,8 @@ def _resolve_places(
             choice = [u for u in candidates if u.district_code in districts] or choice
         if len(choice) > 1:
             choice = [u for u in choice if u.province_code in named_provinces] or choice
+        province: str | None
+        district: str | None
         if len(choice) == 1:
             unit = choice[0]
             province = gaz.province_of(unit).name
@@ -176,7 +179,7 @@ def find_provinces(doc: Text) -> dict[str, list[str]]:
     pattern, names = _province_regex_latin()
     for m in pattern.finditer(doc.text):
         if not inside(m.start(), m.end(), doc.schools_en):
-            evidence = found.setdefault(names[m.lastgroup], [])
+            evidence = found.setdefault(names[str(m.lastgroup)], [])
             if m.group() not in evidence:
                 evidence.append(m.group())
     if doc.has_khmer:

@@ -170,12 +170,12 @@ def merge(base: Registry, people: list[Official], orgs: list[Organisation]) -> R
         officials[person.name] = person
     organisations = {o.name: o for o in base.organisations}
     for org in orgs:
-        old = organisations.get(org.name)
-        if old is not None:
+        known = organisations.get(org.name)
+        if known is not None:
             org = Organisation(
                 org.name,
-                tuple(dict.fromkeys(old.latin + org.latin)),
-                tuple(dict.fromkeys(old.km + org.km)),
+                tuple(dict.fromkeys(known.latin + org.latin)),
+                tuple(dict.fromkeys(known.km + org.km)),
             )
         organisations[org.name] = org
     return Registry(tuple(officials.values()), tuple(organisations.values()), base.sources)

@@ -149,7 +149,7 @@ def _join_rows(people: list) -> list:
 class _LineLoader(yaml.SafeLoader):
     """Safe YAML whose mappings remember the line they start on."""
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
@@ -204,6 +204,7 @@ def _yaml_records(text: str) -> Iterator[tuple[str, int, dict, list[str]]]:
 
 def _csv_records(path: Path, text: str) -> Iterator[tuple[str, int, dict, list[str]]]:
     stem = path.stem.lower()
+    columns: tuple[str, ...]
     if stem.startswith(("people", "officials")):
         kind, columns = "people", PEOPLE_CSV_COLUMNS
     elif stem.startswith("organisations"):
@@ -243,12 +244,11 @@ def _split(cell: str) -> list[str]:
 
 
 def _csv_record(kind: str, cells: dict[str, str]) -> tuple[dict, list[str]]:
+    record: dict[str, object] = {"name": cells.get("name", "")}
     if kind == "organisations":
-        record = {"name": cells.get("name", "")}
         for key in ("abbr", "latin", "km"):
             record[key] = _split(cells.get(key, ""))
         return record, []
-    record: dict = {"name": cells.get("name", "")}
     for key in ("km", "latin"):
         record[key] = _split(cells.get(key, ""))
     if any(cells.get(k) for k in OFFICE_KEYS):
