@@ -365,7 +365,8 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
         checkpoint("before-commit")
         writer.commit()
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:  # a failed commit has closed it already
+            writer.cancel()
         raise
 
 
@@ -459,7 +460,8 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
             entries[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
         segment = whoosh_compat.finish_segment(writer, part.added)
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
         raise
     return segment, part, entries
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.writing import IndexingError, SegmentWriter
+from whoosh.writing import SegmentWriter
 
 from indexer import store
 from indexer.build import PARALLEL_FROM
@@ -281,13 +281,6 @@ def test_a_full_disk_ends_the_run_with_a_clear_error(corpus_copy: Path, tmp_path
     assert run(corpus_copy, ix)["mode"] == "unchanged"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexingError,
-    reason="indexer/build.py _write_serial calls writer.cancel() after a failed commit; "
-    "Whoosh has closed that writer already, so IndexingError('This writer is closed') "
-    "replaces the OSError: a disk that fills at commit ends the run with a traceback, exit 1",
-)
 def test_a_disk_that_fills_at_commit_ends_the_run_with_exit_4(
     corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
