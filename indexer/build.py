@@ -24,7 +24,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import shutil
 import sys
 import time
 import zlib
@@ -36,9 +35,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer import store
+from indexer import generations, store, whoosh_compat
 from indexer.documents import Announcement, BadFile
-from indexer.entities import Entities, align_with_twin, extract
+from indexer.entities import Entities, align_with_twin, extract, khmer_name
 from indexer.facets import ENTITY_FACETS
 from indexer.schema import build_schema, index_version
 from indexer.sources import Skipped, Source, printable, read, versions, walk
@@ -274,14 +273,14 @@ def build(
 ) -> Report:
     """Bring the index in line with ``roots`` and publish the result.
 
-    Raises :class:`store.Locked` when another writer runs and :class:`StrictFailure`
+    Raises :class:`generations.Locked` when another writer runs and :class:`StrictFailure`
     when ``strict`` and any file is unreadable (checked before anything is written).
     """
     started = time.perf_counter()
     report = Report()
     procs = procs or os.cpu_count() or 1
-    with store.writer_lock(index_root) as lock_fd:
-        store.cleanup(index_root)  # what a killed run left behind
+    with generations.writer_lock(index_root) as lock_fd:
+        generations.cleanup(index_root)  # what a killed run left behind
         live = store.current_generation(index_root)
         todo = plan(roots, live, full)
         report.mode = "full" if todo.full else "incremental"
@@ -301,13 +300,14 @@ def build(
             _save_manifest(live, todo.manifest)  # remember new mtimes of touched files
             report.seconds = time.perf_counter() - started
             return report
-        building = store.new_generation_dir(index_root)
+        building = generations.new_generation_dir(index_root)
         checkpoint("building")
         if todo.full:
             ix = whoosh_index.create_in(str(building), build_schema())
             manifest: dict[str, list] = {}
             sources = todo.sources
         else:
+            assert live is not None  # an incremental run has a live generation
             _link_copy(live, building)
             ix = whoosh_index.open_dir(str(building))
             manifest = dict(todo.manifest)
@@ -320,6 +320,7 @@ def build(
         except BrokenProcessPool as exc:
             raise WorkerFailed(f"an indexing process died ({exc})") from None
         checkpoint("before-publish")
+        _save_labels(building)
         documents = whoosh_index.open_dir(str(building)).doc_count()
         report.documents = documents
         _save_manifest(building, manifest)
@@ -330,7 +331,7 @@ def build(
             "documents": documents,
             "mode": report.mode,
         }
-        report.generation = store.publish(index_root, building, meta).name
+        report.generation = generations.publish(index_root, building, meta).name
     report.seconds = time.perf_counter() - started
     return report
 
@@ -364,7 +365,8 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
         checkpoint("before-commit")
         writer.commit()
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:  # a failed commit has closed it already
+            writer.cancel()
         raise
 
 
@@ -399,8 +401,6 @@ def _write_parallel(
     The two language versions of an announcement go to the same chunk, so the Khmer one
     can borrow the English one's spellings, and so duplicate ids meet in one chunk.
     """
-    from whoosh.index import TOC, clean_files
-
     chunks: list[list[Source]] = [[] for _ in range(procs * CHUNKS_PER_PROCESS)]
     for source in sources:
         # a stable hash (Python's own is salted per process)
@@ -438,22 +438,16 @@ def _write_parallel(
                 raise
             raise WorkerFailed(f"an indexing process failed: {exc!r}") from exc
     checkpoint("before-commit")
-    generation = ix.latest_generation() + 1
-    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
-    clean_files(ix.storage, ix.indexname, generation, segments)
-    # the workers share one temporary folder; it goes once they are all done
-    shutil.rmtree(Path(ix.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)
+    whoosh_compat.publish_segments(ix, segments)
 
 
 def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
     """In a worker process: index ``sources`` into one new segment of the index at
     ``folder``; return the segment, the counts and the manifest entries."""
-    from whoosh.writing import SegmentWriter
-
     if os.environ.get("PRAKAS_FAIL_AT") == "worker":  # the crash tests' hook
         raise RuntimeError("failure injected by PRAKAS_FAIL_AT=worker")
     ix = whoosh_index.open_dir(folder)
-    writer = SegmentWriter(ix, _lk=False, limitmb=96, compound=False)
+    writer = whoosh_compat.segment_writer(ix, limitmb=96)
     part = Report()
     entries: dict[str, list] = {}
     twins = Twins(english.get)
@@ -464,13 +458,10 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
             if part.added == 1:
                 checkpoint("worker")  # mid-chunk, a document written: the kill tests' point
             entries[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
-        if part.added:
-            segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
-            segment = None
+        segment = whoosh_compat.finish_segment(writer, part.added)
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
         raise
     return segment, part, entries
 
@@ -507,6 +498,20 @@ def _link_copy(source: Path, target: Path) -> None:
     for path in source.iterdir():
         if path.is_file() and not path.name.endswith(".lock") and path.name != store.META:
             os.link(path, target / path.name)
+
+
+def _save_labels(gen: Path) -> None:
+    """The Khmer spelling of every facet value the registry or the gazetteer knows,
+    for pages in the Khmer interface; URLs keep the canonical value."""
+    labels: dict[str, dict[str, dict[str, str]]] = {}
+    with whoosh_index.open_dir(str(gen)).reader() as reader:
+        for facet in ENTITY_FACETS:
+            for term in reader.lexicon(facet.column):
+                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                km = khmer_name(facet.field, value)
+                if km and km != value:
+                    labels.setdefault(facet.name, {})[value] = {"km": km}
+    (gen / store.LABELS).write_text(json.dumps(labels, ensure_ascii=False), "utf-8")
 
 
 def _save_manifest(gen: Path | None, manifest: dict[str, list]) -> None:

@@ -38,8 +38,6 @@ class Facet:
     field: str = ""  # index field: stored canonical values, matched whole (``province:takeo``)
     values: Values | None = None  # an announcement's values, at build time
     aliases: tuple[str, ...] = ()  # more names staff may write before a colon
-    #: the Khmer spelling of a value, by this kind of name (``indexer.entities``)
-    names: str = ""
 
     @property
     def column(self) -> str:
@@ -61,7 +59,6 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "entity",
         field="ministers",
         values=lambda doc, found: found.ministers,
-        names="person",
     ),
     Facet(
         "province",
@@ -70,7 +67,6 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "entity",
         field="provinces",
         values=lambda doc, found: list(found.provinces),
-        names="province",
     ),
     Facet(
         "lang",
@@ -88,7 +84,6 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "entity",
         field="people",
         values=lambda doc, found: _names(found.people),
-        names="person",
     ),
     Facet(
         "place",
@@ -97,7 +92,6 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "entity",
         field="places",
         values=lambda doc, found: _names(found.places),
-        names="place",
     ),
     Facet(
         "org",
@@ -107,7 +101,6 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         field="organisations",
         values=lambda doc, found: list(found.organisations),
         aliases=("organisation", "organization"),
-        names="organisation",
     ),
 )
 

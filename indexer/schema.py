@@ -7,19 +7,17 @@ for facets and filters. Display fields are stored so a result page never reads f
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+from pathlib import Path
+
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, IDLIST, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import (
-    ANALYSIS_VERSION,
-    khmer_cluster_analyzer,
-    text_analyzer,
-    word_analyzer,
-)
+from indexer import analysis, khmer
+from indexer.analysis import khmer_cluster_analyzer, text_analyzer, word_analyzer
 from indexer.entities import data_version
 from indexer.facets import ENTITY_FACETS
-
-SCHEMA_VERSION = "9"
 
 
 def _entity_field() -> TEXT:
@@ -62,5 +60,37 @@ def build_schema() -> Schema:
 
 
 def index_version() -> dict[str, str]:
-    """Everything whose change makes an existing index stale."""
-    return {"schema": SCHEMA_VERSION, "analysis": ANALYSIS_VERSION, "entities": data_version()}
+    """Everything whose change makes an existing index stale, each as a digest of what
+    it covers, so no version string is bumped by hand: the fields (their names, types
+    and options), the analysis rules (their code, and the ICU release that segments
+    Khmer), and the entity data and rules (:func:`indexer.entities.data_version`)."""
+    return {
+        "schema": digest(_describe(build_schema())),
+        "analysis": digest(
+            Path(analysis.__file__).read_bytes(),
+            Path(khmer.__file__).read_bytes(),
+            importlib.metadata.version("icu4py"),
+        ),
+        "entities": data_version(),
+    }
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short, stable digest of ``parts``."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def _describe(schema: Schema) -> str:
+    """The schema's shape: each field's name, type and options, analysers by class."""
+    lines = []
+    for name, f in sorted(schema.items()):
+        analyzer = getattr(f, "analyzer", None)
+        chain = [type(a).__name__ for a in getattr(analyzer, "items", [analyzer])]
+        column = type(f.column_type).__name__ if f.column_type else None
+        options = (f.stored, f.unique, f.scorable, column, type(f.format).__name__)
+        lines.append(f"{name} {type(f).__name__} {options} {chain}")
+    return "\n".join(lines)

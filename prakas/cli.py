@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from indexer import store
+from indexer import generations, store
 from indexer.build import StrictFailure, WorkerFailed, build
 from indexer.config import Settings
 from indexer.sources import printable
@@ -62,7 +62,7 @@ def index_cmd(
 ) -> None:
     """Bring the index in line with the content folders (new, changed, deleted files)."""
     settings = _settings(index_dir, content)
-    err = click.get_text_stream("stderr")
+    err = click.get_text_stream("stderr")  # type: ignore[operator]  # deprecated in Click 8.5
 
     show_bar = err.isatty() and not as_json
     try:
@@ -73,7 +73,7 @@ def index_cmd(
             strict=strict,
             progress=_progress if show_bar else None,
         )
-    except store.Locked as exc:
+    except generations.Locked as exc:
         _log(f"prakas index: {exc}")
         sys.exit(EXIT_LOCKED)
     except StrictFailure as exc:
@@ -98,7 +98,7 @@ def _log(message: str) -> None:
     """A line on stderr; timestamped when not on a terminal (cron, systemd, logs). No
     control character of a file name can reach it, so no name can forge a line."""
     message = printable(message)
-    err = click.get_text_stream("stderr")
+    err = click.get_text_stream("stderr")  # type: ignore[operator]  # deprecated in Click 8.5
     if not err.isatty():
         stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
         message = f"{stamp} {message}"
@@ -306,3 +306,67 @@ def entities(file: Path, as_json: bool) -> None:
     click.echo("organisations:")
     for name, mentions in found.organisations.items():
         click.echo(f"  {name:<24} ← {' | '.join(dict.fromkeys(mentions))}")
+
+
+# --- the registry and the people review queues (indexer/entities/staff.py, review.py) -------
+
+
+@main.group("registry")
+def registry_group() -> None:
+    """The registry folder of officials and organisations staff maintain."""
+
+
+@registry_group.command("check")
+@click.argument(
+    "folder", required=False, type=click.Path(file_okay=False, path_type=Path), default=None
+)
+def registry_check(folder: Path | None) -> None:
+    """Check FOLDER (default: $PRAKAS_REGISTRY): every mistake with its file and line."""
+    from indexer.entities.staff import check
+
+    folder = folder or Settings().registry_dir
+    if folder is None:
+        raise click.UsageError("no folder given and PRAKAS_REGISTRY is not set")
+    result = check(folder)
+    for problem in result.problems:
+        click.echo(str(problem))
+    click.echo(
+        f"{folder}: {len(result.files)} files, {len(result.people)} people, "
+        f"{len(result.organisations)} organisations, {len(result.problems)} problems",
+        err=True,
+    )
+    sys.exit(EXIT_SKIPPED if result.problems else EXIT_OK)
+
+
+@main.command("people")
+@click.option("--unresolved", "queue", flag_value="unresolved", help="People no entry matches.")
+@click.option("--minister", "queue", flag_value="minister", help="Who is a minister, and why.")
+@click.option(
+    "--content",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A content root; repeat for several (default: $PRAKAS_CONTENT or content/).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def people(queue: str | None, content: tuple[Path, ...], as_json: bool) -> None:
+    """Review queues for the registry: unresolved people, or ministers and why."""
+    from indexer import review
+
+    if queue is None:
+        raise click.UsageError("say which list: --unresolved or --minister")
+    roots = _settings(None, content).content_roots
+    rows = review.unresolved(roots) if queue == "unresolved" else review.ministers(roots)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        if queue == "unresolved":
+            spellings = " | ".join(row["latin"] + row["km"])
+            titles = "; ".join(row["titles"][:3]) or "-"
+            click.echo(f"{row['files']:>4}  {row['name']:<28} {spellings}  [{titles}]")
+        else:
+            why = "; ".join(f"{w['source']}: {w['title']} ({w['files']})" for w in row["why"])
+            click.echo(f"{row['files']:>4}  {row['name']:<28} {why}")
+        click.echo(f"      e.g. {', '.join(row['examples'])}")
+    what = "unresolved people" if queue == "unresolved" else "ministers"
+    click.echo(f"{len(rows)} {what}", err=True)

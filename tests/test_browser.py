@@ -38,9 +38,24 @@ ARGS = [
 
 
 @pytest.fixture(scope="module")
-def server(corpus_index: Path) -> Iterator[str]:
-    with served(corpus_index) as base:
+def server(search_index: Path) -> Iterator[str]:
+    """The real corpus when ../shared has it, else the bundled content/."""
+    with served(search_index) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def articles(server: str) -> dict:
+    """Paths of announcements about Takeo: ``en``, ``km`` (one each), ``ens`` (a few)."""
+    import urllib.request
+
+    out = {}
+    for lang in ("en", "km"):
+        with urllib.request.urlopen(f"{server}/search?q=Takeo&lang={lang}&ui=en") as r:
+            html = r.read().decode()
+        found = list(dict.fromkeys(re.findall(rf'href="(/a/{lang}/[^"?]+)', html)))
+        out[lang], out[f"{lang}s"] = found[0], found[:5]
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +133,7 @@ def test_phone_width_screenshot_and_khmer_query(browser, server) -> None:
     page.get_by_role("searchbox").fill("ខេត្តតាកែវ")
     page.get_by_role("searchbox").press("Enter")
     page.wait_for_url(re.compile(r"q="))
-    assert _count(page) >= 20
+    assert _count(page) >= 1
     assert page.locator(".hit mark").first.is_visible()
     # nothing wider than the phone
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -272,8 +287,8 @@ AXE_PAGES = {
     "results": "/search?q=Takeo&province=Takeo",
     "year": "/search?year=2025",
     "no results": "/search?q=qqqzzzxx",
-    "article": "/a/en/13-post?q=Takeo",
-    "khmer article": "/a/km/13-post",
+    "article": "{en}?q=Takeo",
+    "khmer article": "{km}",
     "help": "/help",
     "400": "/search?year=twenty",
     "404": "/a/en/nope",
@@ -282,7 +297,7 @@ AXE_PAGES = {
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360", "1280"])
 @pytest.mark.parametrize("ui", ["en", "km"])
-def test_axe_finds_no_violations(browser, server, ui: str, viewport: dict) -> None:
+def test_axe_finds_no_violations(browser, server, articles, ui: str, viewport: dict) -> None:
     if not AXE.is_file():
         if os.environ.get("CI"):
             pytest.fail(f"axe-core is not installed at {AXE} (.ci/run installs it)")
@@ -291,6 +306,7 @@ def test_axe_finds_no_violations(browser, server, ui: str, viewport: dict) -> No
     context, page = _context(browser, viewport, bypass_csp=True)
     found = {}
     for name, path in AXE_PAGES.items():
+        path = path.format(**articles)
         sep = "&" if "?" in path else "?"
         page.goto(f"{server}{path}{sep}ui={ui}")
         if page.locator("#filters > summary").is_visible():
@@ -306,7 +322,7 @@ def test_shared_link_with_tracking_lands_on_results(browser, server) -> None:
     context, page = _context(browser, PHONE)
     page.goto(f"{server}/search?q=Takeo&fbclid=IwAR2x-example&utm_source=facebook&ui=en")
     assert page.url == f"{server}/search?q=Takeo&ui=en"
-    assert _count(page) > 0 and page.locator(".hit").count() == 10
+    assert page.locator(".hit").count() == min(_count(page), 10) > 0
     context.close()
 
 
@@ -356,7 +372,7 @@ def test_khmer_title_underlines_clear_the_subscripts(browser, server) -> None:
 LINE_LENGTHS = """
 () => {
   const out = [];
-  for (const p of [...document.querySelectorAll('article .body p')].slice(0, 4)) {
+  for (const p of [...document.querySelectorAll('article .body p')].slice(0, 6)) {
     const text = p.firstChild;
     if (!text || text.nodeType !== 3) continue;
     const lines = new Map();
@@ -373,11 +389,15 @@ LINE_LENGTHS = """
 """
 
 
-def test_article_has_a_readable_measure_on_a_desktop(browser, server) -> None:
+def test_article_has_a_readable_measure_on_a_desktop(browser, server, articles) -> None:
     context, page = _context(browser, DESKTOP)
-    page.goto(server + "/a/en/13-post?q=Takeo&ui=en")
-    lengths = page.evaluate(LINE_LENGTHS)
+    lengths = []
+    for path in articles["ens"]:
+        page.goto(server + path + "?q=Takeo&ui=en")
+        lengths += page.evaluate(LINE_LENGTHS)
     assert len(lengths) >= 6 and max(lengths) <= 75, lengths
+    assert max(lengths) >= 55  # full lines were measured, not a column of words
+    page.goto(server + articles["en"] + "?q=Takeo&ui=en")
     page.get_by_role("link", name=re.compile("Back to results")).click()
     page.wait_for_url(re.compile(r"/search\?q=Takeo"))
     assert page.get_by_role("searchbox").input_value() == "Takeo"

@@ -77,7 +77,15 @@ def as_json(result: SearchResult, link: ArticleURL) -> dict:
             for h in result.hits
         ],
         "facets": {
-            name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in vals]
+            name: [
+                {
+                    "value": v.value,
+                    "count": v.count,
+                    "selected": v.selected,
+                    "labels": result.labels.get(name, {}).get(v.value, {}),
+                }
+                for v in vals
+            ]
             for name, vals in result.facets.items()
         },
         "notices": [str(n) for n in result.notices],

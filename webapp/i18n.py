@@ -19,6 +19,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from babel import Locale, numbers
 from babel import dates as cldr
@@ -65,13 +66,17 @@ def number(value: int, ui: str) -> str:
     return digits(numbers.format_decimal(value, locale=locale, numbering_system=native), ui)
 
 
-def date(value: str | dt.date, ui: str, width: str = "long") -> str:
+def date(
+    value: str | dt.date, ui: str, width: Literal["full", "long", "medium", "short"] = "long"
+) -> str:
     """A day as CLDR writes it in the interface language (22 July 2025 / ២២ កក្កដា ២០២៥)."""
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return digits(cldr.format_date(day, width, locale=CLDR_LOCALE[ui]), ui)
 
 
-def month_name(month: int | str, ui: str, width: str = "wide") -> str:
+def month_name(
+    month: int | str, ui: str, width: Literal["abbreviated", "narrow", "wide"] = "wide"
+) -> str:
     """CLDR's name of a month (1–12) in the interface language."""
     return cldr.get_month_names(width, locale=CLDR_LOCALE[ui])[int(month)]
 

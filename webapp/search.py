@@ -127,6 +127,11 @@ class SearchResult:
     pages: int = 1
     generation: str = ""
     took_ms: float = 0.0
+    # facet → value → {language: spelling}: how the pages write values (see ``label``)
+    labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+
+    def label(self, facet: str, value: str, lang: str) -> str:
+        return self.labels.get(facet, {}).get(value, {}).get(lang, value)
 
 
 class PageOutOfRange(ValueError):
@@ -150,6 +155,7 @@ class Snapshot:
         searcher = self.searcher
         self.columns = Columns.load(searcher.reader())
         self.lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, self.columns.n)
+        self.labels = store.read_labels(generation)
         self.postings = vector.PostingsCache()
 
     @property
@@ -189,6 +195,11 @@ class SearchService:
 
     def facet_values(self, facet: str) -> list[str]:
         return self.snapshot().columns.values(facet)
+
+    def label(self, facet: str, value: str, lang: str) -> str:
+        """``value`` of ``facet`` as language ``lang`` writes it (the canonical value
+        when the index knows no other spelling)."""
+        return self.snapshot().labels.get(facet, {}).get(value, {}).get(lang, value)
 
     def article(self, lang: str, slug: str) -> Article | None:
         """One version of an announcement, and which other versions it has."""
@@ -263,6 +274,7 @@ class SearchService:
             relaxed=relaxed,
             pages=pages,
             generation=snap.generation.name,
+            labels=snap.labels,
         )
         if parsed.words and not parsed.staff:
             result.suggestion = self.suggest(searcher, parsed.words, total, units, relaxed)
