@@ -137,12 +137,13 @@ def main() -> None:
         print(json.dumps(figures, indent=2, ensure_ascii=False))
         return
     print("slow 4G (150 ms RTT, 1.6 Mbit/s down), 360 px, Chromium")
-    print(f"{'page':<14} {'first visit':>26} {'repeat visit':>26}")
+    print(f"{'page':<14} {'first visit':>26} {'repeat visit':>26} {'TTFB':>8}")
     for name, f in figures.items():
         a, b = f["first"], f["repeat"]
         print(
             f"{name:<14} {a['bytes'] / 1000:7.1f} KB {a['requests']:2d} req {a['load_ms']:5d} ms"
             f"   {b['bytes'] / 1000:7.1f} KB {b['requests']:2d} req {b['load_ms']:5d} ms"
+            f" {a['ttfb_ms']:5d} ms"
         )
 
 

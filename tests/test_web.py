@@ -306,7 +306,7 @@ def test_markdown_raw_html_is_not_executed(tmp_path: Path) -> None:
 def test_json_csv_atom_and_health(client, stored) -> None:
     data = api(client, "?province=Takeo&per_page=5")
     assert data["query"] == "" and data["page"] == 1 and len(data["results"]) == 5
-    assert {"value", "count", "selected"} == set(data["facets"]["province"][0])
+    assert {"value", "count", "selected", "labels"} == set(data["facets"]["province"][0])
     assert "suggestion" in data and "took_ms" in data
     r = client.get("/api/search.csv?province=Takeo")
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))

@@ -74,13 +74,15 @@ def value_label(facet: str, value: str, ui: str) -> str:
         return i18n.digits(value, ui)
     if facet in ("from", "to"):
         return i18n.date(value, ui)
-    return value
+    return service().label(facet, value, ui)  # a name as the interface's language spells it
 
 
-def value_lang(facet: str, ui: str) -> str:
-    """The language a facet's values are written in: names are canonical English names
-    until the facet table gives them Khmer labels; the rest is the interface's."""
-    return "en" if facet in NAME_FACETS else ui
+def value_lang(facet: str, value: str, ui: str) -> str:
+    """The language a shown value is written in: a name the index knows no spelling of
+    in the interface's language stays as canonically written (in English)."""
+    if facet not in NAME_FACETS:
+        return ui
+    return ui if service().label(facet, value, ui) != value or ui == "en" else "en"
 
 
 @bp.app_context_processor
@@ -96,7 +98,7 @@ def helpers() -> dict:
         "facet_label": lambda name: facet_label(name, ui),
         "facet_heading": lambda name: BY_NAME[name].heading[ui],
         "value_label": lambda facet, value: value_label(facet, value, ui),
-        "value_lang": lambda facet: value_lang(facet, ui),
+        "value_lang": lambda facet, value: value_lang(facet, value, ui),
         "language_name": lambda code: str(i18n.LANGUAGE_NAMES[code]),
         "asset": lambda logical: url_for("views.asset", name=assets().name(logical)),
         "toggle": params.toggle,
@@ -125,7 +127,7 @@ def drop_tracking_parameters():
     return None
 
 
-def _etag() -> str:
+def _etag(extra: str = "") -> str:
     generation = service().snapshot().generation.name
     key = "\n".join(
         (
@@ -134,14 +136,16 @@ def _etag() -> str:
             request.full_path,
             current_app.extensions["build"],
             str(current_app.config.get("ASSET_BASE_URL")),
+            extra,
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _page(render: Callable[[], str]) -> Response:
-    """The page, or a 304 when the browser already has this version of it."""
-    etag = _etag()
+def _page(render: Callable[[], str], extra: str = "") -> Response:
+    """The page, or a 304 when the browser already has this version of it (``extra``:
+    anything else the page is made from)."""
+    etag = _etag(extra)
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
@@ -254,7 +258,8 @@ def api_docs():
     if not API_DOCS.is_file():
         abort(404)
     text = API_DOCS.read_text(encoding="utf-8")
-    return _page(lambda: render_template("doc.html", body=render_markdown(text)))
+    changed = str(API_DOCS.stat().st_mtime_ns)
+    return _page(lambda: render_template("doc.html", body=render_markdown(text)), changed)
 
 
 @bp.get("/assets/<name>")
@@ -319,16 +324,16 @@ def repeats_first_paragraph(description: str, body: str) -> bool:
 
 
 def active_filters(req: SearchRequest, ui: str) -> list[tuple[str, str, str]]:
-    """(facet, value as shown, link that removes it) for every filter in force."""
+    """(facet, value, link that removes it) for every filter in force."""
     out = [
-        (name, value_label(name, value, ui), params.toggle(req, name, value))
+        (name, value, params.toggle(req, name, value))
         for name, chosen in req.filters
         for value in chosen
     ]
     if req.date_from:
-        out.append(("from", i18n.date(req.date_from, ui), params.query_string(req, date_from=None)))
+        out.append(("from", req.date_from.isoformat(), params.query_string(req, date_from=None)))
     if req.date_to:
-        out.append(("to", i18n.date(req.date_to, ui), params.query_string(req, date_to=None)))
+        out.append(("to", req.date_to.isoformat(), params.query_string(req, date_to=None)))
     return out
 
 
