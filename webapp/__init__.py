@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
+from flask_babel import Babel
 
 from indexer.config import Settings
 from indexer.store import IndexMissing
@@ -29,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(INDEX_DIR=Settings().index_dir, CSV_MAX_ROWS=10_000, FEED_ENTRIES=50)
     if overrides:
         app.config.update(overrides)
+    Babel(app)  # notices are lazy_gettext strings, rendered in the reader's language
     service = app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
     if app.config.get("WARM", True):
         # Open the index and read its columns now, while the worker starts, not on

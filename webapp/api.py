@@ -62,7 +62,7 @@ def as_json(result: SearchResult) -> dict:
             name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in vals]
             for name, vals in result.facets.items()
         },
-        "notices": result.notices,
+        "notices": [str(n) for n in result.notices],  # lazy_gettext strings
         "suggestion": result.suggestion,
         "generation": result.generation,
         "took_ms": round(result.took_ms, 2),

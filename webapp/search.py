@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from whoosh import query as Q
 from whoosh.searching import Searcher
@@ -154,16 +155,17 @@ class SearchService:
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        deadline = vector.Deadline(queries.TIME_BUDGET_S)
         snap = self.snapshot()
         searcher, cols = snap.searcher, snap.columns
-        parsed = queries.parse(request.q, searcher.schema)
+        parsed = queries.parse(request.q, searcher.schema, searcher.reader())
         masks = self._filter_masks(request, cols)
-        matched, scores = self._match(snap, parsed.query)
+        matched, scores = self._match(snap, parsed.query, deadline)
         final = _all(matched, masks.values())
         relaxed = False
         if not final.any() and not parsed.staff and len(parsed.words) > 1:
             loose = queries.relaxed(parsed.words, searcher.schema)
-            loose_matched, loose_scores = self._match(snap, loose)
+            loose_matched, loose_scores = self._match(snap, loose, deadline)
             loose_final = _all(loose_matched, masks.values())
             if loose_final.any():
                 parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
@@ -175,7 +177,7 @@ class SearchService:
         pages = max(1, -(-total // request.per_page))
         if request.page > pages:
             raise PageOutOfRange(request.page, pages)
-        docnums = self._order(searcher, parsed, request, cols, final, masks, scores)
+        docnums = self._order(searcher, parsed, request, cols, final, masks, scores, deadline)
         want = wanted(parsed.query) if parsed.words else None
         hits = [self._hit(searcher, d, want) for d in docnums]
         facets = self._facets(request, cols, matched, masks)
@@ -190,23 +192,35 @@ class SearchService:
             pages=pages,
             generation=snap.generation.name,
         )
-        if parsed.words and not parsed.staff:
+        if parsed.words and not parsed.staff and not deadline.passed():
             result.suggestion = self.suggest(searcher, parsed.words, total, final, relaxed, cols)
+        if deadline.ran_out:
+            result.notices.append(
+                _l(
+                    "This search took too long to finish; these are the results found in "
+                    "its first %(seconds)s seconds, and there may be more.",
+                    seconds=queries.TIME_BUDGET_S,
+                )
+            )
         result.took_ms = (time.perf_counter() - started) * 1000
         return result
 
-    def _match(self, snap: Snapshot, query: Q.Query) -> tuple[np.ndarray, np.ndarray | None]:
+    def _match(
+        self, snap: Snapshot, query: Q.Query, deadline: vector.Deadline | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """The match set as a mask over document numbers, and the relevance scores when
-        the query is one the vectorised path ranks (the public box's plain words)."""
+        the query is one the vectorised path ranks (the public box's plain words); past
+        the deadline, the documents found so far."""
         cols = snap.columns
         if isinstance(query, Q.Every):
             return cols.alive.copy(), None
         if vector.supports(query):
-            evaluator = vector.Evaluator(snap.searcher, snap.lengths, cols.alive, snap.postings)
+            evaluator = vector.Evaluator(
+                snap.searcher, snap.lengths, cols.alive, snap.postings, deadline
+            )
             return evaluator.run(query)
         mask = np.zeros(cols.n, dtype=bool)
-        docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
-        mask[docs] = True
+        mask[vector.docs_until(snap.searcher, query, deadline)] = True
         return mask & cols.alive, None
 
     def _filter_masks(self, request: SearchRequest, cols: Columns) -> dict[str, np.ndarray]:
@@ -225,11 +239,20 @@ class SearchService:
             masks["dates"] = (cols.date >= low) & (cols.date <= high)
         return masks
 
-    def _order(self, searcher, parsed, request, cols, final, masks, scores) -> list[int]:
+    def _order(self, searcher, parsed, request, cols, final, masks, scores, deadline) -> list[int]:
         start = (request.page - 1) * request.per_page
         if not final.any():
             return []
         by_date = request.sort in ("newest", "oldest") or not parsed.words
+        if not by_date and scores is None:
+            allowed = None
+            if masks:
+                allowed = set(np.flatnonzero(final).tolist())
+            limit = start + request.per_page
+            best = vector.top_until(searcher, parsed.query, limit, allowed, deadline)
+            if not deadline.ran_out:
+                return best[start : start + request.per_page]
+            by_date = True  # out of time before every match was scored (the notice says so)
         if by_date:
             idx = np.flatnonzero(final)
             dates = cols.date[idx]
@@ -238,14 +261,8 @@ class SearchService:
             else:
                 order = np.lexsort((-idx, -dates))
             return idx[order][start : start + request.per_page].tolist()
-        if scores is not None:
-            best = vector.top(scores, np.flatnonzero(final), start + request.per_page)
-            return best[start : start + request.per_page].tolist()
-        allowed = None
-        if masks:
-            allowed = set(np.flatnonzero(final).tolist())
-        results = searcher.search(parsed.query, limit=start + request.per_page, filter=allowed)
-        return [hit.docnum for hit in results[start : start + request.per_page]]
+        best = vector.top(scores, np.flatnonzero(final), start + request.per_page)
+        return best[start : start + request.per_page].tolist()
 
     def _hit(self, searcher: Searcher, docnum: int, want) -> Hit:
         fields = searcher.stored_fields(docnum)
@@ -331,7 +348,8 @@ class SearchService:
         if not changed:
             return None
         candidate = " ".join(out)
-        matched, _ = self._match(self.snapshot(), queries.parse(candidate, searcher.schema).query)
+        parsed = queries.parse(candidate, searcher.schema, vocabulary)
+        matched, _ = self._match(self.snapshot(), parsed.query)
         found = int(matched.sum())
         return candidate if found > total or (found and (total < FEW or relaxed)) else None
 

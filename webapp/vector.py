@@ -9,17 +9,27 @@ ranking is BM25F, as Whoosh's default scorer computes it, over those vectors.
 Phrases (titles and entity names, used as boosts) are matched by Whoosh itself and
 added as a constant per field boost. Anything else in a tree (ranges, wildcards:
 staff syntax) is not handled here; :func:`supports` says which trees are.
+
+Every search has a :class:`Deadline` (``webapp.query.TIME_BUDGET_S``). The numpy path
+checks it between terms; Whoosh's path checks it inside the match loop itself: each
+leaf of the query is wrapped (:func:`timed`) so that its postings raise
+:class:`OutOfTime` once the deadline has passed, wherever Whoosh is stepping them
+(unions, intersections, phrase checks, the scorer). The search then answers with the
+documents found so far, and says so. No thread or signal is involved.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.matching import Matcher, WrappingMatcher
 from whoosh.searching import Searcher
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
@@ -47,6 +57,98 @@ class Lengths:
             by_field[field] = lengths
             average[field] = float(reader.field_length(field)) / max(reader.doc_count(), 1)
         return cls(by_field, average)
+
+
+class OutOfTime(Exception):
+    """Raised inside Whoosh's match loop when the search's deadline has passed."""
+
+
+class Deadline:
+    """When a search must stop matching; ``ran_out`` remembers that it had to."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.ran_out = False
+
+    def passed(self) -> bool:
+        if not self.ran_out and time.monotonic() >= self.at:
+            self.ran_out = True
+        return self.ran_out
+
+
+class _TimedMatcher(WrappingMatcher):
+    """A leaf's postings that stop the search once the deadline has passed (checked
+    every 32 steps: a clock read costs about as much as a step)."""
+
+    def __init__(self, child: Matcher, deadline: Deadline) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+        self._steps = 0
+
+    def copy(self) -> _TimedMatcher:
+        return _TimedMatcher(self.child.copy(), self.deadline)
+
+    def _replacement(self, newchild: Matcher) -> _TimedMatcher:
+        return _TimedMatcher(newchild, self.deadline)
+
+    def _tick(self) -> None:
+        self._steps += 1
+        if not self._steps & 31 and self.deadline.passed():
+            raise OutOfTime
+
+    def next(self):
+        self._tick()
+        return self.child.next()
+
+    def skip_to(self, id):
+        self._tick()
+        return self.child.skip_to(id)
+
+    def skip_to_quality(self, minquality):
+        self._tick()
+        return self.child.skip_to_quality(minquality)
+
+
+class _Timed(Q.WrappingQuery):
+    def __init__(self, child: Q.Query, deadline: Deadline) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def _rewrap(self, child: Q.Query) -> _Timed:
+        return _Timed(child, self.deadline)
+
+    def matcher(self, searcher, context=None):
+        return _TimedMatcher(self.child.matcher(searcher, context), self.deadline)
+
+
+def timed(query: Q.Query, deadline: Deadline) -> Q.Query:
+    """``query`` with each leaf's postings bound to ``deadline``."""
+    if query.is_leaf():
+        return _Timed(query, deadline)
+    return query.apply(lambda q: timed(q, deadline))
+
+
+def docs_until(searcher: Searcher, query: Q.Query, deadline: Deadline | None) -> np.ndarray:
+    """The documents matching ``query``: all of them, or those found by the deadline."""
+    if deadline is None:
+        return np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+    found: list[int] = []
+    try:
+        for docnum in searcher.docs_for_query(timed(query, deadline)):
+            found.append(docnum)
+    except OutOfTime:
+        pass
+    return np.asarray(found, dtype=np.int64)
+
+
+def top_until(
+    searcher: Searcher, query: Q.Query, limit: int, allowed, deadline: Deadline | None
+) -> list[int]:
+    """Whoosh's ``limit`` best documents, or the best of those scored by the deadline."""
+    collector = searcher.collector(limit=limit, filter=allowed)
+    with contextlib.suppress(OutOfTime):  # the collector keeps what it had scored
+        searcher.search_with_collector(timed(query, deadline) if deadline else query, collector)
+    return [hit.docnum for hit in collector.results()]
 
 
 def supports(query: Q.Query) -> bool:
@@ -94,8 +196,14 @@ class Evaluator:
     """Evaluates one query over one searcher: (mask, scores) vectors over docnums."""
 
     def __init__(
-        self, searcher: Searcher, lengths: Lengths, alive: np.ndarray, cache: PostingsCache
+        self,
+        searcher: Searcher,
+        lengths: Lengths,
+        alive: np.ndarray,
+        cache: PostingsCache,
+        deadline: Deadline | None = None,
     ) -> None:
+        self.deadline = deadline
         self.cache = cache
         self.searcher = searcher
         self.lengths = lengths
@@ -136,6 +244,8 @@ class Evaluator:
     def _term(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
         mask = np.zeros(self.n, dtype=bool)
         scores = np.zeros(self.n, dtype=np.float32)
+        if self.deadline is not None and self.deadline.passed():
+            return mask, scores  # out of time: the terms not yet read count as absent
         ids, tfs = self.cache.get(self.searcher, field, text)
         if len(ids) == 0:
             return mask, scores
@@ -154,8 +264,7 @@ class Evaluator:
 
     def _phrase(self, q: Q.Phrase, boost: float) -> tuple[np.ndarray, np.ndarray]:
         mask = np.zeros(self.n, dtype=bool)
-        docs = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
-        mask[docs] = True
+        mask[docs_until(self.searcher, q, self.deadline)] = True
         return mask, np.where(mask, PHRASE_SCORE * boost, 0).astype(np.float32)
 
 
