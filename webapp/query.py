@@ -85,7 +85,10 @@ MAX_EXPANSION = 64  # index terms one range or wildcard expands to
 MAX_EXPANDED = 256  # index terms all the ranges and wildcards of one query expand to
 TIME_BUDGET_S = 1.0  # matching and ranking; past it, the results found so far
 
-_STAFF_SYNTAX = re.compile(r'["()]|\b(?:AND|OR|NOT)\b|(?:^|\s)[-+]\S|\w:\S|[*?]')
+_STAFF_SYNTAX = re.compile(
+    r'["()]|\b(?:AND|OR|NOT)\b|(?:^|\s)[-+]\S|\w:\S|[*?]|[\[{][^\]}]*\b(?i:to)\b[^\]}]*[\]}]'
+)
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
 _FIELD_REF = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
 # The recall net holds cluster pairs, not words: a range or prefix over it means nothing.
 _NOT_EXPANDED = frozenset({"content_kc"})
@@ -148,8 +151,11 @@ def parse(text: str, schema: Schema, reader: IndexReader | None = None) -> Parse
         )
     text = clean(text)
     words = text.split()
-    if len(words) > MAX_TERMS:
-        words = words[:MAX_TERMS]
+    counted = [i for i, w in enumerate(words) if w not in _OPERATORS]
+    if len(counted) > MAX_TERMS:  # AND, OR, NOT are not words
+        words = words[: counted[MAX_TERMS]]
+        while words and words[-1] in _OPERATORS:
+            words.pop()
         text = " ".join(words)
         notices.append(_l("Only the first %(n)s words of your search were used.", n=MAX_TERMS))
     if not words:
