@@ -22,6 +22,7 @@ query), with a notice when one was cut. The time budget of a search
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 import re
@@ -526,7 +527,7 @@ def bound(query: Q.Query, reader: IndexReader, notices: list[str]) -> Q.Query:
         if isinstance(q, Q.Every) and q.fieldname:
             q = Q.TermRange(q.fieldname, None, None, boost=q.boost)
         if not isinstance(q, Q.MultiTerm):
-            return q.apply(expand)
+            return _pruned(q.apply(expand))
         if not _expands(q, reader):
             return Q.NullQuery
         found = list(itertools.islice(q._btexts(reader), limit + 1))
@@ -540,7 +541,7 @@ def bound(query: Q.Query, reader: IndexReader, notices: list[str]) -> Q.Query:
         terms = [Q.Term(fieldname, field.from_bytes(b), boost=q.boost) for b in found]
         return terms[0] if len(terms) == 1 else Q.Or(terms)
 
-    out = expand(query).normalize()  # as the parser leaves its trees: no empty nodes
+    out = expand(query)
     if cut:
         notices.append(
             _l(
@@ -550,6 +551,28 @@ def bound(query: Q.Query, reader: IndexReader, notices: list[str]) -> Q.Query:
                 n=limit,
             )
         )
+    return out
+
+
+def _pruned(q: Q.Query) -> Q.Query:
+    """A compound node without the parts that expanded to nothing, by Whoosh's own
+    rules (its ``normalize`` does this too, but compares every pair of a long ``Or``)."""
+    if isinstance(q, Q.BinaryQuery):
+        a, b = q.a, q.b
+        if a is Q.NullQuery and (b is Q.NullQuery or isinstance(q, Q.AndNot)):
+            return Q.NullQuery
+        if a is Q.NullQuery or b is Q.NullQuery:
+            return b if a is Q.NullQuery else a
+        return q
+    if not isinstance(q, Q.CompoundQuery):
+        return q
+    kept = [c for c in q.subqueries if c is not Q.NullQuery]
+    if len(kept) == len(q.subqueries):
+        return q
+    if len(kept) <= 1:
+        return kept[0] if kept else Q.NullQuery
+    out = copy.copy(q)
+    out.subqueries = kept
     return out
 
 

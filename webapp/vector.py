@@ -7,15 +7,17 @@ and ``Term`` nodes, so here each term's postings are read a block at a time into
 numpy arrays, the tree is evaluated as whole-index masks and score vectors, and the
 ranking is BM25F, as Whoosh's default scorer computes it, over those vectors.
 Phrases (titles and entity names, used as boosts) are matched by Whoosh itself and
-added as a constant per field boost. Anything else in a tree (ranges, wildcards:
-staff syntax) is not handled here; :func:`supports` says which trees are.
+added as a constant per field boost. Staff trees of the same nodes, ``AndNot`` and
+``Not`` (``-word``, ``NOT``) and wildcards (expanded to ``Or`` of terms by
+:func:`webapp.query.bound`) are handled too; date and number ranges are not:
+:func:`supports` says which trees are.
 
 Every search has a :class:`Deadline` (``webapp.query.TIME_BUDGET_S``). The numpy path
-checks it between terms; Whoosh's path checks it inside the match loop itself: each
-leaf of the query is wrapped (:func:`timed`) so that its postings raise
-:class:`OutOfTime` once the deadline has passed, wherever Whoosh is stepping them
-(unions, intersections, phrase checks, the scorer). The search then answers with the
-documents found so far, and says so. No thread or signal is involved.
+checks it before each term; Whoosh's path checks it inside the match loop itself:
+each leaf of the query is wrapped (:func:`timed`) so that opening or stepping its
+postings raises :class:`OutOfTime` once the deadline has passed, wherever Whoosh is
+driving them from (unions, intersections, the scorer). The search then answers with
+the documents found so far, and says so. No thread or signal is involved.
 """
 
 from __future__ import annotations
@@ -69,21 +71,27 @@ class Deadline:
     def __init__(self, seconds: float) -> None:
         self.at = time.monotonic() + seconds
         self.ran_out = False
+        self._steps = 0
 
     def passed(self) -> bool:
         if not self.ran_out and time.monotonic() >= self.at:
             self.ran_out = True
         return self.ran_out
 
+    def step(self) -> None:
+        """One step of a match loop: every 32nd reads the clock (a clock read costs
+        about as much as a step), and past the deadline the loop ends."""
+        self._steps += 1
+        if not self._steps & 31 and self.passed():
+            raise OutOfTime
+
 
 class _TimedMatcher(WrappingMatcher):
-    """A leaf's postings that stop the search once the deadline has passed (checked
-    every 32 steps: a clock read costs about as much as a step)."""
+    """A leaf's postings that end the search once the deadline has passed."""
 
     def __init__(self, child: Matcher, deadline: Deadline) -> None:
         super().__init__(child)
         self.deadline = deadline
-        self._steps = 0
 
     def copy(self) -> _TimedMatcher:
         return _TimedMatcher(self.child.copy(), self.deadline)
@@ -91,21 +99,16 @@ class _TimedMatcher(WrappingMatcher):
     def _replacement(self, newchild: Matcher) -> _TimedMatcher:
         return _TimedMatcher(newchild, self.deadline)
 
-    def _tick(self) -> None:
-        self._steps += 1
-        if not self._steps & 31 and self.deadline.passed():
-            raise OutOfTime
-
     def next(self):
-        self._tick()
+        self.deadline.step()
         return self.child.next()
 
     def skip_to(self, id):
-        self._tick()
+        self.deadline.step()
         return self.child.skip_to(id)
 
     def skip_to_quality(self, minquality):
-        self._tick()
+        self.deadline.step()
         return self.child.skip_to_quality(minquality)
 
 
@@ -118,6 +121,9 @@ class _Timed(Q.WrappingQuery):
         return _Timed(child, self.deadline)
 
     def matcher(self, searcher, context=None):
+        # opening a term's postings costs as much as stepping through hundreds of them
+        if self.deadline.passed():
+            raise OutOfTime
         return _TimedMatcher(self.child.matcher(searcher, context), self.deadline)
 
 
@@ -154,7 +160,7 @@ def top_until(
 def supports(query: Q.Query) -> bool:
     if isinstance(query, (Q.Term, Q.Phrase, Q.Every)):
         return isinstance(getattr(query, "text", ""), str)
-    if isinstance(query, (Q.And, Q.Or, Q.AndMaybe)):
+    if isinstance(query, (Q.And, Q.Or, Q.AndMaybe, Q.AndNot, Q.Not)):
         return all(supports(q) for q in query.children())
     return False
 
@@ -229,6 +235,13 @@ class Evaluator:
         if isinstance(q, Q.AndMaybe):
             (mask, scores), (_, optional) = parts
             return mask, (scores + optional) * boost
+        if isinstance(q, Q.AndNot):  # the scores of the positive side, as Whoosh's
+            (mask, scores), (excluded, _) = parts
+            mask = mask & ~excluded
+            return mask, np.where(mask, scores, 0) * boost
+        if isinstance(q, Q.Not):  # inside an And: excludes, scores nothing
+            mask = self.alive & ~parts[0][0]
+            return mask, np.zeros(self.n, dtype=np.float32)
         mask = parts[0][0].copy()
         scores = parts[0][1].copy()
         for m, s in parts[1:]:
