@@ -16,7 +16,7 @@ Every search has a :class:`Deadline` (``webapp.query.TIME_BUDGET_S``). The numpy
 checks it before each term; Whoosh's path checks it inside the match loop itself:
 each leaf of the query is wrapped (:func:`timed`) so that opening or stepping its
 postings raises :class:`OutOfTime` once the deadline has passed, wherever Whoosh is
-driving them from (unions, intersections, the scorer). The search then answers with
+driving them from (unions, intersections, phrase checks, the scorer). The search then answers with
 the documents found so far, and says so. No thread or signal is involved.
 """
 
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.matching import Matcher, WrappingMatcher
+from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.searching import Searcher
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
@@ -127,8 +127,49 @@ class _Timed(Q.WrappingQuery):
         return _TimedMatcher(self.child.matcher(searcher, context), self.deadline)
 
 
+class _TimedPhrase(Q.Phrase):
+    """A phrase whose words' postings are bound to the deadline: Whoosh checks a phrase
+    inside its own matcher (the words' intersection, then their positions, all before
+    the first match is returned), so its words must be timed, not just the phrase.
+    The rest is :meth:`whoosh.query.Phrase.matcher`."""
+
+    def __init__(self, phrase: Q.Phrase, deadline: Deadline) -> None:
+        super().__init__(
+            phrase.fieldname,
+            phrase.words,
+            slop=phrase.slop,
+            boost=phrase.boost,
+            char_ranges=phrase.char_ranges,
+            degrade=phrase.degrade,
+        )
+        self.deadline = deadline
+
+    def matcher(self, searcher, context=None):
+        if self.deadline.passed():
+            raise OutOfTime
+        if self.fieldname not in searcher.schema:
+            return NullMatcher()
+        field = searcher.schema[self.fieldname]
+        if not field.format or not field.format.supports("positions"):
+            return timed(self._and_query(), self.deadline).matcher(searcher, context)
+        reader = searcher.reader()
+        words = []
+        for word in self.words:
+            try:
+                btext = field.to_bytes(word)
+            except ValueError:
+                return NullMatcher()
+            if (self.fieldname, btext) not in reader:
+                return NullMatcher()
+            words.append(_Timed(Q.Term(self.fieldname, btext), self.deadline))
+        m = Q.SpanNear2(words, slop=self.slop, ordered=True, mindist=1).matcher(searcher, context)
+        return WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
+
+
 def timed(query: Q.Query, deadline: Deadline) -> Q.Query:
     """``query`` with each leaf's postings bound to ``deadline``."""
+    if isinstance(query, Q.Phrase):
+        return _TimedPhrase(query, deadline)
     if query.is_leaf():
         return _Timed(query, deadline)
     return query.apply(lambda q: timed(q, deadline))
