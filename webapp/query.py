@@ -165,7 +165,8 @@ def parse(text: str, schema: Schema, reader: IndexReader | None = None) -> Parse
         parsed = _parse_staff(text, schema, notices)
     else:
         parsed = Parsed(_plain(words, schema, notices), words, notices)
-    if parsed.query is Q.NullQuery and all(w.lower().strip(".,;!?") in STOP_WORDS for w in words):
+    bare = [w.lower().strip(".,;:!?\"'()") for w in words if w not in _OPERATORS]
+    if parsed.query is Q.NullQuery and bare and all(w in STOP_WORDS for w in bare):
         notices.append(
             _l(
                 "“%(words)s” is made only of words too common to search for (such as "
@@ -210,8 +211,9 @@ def _plain(words: list[str], schema: Schema, notices: list[str] | None = None) -
     split = khmer_words(words)
     if len(split) > MAX_TERMS:  # a long Khmer run is many words once segmented
         split = split[:MAX_TERMS]
-        if notices is not None:
-            notices.append(_l("Only the first %(n)s words of your search were used.", n=MAX_TERMS))
+        cut = _l("Only the first %(n)s words of your search were used.", n=MAX_TERMS)
+        if notices is not None and cut not in notices:
+            notices.append(cut)
     required = [w for w in split if w.lower() not in SOFT_WORDS] or split
     soft = [w for w in split if w not in required]
     main = parser.parse(_escape(" ".join(required)))
