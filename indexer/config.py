@@ -2,6 +2,8 @@
 
 ``PRAKAS_INDEX``    the index directory (default: ``index/`` in the project)
 ``PRAKAS_CONTENT``  content roots, separated by ``:`` (default: ``content/``)
+``PRAKAS_REGISTRY`` a folder of officials and organisations staff maintain, merged over
+                    the bundled facts (default: none; see :mod:`indexer.entities.staff`)
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ def _default_content() -> list[Path]:
     return [project_dir() / "content"]
 
 
+def default_registry() -> Path | None:
+    """``PRAKAS_REGISTRY``, read on every call (cheap: the extractor asks per name)."""
+    value = os.environ.get("PRAKAS_REGISTRY")
+    return Path(value) if value else None
+
+
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(default_factory=_default_index)
     content_roots: list[Path] = field(default_factory=_default_content)
+    registry_dir: Path | None = field(default_factory=default_registry)

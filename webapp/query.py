@@ -38,30 +38,22 @@ from whoosh.reading import IndexReader
 
 from indexer import khmer
 from indexer.analysis import STOP_WORDS
-from indexer.entities import registry, resolve_khmer_name, resolve_latin_name
-from indexer.places import (
-    COMMUNE_UNITS_EN,
-    COMMUNE_UNITS_KM,
-    DISTRICT_UNITS_EN,
-    DISTRICT_UNITS_KM,
-    PROVINCE_UNITS_EN,
-    PROVINCE_UNITS_KM,
-    fold_khmer,
-    fold_latin,
-    gazetteer,
-)
-from indexer.schema import ENTITY_FIELDS
+from indexer.entities.registry import registry, resolve_khmer_name, resolve_latin_name
+from indexer.entities.vocabulary import SOFT_UNIT_WORDS, UNIT_PREFIX_KM, UNIT_WORD_EN
+from indexer.facets import ENTITY_FACETS, FACETS
+from indexer.places import fold_khmer, fold_latin, gazetteer
 
 TEXT_FIELDS = ("title", "content", "content_kc")
 FIELD_BOOSTS = {"title": 2.0, "content": 1.0, "content_kc": 0.3}
 # Names staff may write before a colon → the index field.
 FIELD_ALIASES = {
     "content": ["body", "description", "text"],
-    "ministers": ["minister"],
-    "provinces": ["province"],
-    "people": ["person"],
-    "places": ["place"],
-    "organisations": ["org", "organisation", "organization"],
+    # each facet by its URL name and aliases (``minister:``, ``org:``), from the table
+    **{
+        f.field: names
+        for f in FACETS
+        if f.field and (names := [n for n in (f.name, *f.aliases) if n != f.field])
+    },
 }
 ADDRESSABLE = {
     "title",
@@ -93,6 +85,7 @@ _OPERATORS = frozenset({"AND", "OR", "NOT"})
 _FIELD_REF = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
 # The recall net holds cluster pairs, not words: a range or prefix over it means nothing.
 _NOT_EXPANDED = frozenset({"content_kc"})
+_ENTITY_FIELDS = frozenset(f.field for f in ENTITY_FACETS)
 
 
 @dataclass
@@ -197,14 +190,6 @@ def khmer_words(words: list[str]) -> list[str]:
     return out
 
 
-# Unit words qualify a place name; in a plain query they rank but are not required, so
-# "ស្រុកបាទី" also finds the announcement that names Bati without the word ស្រុក.
-SOFT_WORDS = frozenset(
-    [khmer.normalise(w) for w in ("ខេត្ត", "ស្រុក", "ខណ្ឌ", "ក្រុង", "ឃុំ", "សង្កាត់", "រាជធានី")]
-    + ["province", "district", "commune", "khan", "sangkat", "srok", "khum"]
-)
-
-
 def _plain(words: list[str], schema: Schema, notices: list[str] | None = None) -> Q.Query:
     text = " ".join(words)
     parser = _parser(schema)
@@ -214,7 +199,9 @@ def _plain(words: list[str], schema: Schema, notices: list[str] | None = None) -
         cut = _l("Only the first %(n)s words of your search were used.", n=MAX_TERMS)
         if notices is not None and cut not in notices:
             notices.append(cut)
-    required = [w for w in split if w.lower() not in SOFT_WORDS] or split
+    # unit words rank but are not required: "ស្រុកបាទី" also finds an announcement that
+    # names Bati without the word ស្រុក
+    required = [w for w in split if w.lower() not in SOFT_UNIT_WORDS] or split
     soft = [w for w in split if w not in required]
     main = parser.parse(_escape(" ".join(required)))
     if soft and main is not Q.NullQuery:
@@ -247,26 +234,11 @@ def analyse_phrase(name: str, schema: Schema) -> list[str]:
     return [t.text for t in schema["content"].analyzer(name, mode="query")] or [name]
 
 
-def _unit_words(*groups: tuple[str, ...]) -> re.Pattern[str]:
-    latin = [w for g in groups for w in g if w.isascii()]
-    km = [khmer.normalise(w) for g in groups for w in g if not w.isascii()]
-    return re.compile(
-        rf"(?i)\b(?:{'|'.join(latin)})\b|^(?:{'|'.join(sorted(km, key=len, reverse=True))})"
-    )
-
-
-_ANY_UNIT = _unit_words(
-    PROVINCE_UNITS_EN, DISTRICT_UNITS_EN, COMMUNE_UNITS_EN,
-    PROVINCE_UNITS_KM, DISTRICT_UNITS_KM, COMMUNE_UNITS_KM,
-)  # fmt: skip
-
-
 def _place_key(text: str) -> tuple[str, dict]:
     """The gazetteer key of a place name typed with or without its unit word."""
-    bare = _ANY_UNIT.sub(" ", text).strip() or text
     if khmer.has_khmer(text):
-        return fold_khmer(bare), gazetteer().by_khmer
-    return fold_latin(bare), gazetteer().by_latin
+        return fold_khmer(UNIT_PREFIX_KM.sub("", text)), gazetteer().by_khmer
+    return fold_latin(UNIT_WORD_EN.sub("", text)), gazetteer().by_latin
 
 
 def entity_names(words: list[str]) -> list[str]:
@@ -298,29 +270,25 @@ def _org_key(name: str) -> str:
     return re.sub(r"[\s.]+", "", khmer.normalise(name)).lower()
 
 
-def _organisations() -> dict[str, str]:
+def _organisations(reg) -> dict[str, str]:
+    """Every spelling of every organisation (the name, other names, abbreviations, in
+    both scripts) → its canonical name; once per registry."""
     table: dict[str, str] = {}
-    for name, spellings, km in registry().organisations:
-        for spelling in (*spellings, *km):
-            table.setdefault(_org_key(spelling), name)
+    for org in reg.organisations:
+        for spelling in (org.name, *org.latin, *org.km):
+            table.setdefault(_org_key(spelling), org.name)
     return table
-
-
-_ORGANISATIONS: dict[str, str] | None = None
 
 
 def canonical_values(fieldname: str, value: str) -> list[str]:
     """The canonical values a typed entity value stands for, by the same registry and
     gazetteer the indexer resolves mentions with; empty when none is known."""
-    global _ORGANISATIONS
     if fieldname in ("ministers", "people"):
         resolve = resolve_khmer_name if khmer.has_khmer(value) else resolve_latin_name
         official, _ = resolve(value)
         return [official.name] if official is not None else []
     if fieldname == "organisations":
-        if _ORGANISATIONS is None:
-            _ORGANISATIONS = _organisations()
-        name = _ORGANISATIONS.get(_org_key(value))
+        name = registry().derived(_organisations).get(_org_key(value))
         return [name] if name else []
     levels = {"provinces": ("province",), "places": ("district", "commune")}.get(fieldname)
     if levels is None:
@@ -331,7 +299,7 @@ def canonical_values(fieldname: str, value: str) -> list[str]:
 
 def _resolve_entities(query: Q.Query, schema: Schema) -> Q.Query:
     """``province:តាកែវ``, ``org:ITU``, ``minister:"chea vandet"`` → the values indexed."""
-    if isinstance(query, Q.Term) and query.fieldname in ENTITY_FIELDS:
+    if isinstance(query, Q.Term) and query.fieldname in _ENTITY_FIELDS:
         names = canonical_values(query.fieldname, query.text)
         analyzer = schema[query.fieldname].analyzer
         texts = list(dict.fromkeys(t.text for n in names for t in analyzer(n, mode="query")))
@@ -455,8 +423,9 @@ def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
         notices.append(
             _l(
                 "Unknown field(s) %(fields)s: searched as words instead. Fields you can use: "
-                "title, minister, province, person, place, org, lang, year, date.",
+                "title, %(facets)s, year, date.",
                 fields=", ".join(unknown),
+                facets=", ".join(f.name for f in FACETS if f.field),
             )
         )
         for f in unknown:
@@ -532,7 +501,7 @@ def bound(query: Q.Query, reader: IndexReader, notices: list[str]) -> Q.Query:
             return _pruned(q.apply(expand))
         if not _expands(q, reader):
             return Q.NullQuery
-        found = list(itertools.islice(q._btexts(reader), limit + 1))
+        found = [t for _, t in itertools.islice(q.expanded_terms(reader), limit + 1)]
         if len(found) > limit:
             cut.append(_shown(q))
             found = found[:limit]

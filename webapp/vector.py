@@ -34,6 +34,8 @@ from whoosh import query as Q
 from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.searching import Searcher
 
+from indexer import whoosh_compat
+
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 PHRASE_SCORE = 4.0  # a matched phrase is worth about one well-placed word, times its boost
 
@@ -57,7 +59,8 @@ class Lengths:
             for docnum in reader.all_doc_ids():
                 lengths[docnum] = reader.doc_field_length(docnum, field, 0)
             by_field[field] = lengths
-            average[field] = float(reader.field_length(field)) / max(reader.doc_count(), 1)
+            # as Whoosh's ``avg_field_length``: over every document number
+            average[field] = float(reader.field_length(field)) / max(reader.doc_count_all(), 1)
         return cls(by_field, average)
 
 
@@ -96,8 +99,9 @@ class _TimedMatcher(WrappingMatcher):
     def copy(self) -> _TimedMatcher:
         return _TimedMatcher(self.child.copy(), self.deadline)
 
-    def _replacement(self, newchild: Matcher) -> _TimedMatcher:
-        return _TimedMatcher(newchild, self.deadline)
+    def replace(self, minquality=0):
+        child = self.child.replace(minquality)
+        return self if child is self.child else _TimedMatcher(child, self.deadline)
 
     def next(self):
         self.deadline.step()
@@ -151,7 +155,8 @@ class _TimedPhrase(Q.Phrase):
             return NullMatcher()
         field = searcher.schema[self.fieldname]
         if not field.format or not field.format.supports("positions"):
-            return timed(self._and_query(), self.deadline).matcher(searcher, context)
+            every = Q.And([Q.Term(self.fieldname, w) for w in self.words])  # degrade=True
+            return timed(every, self.deadline).matcher(searcher, context)
         reader = searcher.reader()
         words = []
         for word in self.words:
@@ -256,7 +261,7 @@ class Evaluator:
         self.lengths = lengths
         self.alive = alive
         self.n = len(alive)
-        self.doc_count = max(searcher.doc_count(), 1)
+        self.doc_count_all = max(searcher.doc_count_all(), 1)
 
     def run(self, query: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         mask, scores = self._eval(query)
@@ -303,8 +308,9 @@ class Evaluator:
         ids, tfs = self.cache.get(self.searcher, field, text)
         if len(ids) == 0:
             return mask, scores
+        # Whoosh's own idf (``WeightingModel.idf``), so both rankers agree
         df = self.searcher.doc_frequency(field, text)
-        idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+        idf = math.log(self.doc_count_all / (df + 1)) + 1
         field_boost = getattr(self.searcher.schema[field], "format", None)
         field_boost = getattr(field_boost, "field_boost", 1.0) or 1.0
         lengths = self.lengths.by_field.get(field)
@@ -323,42 +329,19 @@ class Evaluator:
 
 
 def postings(searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's document numbers and frequencies, read a block at a time."""
+    """A term's document numbers and frequencies over every segment, read a block at a
+    time (:mod:`indexer.whoosh_compat`)."""
     all_ids: list[np.ndarray] = []
     all_tfs: list[np.ndarray] = []
-    for reader, offset in _leaves(searcher):
+    for reader, offset in whoosh_compat.leaf_readers(searcher):
         if (field, text) not in reader:
             continue
-        m = reader.postings(field, text)
-        while not hasattr(m, "_read_ids") and hasattr(m, "child"):
-            m = m.child  # a wrapper that hides deleted documents: the mask does that
-        if not hasattr(m, "_read_ids"):  # not a plain leaf matcher: one at a time
-            ids, tfs = [], []
-            while m.is_active():
-                ids.append(m.id())
-                tfs.append(m.weight())
-                m.next()
-            all_ids.append(np.asarray(ids, dtype=np.int32) + offset)
-            all_tfs.append(np.asarray(tfs, dtype=np.float32))
-            continue
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            all_ids.append(np.asarray(m._ids, dtype=np.int32) + offset)
-            all_tfs.append(np.asarray(m._weights, dtype=np.float32))
-            m._next_block()
+        ids, tfs = whoosh_compat.term_postings(reader, field, text)
+        all_ids.append(ids + offset)
+        all_tfs.append(tfs)
     if not all_ids:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     return np.concatenate(all_ids), np.concatenate(all_tfs)
-
-
-def _leaves(searcher: Searcher):
-    subs = searcher.subsearchers if hasattr(searcher, "subsearchers") else None
-    if subs:
-        return [(s.reader(), offset) for s, offset in subs]
-    return [(searcher.reader(), 0)]
 
 
 def top(scores: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
