@@ -212,6 +212,10 @@ def test_boolean_operators_and_grouping(ix: Indexed) -> None:
     assert ix.ids("Takeo OR training") == a | b
     assert ix.ids("Takeo NOT training") == a - b == ix.ids("Takeo -training")
     assert ix.ids("(Takeo OR training) AND digital") == (a | b) & c
+    # with a date, the query is Whoosh's to match, not numpy's: the same sets
+    since = ix.where(lambda d: d.date >= D(2024, 1, 1))
+    assert ix.ids("Takeo -training date:[2024 TO]") == (a - b) & since
+    assert ix.ids("(Takeo OR training) NOT digital date:[2024 TO]") == ((a | b) - c) & since
 
 
 def test_phrase_and_title_field(ix: Indexed) -> None:
