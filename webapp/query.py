@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -82,6 +83,7 @@ _STAFF_SYNTAX = re.compile(
     r'["()]|\b(?:AND|OR|NOT)\b|(?:^|\s)[-+]\S|\w:\S|[*?]|[\[{][^\]}]*\b(?i:to)\b[^\]}]*[\]}]'
 )
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
+log = logging.getLogger(__name__)
 _FIELD_REF = re.compile(r"(?<![\w\"])([A-Za-z_]+):")
 # The recall net holds cluster pairs, not words: a range or prefix over it means nothing.
 _NOT_EXPANDED = frozenset({"content_kc"})
@@ -155,7 +157,11 @@ def parse(text: str, schema: Schema, reader: IndexReader | None = None) -> Parse
     if not words:
         return Parsed(Q.Every(), [], notices)
     if _STAFF_SYNTAX.search(text):
-        parsed = _parse_staff(text, schema, notices)
+        try:
+            parsed = _parse_staff(text, schema, notices)
+        except Exception:  # a tree Whoosh's parser cannot build, whatever was typed
+            log.warning("query read as plain words: %r", text, exc_info=True)
+            parsed = _unreadable(text, schema, notices)
     else:
         parsed = Parsed(_plain(words, schema, notices), words, notices)
     bare = [w.lower().strip(".,;:!?\"'()") for w in words if w not in _OPERATORS]
@@ -444,12 +450,7 @@ def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
     try:
         query = parser.parse(text)
     except Exception:
-        notices.append(
-            _l("That search could not be read as written; it was searched as plain words.")
-        )
-        words = _escape(text).split()
-        query = _plain(words, schema, notices) if words else Q.Every()
-        return Parsed(query, words, notices, staff=True)
+        return _unreadable(text, schema, notices)
     if _has_error(query):
         notices.append(
             _l("Part of that search could not be read (a date, perhaps); it was left out.")
@@ -458,6 +459,13 @@ def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
     if query is not Q.NullQuery:
         query = _resolve_entities(query, schema)
     return Parsed(query, _terms(query), notices, staff=True)
+
+
+def _unreadable(text: str, schema: Schema, notices: list[str]) -> Parsed:
+    notices.append(_l("That search could not be read as written; it was searched as plain words."))
+    words = _escape(text).split()[:MAX_TERMS]
+    query = _plain(words, schema, notices) if words else Q.Every()
+    return Parsed(query, words, notices, staff=True)
 
 
 def _terms(query: Q.Query) -> list[str]:
@@ -473,11 +481,9 @@ def _has_error(query: Q.Query) -> bool:
 def _drop_errors(query: Q.Query) -> Q.Query:
     if getattr(query, "error", None):
         return Q.NullQuery
-    if isinstance(query, Q.CompoundQuery):
-        kept = [_drop_errors(q) for q in query.subqueries]
-        kept = [q for q in kept if q is not Q.NullQuery]
-        return type(query)(kept) if kept else Q.NullQuery
-    return query
+    if query.is_leaf():
+        return query
+    return _pruned(query.apply(_drop_errors))
 
 
 # --- bounded expansion ----------------------------------------------------------------
