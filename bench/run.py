@@ -21,6 +21,7 @@ hold on a noisy machine; absolute times second.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import itertools
 import json
@@ -430,6 +431,227 @@ def run_fts5(fts: Fts5, queries: list[Query]) -> dict:
     return _summarise(times) | {"landing_ms": landing, "frequent_ms": frequent}
 
 
+# --- tantivy, the fastest peer ------------------------------------------------------------
+
+# Words as tantivy's users write analysers: letters, marks and digits (so a Khmer word
+# keeps its vowel signs), lower case, English stop words and Snowball stemming — the
+# same rules as our English chain. Khmer arrives pre-segmented by our segmenter.
+TANTIVY_WORD = r"[\p{L}\p{M}\p{N}]+"
+TANTIVY_FACETS = {  # our facet name → tantivy field (a fast, raw text field)
+    "minister": "ministers",
+    "province": "provinces",
+    "person": "people",
+    "place": "places",
+    "lang": "lang",
+}
+
+
+class Tantivy:
+    """The same documents, facets and workload in tantivy (Rust), as its users would
+    write it: BM25 over a title and a content field (titles boosted, as ours), filters
+    as non-scoring clauses, facet counts as ``terms`` aggregations over fast fields —
+    disjunctive like ours, one extra aggregation per facet that a filter constrains —
+    snippets from tantivy's ``SnippetGenerator``, the landing page ordered by a fast
+    date field."""
+
+    def __init__(self, path: Path, searcher=None) -> None:
+        import tantivy
+
+        self.t = tantivy
+        path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self._schema(), path=str(path), reuse=searcher is None)
+        self._register()
+        if searcher is not None:
+            self._fill(searcher)
+        self.index.reload()
+        self.schema = self.index.schema
+        self.searcher = self.index.searcher()
+
+    @classmethod
+    def open(cls, path: Path) -> Tantivy:
+        """An index an earlier run built."""
+        return cls(path)
+
+    def _schema(self):
+        sb = self.t.SchemaBuilder()
+        sb.add_text_field("id", stored=True, tokenizer_name="raw")
+        sb.add_text_field("title", stored=True, tokenizer_name="prakas")
+        sb.add_text_field("content", stored=True, tokenizer_name="prakas")
+        sb.add_date_field("date", stored=True, indexed=True, fast=True)
+        sb.add_integer_field("year", indexed=True, fast=True)
+        for field in TANTIVY_FACETS.values():
+            sb.add_text_field(field, stored=True, fast=True, tokenizer_name="raw")
+        return sb.build()
+
+    def _register(self) -> None:
+        t = self.t
+        self.analyzer = (
+            t.TextAnalyzerBuilder(t.Tokenizer.regex(TANTIVY_WORD))
+            .filter(t.Filter.lowercase())
+            .filter(t.Filter.stopword("english"))
+            .filter(t.Filter.stemmer("english"))
+            .build()
+        )
+        self.index.register_tokenizer("prakas", self.analyzer)
+
+    def _fill(self, searcher) -> None:
+        writer = self.index.writer(heap_size=256_000_000)
+        for f in searcher.all_stored_fields():
+            doc = self.t.Document(
+                id=f["id"],
+                title=spaced_khmer(f["title"]),
+                content=spaced_khmer(f["body"]),
+                date=f["date"],
+                year=f["date"].year,
+                lang=f["lang"],
+            )
+            for field in TANTIVY_FACETS.values():
+                if field != "lang":
+                    for value in (f.get(field) or "").split("\n"):
+                        if value:
+                            doc.add_text(field, value)
+            writer.add_document(doc)
+        writer.commit()
+        writer.wait_merging_threads()
+
+    # --- queries ---
+
+    def _terms(self, text: str) -> list[str]:
+        return self.analyzer.analyze(spaced_khmer(text))
+
+    def _text_query(self, q: str):
+        t, schema = self.t, self.schema
+        words = self._terms(q.strip('"'))
+        if not words:
+            return t.Query.empty_query()
+        if q.startswith('"') and len(words) > 1:
+            per_field = [
+                t.Query.boost_query(t.Query.phrase_query(schema, "title", words), 2.0),
+                t.Query.phrase_query(schema, "content", words),
+            ]
+            return t.Query.boolean_query([(t.Occur.Should, p) for p in per_field])
+        must = []
+        for w in words:
+            either = t.Query.boolean_query(
+                [
+                    (
+                        t.Occur.Should,
+                        t.Query.boost_query(t.Query.term_query(schema, "title", w), 2.0),
+                    ),
+                    (t.Occur.Should, t.Query.term_query(schema, "content", w)),
+                ]
+            )
+            must.append((t.Occur.Must, either))
+        return t.Query.boolean_query(must)
+
+    def _filters(self, query: Query) -> dict[str, object]:
+        t, schema = self.t, self.schema
+        out: dict[str, object] = {}
+        for facet, values in (("minister", query.minister), ("province", query.province)):
+            if values:
+                field = TANTIVY_FACETS[facet]
+                out[facet] = t.Query.boolean_query(
+                    [(t.Occur.Should, t.Query.term_query(schema, field, v)) for v in values]
+                )
+        if query.date_from:
+            out["dates"] = t.Query.range_query(
+                schema,
+                "date",
+                t.FieldType.Date,
+                dt.datetime.fromisoformat(query.date_from),
+                dt.datetime.fromisoformat(query.date_to),
+            )
+        return out
+
+    def _combine(self, text, filters: list) -> object:
+        t = self.t
+        clauses = [(t.Occur.Must, text)] if text is not None else []
+        clauses += [(t.Occur.Must, t.Query.const_score_query(f, 0.0)) for f in filters]
+        if not clauses:
+            return t.Query.all_query()
+        return (
+            clauses[0][1]
+            if len(clauses) == 1 and text is not None
+            else t.Query.boolean_query(clauses)
+        )
+
+    def search(self, query: Query) -> None:
+        t, searcher = self.t, self.searcher
+        text = self._text_query(query.q) if query.q else None
+        filters = self._filters(query)
+        final = self._combine(text, list(filters.values()))
+        if text is not None:
+            hits = searcher.search(final, 10).hits
+        else:
+            hits = searcher.search(final, 10, order_by_field="date", order=t.Order.Desc).hits
+        docs = [searcher.doc(address) for _, address in hits]
+        if text is not None and docs:
+            snippets = t.SnippetGenerator.create(searcher, text, self.schema, "content")
+            snippets.set_max_num_chars(260)
+            for doc in docs:
+                snippets.snippet_from_doc(doc).to_html()
+        self._facets(final, text, filters)
+
+    def _facets(self, final, text, filters: dict[str, object]) -> dict:
+        """Disjunctive counts: a facet with a filter is counted without its own filter."""
+
+        def terms(field: str, size: int = 1000) -> dict:
+            return {"terms": {"field": field, "size": size}}
+
+        plain = {f: terms(TANTIVY_FACETS[f]) for f in TANTIVY_FACETS if f not in filters}
+        plain["year"] = terms("year", 100)
+        out = self.searcher.aggregate(final, plain)
+        for facet in filters.keys() & TANTIVY_FACETS.keys():
+            others = [q for k, q in filters.items() if k != facet]
+            out |= self.searcher.aggregate(
+                self._combine(text, others), {facet: terms(TANTIVY_FACETS[facet])}
+            )
+        return out
+
+    def landing(self) -> None:
+        self.search(Query("landing"))
+
+
+def tantivy_available() -> bool:
+    try:
+        import tantivy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def tantivy_reference(
+    workdir: Path, size: int, searcher, queries: list[Query], reuse: bool
+) -> dict:
+    """Build (or, with ``reuse``, reopen) the tantivy index and run the workload on it."""
+    path = workdir / f"tantivy-{size}"
+    meta = workdir / f"tantivy-{size}.json"
+    if reuse and path.is_dir() and meta.exists():
+        engine = Tantivy.open(path)
+        build_s = json.loads(meta.read_text())["build_s"]
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+        started = time.perf_counter()
+        engine = Tantivy(path, searcher)
+        build_s = time.perf_counter() - started
+        meta.write_text(json.dumps({"build_s": build_s}))
+    docs = engine.searcher.num_docs
+    return run_tantivy(engine, queries) | {"build_s": build_s, "build_docs_per_s": docs / build_s}
+
+
+def run_tantivy(engine: Tantivy, queries: list[Query]) -> dict:
+    for q in queries[:20]:
+        engine.search(q)
+    times: dict[str, list[float]] = {}
+    for q in queries:
+        started = time.perf_counter()
+        engine.search(q)
+        times.setdefault(q.kind, []).append((time.perf_counter() - started) * 1000)
+    landing = _repeat(engine.landing, 20)
+    frequent = _repeat(lambda: engine.search(Query("frequent", "digital")), 10)
+    return _summarise(times) | {"landing_ms": landing, "frequent_ms": frequent}
+
+
 # --- 4–5. the web app under load ----------------------------------------------------------
 
 
@@ -621,7 +843,7 @@ def run(
         shutil.rmtree(index_dir, ignore_errors=True)
         build = measure_build(corpus, index_dir)
         (workdir / f"build-{size}.json").write_text(json.dumps(build))
-    service = SearchService(index_dir)
+    service = SearchService(index_dir, result_cache=0)  # every search computed
     queries = workload(corpus, service, n_queries)
     ours = run_ours(service, queries)
     fts_path = workdir / f"fts5-{size}.db"
@@ -636,6 +858,9 @@ def run(
         fts_build_s = time.perf_counter() - fts_started
         fts_meta.write_text(json.dumps({"build_s": fts_build_s}))
     theirs = run_fts5(fts, queries)
+    peer = None
+    if tantivy_available():
+        peer = tantivy_reference(workdir, size, service.searcher(), queries, reuse)
     load = measure_load(index_dir, queries, load_seconds)
     return {
         "size": size,
@@ -646,6 +871,7 @@ def run(
         "load": load,
         "worker_rss_mb": load["worker_rss_mb"],
         "fts5": {**theirs, "build_s": fts_build_s, "build_docs_per_s": build["docs"] / fts_build_s},
+        "tantivy": peer,
     }
 
 
@@ -676,41 +902,89 @@ def flat(result: dict) -> dict:
     for kind, v in result["search"]["by_kind"].items():
         out[f"search.{kind}.median_ms"] = v["median_ms"]
         out[f"fts5.search.{kind}.median_ms"] = result["fts5"]["by_kind"][kind]["median_ms"]
+    return out | _flat_peer(result)
+
+
+def _flat_peer(result: dict) -> dict:
+    """The tantivy figures and the ratios ours/tantivy, when tantivy is installed."""
+    peer = result.get("tantivy")
+    if not peer:
+        return {}
+    out = {
+        "tantivy.search.median_ms": peer["median_ms"],
+        "tantivy.search.p95_ms": peer["p95_ms"],
+        "tantivy.search.p99_ms": peer["p99_ms"],
+        "tantivy.landing_ms": peer["landing_ms"],
+        "tantivy.frequent_ms": peer["frequent_ms"],
+        "tantivy.build_docs_per_s": peer["build_docs_per_s"],
+    }
+    for kind, v in peer["by_kind"].items():
+        out[f"tantivy.search.{kind}.median_ms"] = v["median_ms"]
+    ours = result["search"]
+    out["ratio_tantivy.search.median"] = ours["median_ms"] / peer["median_ms"]
+    out["ratio_tantivy.search.p95"] = ours["p95_ms"] / peer["p95_ms"]
+    out["ratio_tantivy.search.p99"] = ours["p99_ms"] / peer["p99_ms"]
+    out["ratio_tantivy.landing"] = result["landing_ms"] / peer["landing_ms"]
+    out["ratio_tantivy.build"] = result["build"]["docs_per_s"] / peer["build_docs_per_s"]
     return out
 
 
 def table(result: dict) -> str:
-    ours, theirs = result["search"], result["fts5"]
+    ours, fts, peer = result["search"], result["fts5"], result.get("tantivy")
     lines = [
         f"size {result['size']:,} announcements",
         "",
-        f"{'figure':<34}{'ours/FTS5':>10}{'ours':>12}{'FTS5':>12}",
+        f"{'figure':<34}{'/tantivy':>9}{'/FTS5':>8}{'ours':>11}{'tantivy':>11}{'FTS5':>11}",
     ]
 
-    def row(name: str, a: float, b: float | None, unit: str = "ms") -> None:
-        ratio = f"{a / b:.2f}×" if b else "–"
-        other = b if b is not None else float("nan")
-        lines.append(f"{name:<34}{ratio:>10}{a:>10.1f}{unit:>2}{other:>10.1f}{unit:>2}")
+    def row(name: str, a: float, b: float | None, c: float | None, unit: str = "ms") -> None:
+        def ratio(x: float | None) -> str:
+            return f"{a / x:.2f}×" if x else "–"
 
-    row("search median", ours["median_ms"], theirs["median_ms"])
-    row("search p95", ours["p95_ms"], theirs["p95_ms"])
-    row("search p99", ours["p99_ms"], theirs["p99_ms"])
+        def cell(x: float | None) -> str:
+            return f"{x:>9.1f}{unit}" if x is not None else f"{'–':>11}"
+
+        lines.append(f"{name:<34}{ratio(c):>9}{ratio(b):>8}{cell(a)}{cell(c)}{cell(b)}")
+
+    def pick(key: str, kind: str | None = None) -> tuple[float, float | None]:
+        if kind is None:
+            return fts[key], peer[key] if peer else None
+        return fts["by_kind"][kind][key], peer["by_kind"][kind][key] if peer else None
+
+    row("search median", ours["median_ms"], *pick("median_ms"))
+    row("search p95", ours["p95_ms"], *pick("p95_ms"))
+    row("search p99", ours["p99_ms"], *pick("p99_ms"))
     for kind, v in ours["by_kind"].items():
-        row(f"  {kind} (median)", v["median_ms"], theirs["by_kind"][kind]["median_ms"])
-    row("landing page (all facets)", result["landing_ms"], theirs["landing_ms"])
-    row("very frequent term", result["frequent_ms"], theirs["frequent_ms"])
+        row(f"  {kind} (median)", v["median_ms"], *pick("median_ms", kind))
+    row("landing page (all facets)", result["landing_ms"], *pick("landing_ms"))
+    row("very frequent term", result["frequent_ms"], *pick("frequent_ms"))
     b = result["build"]
+    row(
+        "build (docs/s; ratio: ours/them)",
+        b["docs_per_s"],
+        fts["build_docs_per_s"],
+        peer["build_docs_per_s"] if peer else None,
+        "/s",
+    )
     lines += [
         "",
         f"build: {b['docs_per_s']:.0f} docs/s ({b['wall_s']:.1f} s), "
-        f"peak RSS {b['peak_rss_mb']:.0f} MB, index {b['index_mb']:.0f} MB; "
-        f"FTS5 build {theirs['build_docs_per_s']:.0f} docs/s",
-        f"web under 8 clients: {result['load']['rps']:.0f} req/s, "
-        f"p95 {result['load']['p95_ms']:.0f} ms, "
-        f"{result['load']['errors']} errors of {result['load']['requests']}; worker RSS "
-        f"{result['worker_rss_mb']:.0f} MB",
+        f"peak RSS {b['peak_rss_mb']:.0f} MB, index {b['index_mb']:.0f} MB",
     ]
+    lines += _load_lines(result)
+    if not peer:
+        lines.append("(tantivy not installed: pip install -e '.[bench]')")
     return "\n".join(lines)
+
+
+def _load_lines(result: dict) -> list[str]:
+    load = result["load"]
+    lines = [
+        f"web under 8 clients, uniform mix: {load['rps']:.0f} req/s, "
+        f"p95 {load['p95_ms']:.0f} ms, {load['errors']} errors of {load['requests']}; "
+        f"worker RSS {result['worker_rss_mb']:.0f} MB"
+    ]
+    return lines
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 ``PRAKAS_INDEX``    the index directory (default: ``index/`` in the project)
 ``PRAKAS_CONTENT``  content roots, separated by ``:`` (default: ``content/``)
+``PRAKAS_RESULT_CACHE``  results a web worker keeps per index generation (default 512; 0: none)
 """
 
 from __future__ import annotations
@@ -32,3 +33,6 @@ def _default_content() -> list[Path]:
 class Settings:
     index_dir: Path = field(default_factory=_default_index)
     content_roots: list[Path] = field(default_factory=_default_content)
+    result_cache: int = field(
+        default_factory=lambda: int(os.environ.get("PRAKAS_RESULT_CACHE") or 512)
+    )

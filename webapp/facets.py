@@ -101,14 +101,15 @@ def top_values(
     counts: np.ndarray, values: list[str], selected: list[str], limit: int
 ) -> list[FacetValue]:
     """The most frequent values, selected ones always included, ties by name."""
-    order = sorted((i for i in np.flatnonzero(counts)), key=lambda i: (-int(counts[i]), values[i]))[
-        :limit
-    ]
-    chosen = {values[i] for i in order}
-    out = [FacetValue(values[i], int(counts[i]), values[i] in selected) for i in order]
-    index = {v: i for i, v in enumerate(values)}
-    for value in selected:
-        if value not in chosen:
-            count = int(counts[index[value]]) if value in index else 0
-            out.append(FacetValue(value, count, True))
+    nonzero = np.flatnonzero(counts).tolist()
+    counted = counts.tolist()
+    order = sorted(nonzero, key=lambda i: (-counted[i], values[i]))[:limit]
+    out = [FacetValue(values[i], counted[i], values[i] in selected) for i in order]
+    if selected:
+        chosen = {values[i] for i in order}
+        index = {v: i for i, v in enumerate(values)}
+        for value in selected:
+            if value not in chosen:
+                count = counted[index[value]] if value in index else 0
+                out.append(FacetValue(value, count, True))
     return out

@@ -25,8 +25,9 @@ from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from indexer import store
+from indexer.config import Settings
+from webapp import cache, vector
 from webapp import query as queries
-from webapp import vector
 from webapp.facets import MULTI_FACETS, Columns, FacetValue, top_values
 from webapp.snippets import snippet, wanted
 
@@ -111,6 +112,18 @@ class Snapshot:
         self.columns = Columns.load(searcher.reader())
         self.lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, self.columns.n)
         self.postings = vector.PostingsCache()
+        self.dates = vector.DateOrder.load(self.columns.date)
+        self.ids = frozenset(t.decode() for t in searcher.reader().lexicon("id"))
+        self.memo = cache.Memo()
+
+    def has_document(self, doc_id: str) -> bool:
+        """Whether the generation holds ``doc_id`` (a set lookup, not a term query; a
+        generation with deletions confirms with the index)."""
+        if doc_id not in self.ids:
+            return False
+        return not self.searcher.reader().has_deletions() or (
+            self.searcher.document_number(id=doc_id) is not None
+        )
 
     @property
     def searcher(self) -> Searcher:
@@ -125,10 +138,12 @@ class Snapshot:
 class SearchService:
     """Holds the published index open; one instance per process, shared by threads."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, result_cache: int | None = None) -> None:
         self.index_dir = index_dir
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        size = Settings().result_cache if result_cache is None else result_cache
+        self.results = cache.ResultCache(size)  # whole results, per generation
 
     def snapshot(self) -> Snapshot:
         """The live generation, reopened when ``CURRENT`` has moved. The old searcher is
@@ -155,6 +170,9 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         snap = self.snapshot()
+        if (hit := self.results.get(snap.generation.name, request)) is not None:
+            hit.took_ms = (time.perf_counter() - started) * 1000
+            return hit
         searcher, cols = snap.searcher, snap.columns
         parsed = queries.parse(request.q, searcher.schema)
         masks = self._filter_masks(request, cols)
@@ -175,10 +193,13 @@ class SearchService:
         pages = max(1, -(-total // request.per_page))
         if request.page > pages:
             raise PageOutOfRange(request.page, pages)
-        docnums = self._order(searcher, parsed, request, cols, final, masks, scores)
+        docnums = self._order(snap, parsed, request, cols, final, masks, scores)
         want = wanted(parsed.query) if parsed.words else None
-        hits = [self._hit(searcher, d, want) for d in docnums]
-        facets = self._facets(request, cols, matched, masks)
+        hits = [self._hit(snap, d, want) for d in docnums]
+        if isinstance(parsed.query, Q.Every) and not masks:  # the landing page's counts
+            facets = snap.memo.get("all", lambda: self._facets(request, cols, matched, masks))
+        else:
+            facets = self._facets(request, cols, matched, masks)
         result = SearchResult(
             request=request,
             total=total,
@@ -193,6 +214,7 @@ class SearchService:
         if parsed.words and not parsed.staff:
             result.suggestion = self.suggest(searcher, parsed.words, total, final, relaxed, cols)
         result.took_ms = (time.perf_counter() - started) * 1000
+        self.results.put(snap.generation.name, request, result)
         return result
 
     def _match(self, snap: Snapshot, query: Q.Query) -> tuple[np.ndarray, np.ndarray | None]:
@@ -225,19 +247,14 @@ class SearchService:
             masks["dates"] = (cols.date >= low) & (cols.date <= high)
         return masks
 
-    def _order(self, searcher, parsed, request, cols, final, masks, scores) -> list[int]:
+    def _order(self, snap, parsed, request, cols, final, masks, scores) -> list[int]:
+        searcher = snap.searcher
         start = (request.page - 1) * request.per_page
         if not final.any():
             return []
         by_date = request.sort in ("newest", "oldest") or not parsed.words
         if by_date:
-            idx = np.flatnonzero(final)
-            dates = cols.date[idx]
-            if request.sort == "oldest":
-                order = np.lexsort((idx, dates))
-            else:
-                order = np.lexsort((-idx, -dates))
-            return idx[order][start : start + request.per_page].tolist()
+            return snap.dates.page(final, request.sort == "oldest", start, request.per_page)
         if scores is not None:
             best = vector.top(scores, np.flatnonzero(final), start + request.per_page)
             return best[start : start + request.per_page].tolist()
@@ -247,8 +264,8 @@ class SearchService:
         results = searcher.search(parsed.query, limit=start + request.per_page, filter=allowed)
         return [hit.docnum for hit in results[start : start + request.per_page]]
 
-    def _hit(self, searcher: Searcher, docnum: int, want) -> Hit:
-        fields = searcher.stored_fields(docnum)
+    def _hit(self, snap: Snapshot, docnum: int, want) -> Hit:
+        fields = snap.searcher.stored_fields(docnum)
         lang, slug = fields["lang"], fields["slug"]
         other = "km" if lang == "en" else "en"
         twin = f"{other}/{slug}"
@@ -269,7 +286,7 @@ class SearchService:
             snippet=shown,
             ministers=values(fields.get("ministers")),
             provinces=values(fields.get("provinces")),
-            twin=twin if searcher.document_number(id=twin) is not None else None,
+            twin=twin if snap.has_document(twin) else None,
         )
 
     def _facets(self, request, cols: Columns, matched, masks) -> dict[str, list[FacetValue]]:

@@ -1,0 +1,85 @@
+"""Per-generation caches in the web worker: whole results, and the landing page's counts.
+
+A public search box gets the same few searches over and over (the landing page, a
+handful of words), and within one index generation the answer to a request never
+changes. :class:`ResultCache` keeps the last results in a small LRU keyed by the
+request itself (:class:`webapp.search.SearchRequest` is frozen: the URL parameters,
+already validated and put in canonical form by :mod:`webapp.params`), and forgets
+everything when the generation changes, so a reindex is seen at the next request.
+
+The cache holds finished :class:`~webapp.search.SearchResult` objects; a hit is a
+shallow copy with its own ``took_ms``, so no caller can change what another sees.
+Its size is a setting (``PRAKAS_RESULT_CACHE``, entries; 0 turns it off) so the
+benchmark can measure the service with and without it. HTTP caching (ETag, 304) is
+the pages' business, not this module's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from webapp.search import SearchRequest, SearchResult
+
+
+class ResultCache:
+    """The last ``size`` results of one generation, least recently used out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._generation = ""
+        self._items: OrderedDict[SearchRequest, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, generation: str, request: SearchRequest) -> SearchResult | None:
+        if self.size <= 0:
+            return None
+        with self._lock:
+            if generation != self._generation:
+                self._items.clear()
+                self._generation = generation
+            result = self._items.get(request)
+            if result is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(request)
+            self.hits += 1
+        return dataclasses.replace(result)
+
+    def put(self, generation: str, request: SearchRequest, result: SearchResult) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            if generation != self._generation:
+                self._items.clear()
+                self._generation = generation
+            self._items[request] = dataclasses.replace(result)
+            self._items.move_to_end(request)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class Memo:
+    """Values of one generation that no request changes (the landing page's facet
+    counts), computed by the first request that needs them. Belongs to a snapshot,
+    so it goes with its generation."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, compute):
+        value = self._values.get(key)
+        if value is None:
+            value = compute()
+            with self._lock:
+                value = self._values.setdefault(key, value)
+        return value
