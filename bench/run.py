@@ -25,6 +25,7 @@ import datetime as dt
 import http.client
 import itertools
 import json
+import os
 import random
 import re
 import shutil
@@ -655,8 +656,22 @@ def run_tantivy(engine: Tantivy, queries: list[Query]) -> dict:
 # --- 4–5. the web app under load ----------------------------------------------------------
 
 
-def measure_load(index_dir: Path, queries: list[Query], seconds: float, clients: int = 8) -> dict:
+def measure_load(
+    index_dir: Path,
+    queries: list[Query],
+    seconds: float,
+    clients: int = 8,
+    mix: str = "uniform",
+    result_cache: bool = False,
+) -> dict:
+    """``prakas serve`` under ``clients`` connections for ``seconds``: the bench queries
+    in the ``mix`` (:func:`load_paths`), with the workers' result cache on or off."""
     port = _free_port()
+    env = dict(os.environ)
+    if not result_cache:
+        env["PRAKAS_RESULT_CACHE"] = "0"
+    else:
+        env.pop("PRAKAS_RESULT_CACHE", None)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -673,22 +688,18 @@ def measure_load(index_dir: Path, queries: list[Query], seconds: float, clients:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=PROJECT,
+        env=env,
     )
     try:
         _wait_for(port)
-        paths = []
-        for q in queries:
-            params = [("q", q.q)] if q.q else []
-            params += [("minister", v) for v in q.minister] + [("province", v) for v in q.province]
-            if q.date_from:
-                params += [("from", q.date_from), ("to", q.date_to)]
-            paths.append("/search?" + urlencode(params, quote_via=quote))
-        paths.append("/")
+        paths = load_paths(queries, mix)
         if shutil.which("wrk"):
             measured = _wrk_load(port, paths, seconds, clients)
         else:
             measured = _python_load(port, paths, seconds, clients)
         return measured | {
+            "mix": mix,
+            "result_cache": result_cache,
             "worker_rss_mb": max((_rss_mb(c) for c in _children(server.pid)), default=0.0),
             "worker_anon_mb": max(
                 (_rss_mb(c, "RssAnon") for c in _children(server.pid)), default=0.0
@@ -698,6 +709,37 @@ def measure_load(index_dir: Path, queries: list[Query], seconds: float, clients:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _path(q: Query) -> str:
+    params = [("q", q.q)] if q.q else []
+    params += [("minister", v) for v in q.minister] + [("province", v) for v in q.province]
+    if q.date_from:
+        params += [("from", q.date_from), ("to", q.date_to)]
+    return "/search?" + urlencode(params, quote_via=quote) if params else "/"
+
+
+ZIPF_S = 1.1  # the exponent of the Zipf mix
+ZIPF_REQUESTS = 20_000  # length of the drawn request sequence the clients cycle through
+
+
+def load_paths(queries: list[Query], mix: str = "uniform", seed: int = 5) -> list[str]:
+    """The request paths of a load: ``uniform`` is every bench query once and the
+    landing page; ``zipf`` is traffic as a public box gets it, drawn with probability
+    ∝ 1/rank^1.1 over the landing page first, then the frequent single words, then
+    every other query in a seeded order — the landing page and a few words dominate,
+    a long tail is asked once or never."""
+    if mix == "uniform":
+        return [_path(q) for q in queries] + ["/"]
+    if mix != "zipf":
+        raise ValueError(f"unknown load mix {mix!r}")
+    rng = random.Random(seed)
+    frequent = list(dict.fromkeys(_path(q) for q in queries if q.kind == "frequent term"))
+    rest = [p for p in dict.fromkeys(_path(q) for q in queries) if p not in frequent]
+    rng.shuffle(rest)
+    ranked = ["/", *frequent, *rest]
+    weights = [1 / (rank + 1) ** ZIPF_S for rank in range(len(ranked))]
+    return rng.choices(ranked, weights=weights, k=ZIPF_REQUESTS)
 
 
 WRK_SCRIPT = r"""
@@ -846,6 +888,7 @@ def run(
     service = SearchService(index_dir, result_cache=0)  # every search computed
     queries = workload(corpus, service, n_queries)
     ours = run_ours(service, queries)
+    steady = run_ours(service, queries)  # again, every term's postings now decoded
     fts_path = workdir / f"fts5-{size}.db"
     fts_meta = workdir / f"fts5-{size}.json"
     if reuse and fts_path.exists() and fts_meta.exists():
@@ -862,14 +905,17 @@ def run(
     if tantivy_available():
         peer = tantivy_reference(workdir, size, service.searcher(), queries, reuse)
     load = measure_load(index_dir, queries, load_seconds)
+    zipf = measure_load(index_dir, queries, load_seconds, mix="zipf", result_cache=True)
     return {
         "size": size,
         "build": build,
         "search": ours,
+        "search_steady": steady,
         "landing_ms": ours["landing_ms"],
         "frequent_ms": ours["frequent_ms"],
         "load": load,
-        "worker_rss_mb": load["worker_rss_mb"],
+        "load_zipf": zipf,
+        "worker_rss_mb": max(load["worker_rss_mb"], zipf["worker_rss_mb"]),
         "fts5": {**theirs, "build_s": fts_build_s, "build_docs_per_s": build["docs"] / fts_build_s},
         "tantivy": peer,
     }
@@ -902,7 +948,23 @@ def flat(result: dict) -> dict:
     for kind, v in result["search"]["by_kind"].items():
         out[f"search.{kind}.median_ms"] = v["median_ms"]
         out[f"fts5.search.{kind}.median_ms"] = result["fts5"]["by_kind"][kind]["median_ms"]
-    return out | _flat_peer(result)
+    return out | _flat_peer(result) | _flat_extra(result)
+
+
+def _flat_extra(result: dict) -> dict:
+    """The steady-state search figures and the Zipf load with result caches."""
+    steady, zipf = result["search_steady"], result["load_zipf"]
+    out = {
+        "search_steady.median_ms": steady["median_ms"],
+        "search_steady.p95_ms": steady["p95_ms"],
+        "search_steady.p99_ms": steady["p99_ms"],
+        "load_zipf.rps": zipf["rps"],
+        "load_zipf.p95_ms": zipf["p95_ms"],
+        "load_zipf.errors": zipf["errors"],
+    }
+    for kind, v in steady["by_kind"].items():
+        out[f"search_steady.{kind}.median_ms"] = v["median_ms"]
+    return out
 
 
 def _flat_peer(result: dict) -> dict:
@@ -978,12 +1040,19 @@ def table(result: dict) -> str:
 
 
 def _load_lines(result: dict) -> list[str]:
-    load = result["load"]
-    lines = [
-        f"web under 8 clients, uniform mix: {load['rps']:.0f} req/s, "
-        f"p95 {load['p95_ms']:.0f} ms, {load['errors']} errors of {load['requests']}; "
-        f"worker RSS {result['worker_rss_mb']:.0f} MB"
-    ]
+    lines = []
+    for key, name in (("load", "uniform mix, no result cache"), ("load_zipf", "Zipf mix, cached")):
+        load = result[key]
+        lines.append(
+            f"web, 8 clients, {name}: {load['rps']:.0f} req/s, p95 {load['p95_ms']:.0f} ms, "
+            f"{load['errors']} errors of {load['requests']}"
+        )
+    steady = result["search_steady"]
+    lines.append(
+        f"worker RSS {result['worker_rss_mb']:.0f} MB; search again (postings decoded): "
+        f"median {steady['median_ms']:.1f} ms, p95 {steady['p95_ms']:.1f}, "
+        f"p99 {steady['p99_ms']:.1f}"
+    )
     return lines
 
 

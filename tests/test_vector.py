@@ -1,0 +1,168 @@
+"""The numpy paths of matching agree with Whoosh's own: position decoding, phrases,
+date order, and the per-generation caches of the search service."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import TEXT, Schema
+
+from indexer.analysis import analyse
+from tests.conftest import CONTENT, prakas
+from webapp import vector
+from webapp.search import SearchRequest, SearchService
+
+
+def _positions_by_whoosh(searcher, field: str, term: str) -> list[list[int]]:
+    out = []
+    for sub, _ in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        if (field, term) in reader:
+            m = reader.postings(field, term)
+            while m.is_active():
+                out.append(list(m.value_as("positions")))
+                m.next()
+    return out
+
+
+def _assert_decoded_like_whoosh(searcher, field: str, terms) -> int:
+    checked = 0
+    for term in terms:
+        enc = vector.read_positions(searcher, field, term)
+        counts, positions = vector.decode_positions(enc.data, enc.starts)
+        expected = _positions_by_whoosh(searcher, field, term)
+        assert counts.tolist() == [len(p) for p in expected], term
+        assert positions.tolist() == [p for ps in expected for p in ps], term
+        checked += len(expected)
+    return checked
+
+
+def test_positions_decode_like_whoosh_in_every_encoding(tmp_path: Path) -> None:
+    """Gaps of one, two and four bytes, a list pickled in batches (over 1,000
+    positions), a long tail of frequent words: all as Whoosh itself reads them."""
+    plain = SpaceSeparatedTokenizer()  # positions are what matter here, not analysis
+    ix = whoosh_index.create_in(str(tmp_path), Schema(body=TEXT(analyzer=plain, phrase=True)))
+    writer = ix.writer()
+    filler = " ".join(f"w{i}" for i in range(300))
+    docs = [
+        "alpha beta " * 1200,  # 2,400 positions: pickled in batches of 1,000
+        f"alpha {filler} beta {filler} {filler} alpha",  # gaps over 255
+        "alpha " + "pad " * 66_000 + "alpha",  # a gap over 65,535
+        "beta",
+        *[("alpha beta gamma " * (i % 40 + 1)) for i in range(60)],  # tails of all lengths
+    ]
+    for text in docs:
+        writer.add_document(body=text)
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert _assert_decoded_like_whoosh(searcher, "body", ["alpha", "beta", "gamma", "w7", "pad"])
+
+
+def test_positions_decode_like_whoosh_on_the_bundled_content(content_index: Path) -> None:
+    service = SearchService(content_index, result_cache=0)
+    searcher = service.searcher()
+    terms = [t.decode() for t in searcher.reader().lexicon("content")]
+    assert _assert_decoded_like_whoosh(searcher, "content", terms) > 1000
+
+
+def _phrases_from(texts: list[str], limit: int) -> list[list[str]]:
+    phrases = []
+    for text in texts:
+        words = re.findall(r"\w+", text)
+        for i in range(0, max(0, len(words) - 3), 7):
+            terms = analyse(" ".join(words[i : i + 2 + i % 2]))
+            if len(terms) > 1:
+                phrases.append(terms)
+    return phrases[:limit]
+
+
+def _check_phrases(index_dir: Path, texts: list[str], limit: int) -> int:
+    snap = SearchService(index_dir, result_cache=0).snapshot()
+    searcher = snap.searcher
+    evaluator = vector.Evaluator(searcher, snap.lengths, snap.columns.alive, snap.postings)
+    found = 0
+    for terms in _phrases_from(texts, limit):
+        for field in ("content", "title"):
+            phrase = Q.Phrase(field, terms)
+            mask, scores = evaluator.run(phrase)
+            expected = sorted(searcher.docs_for_query(phrase))
+            assert np.flatnonzero(mask).tolist() == expected, (field, terms)
+            assert (scores[mask] > 0).all()
+            found += len(expected)
+    return found
+
+
+def test_phrases_match_as_whoosh_matches_them(content_index: Path) -> None:
+    texts = [p.read_text("utf-8") for p in sorted(CONTENT.rglob("*.md"))]
+    assert _check_phrases(content_index, texts, 400) > 100
+
+
+@pytest.mark.corpus
+def test_phrases_match_as_whoosh_on_the_real_corpus(blog: Path, corpus_index: Path) -> None:
+    texts = [p.read_text("utf-8") for p in sorted(blog.rglob("*.md"))[:80]]
+    assert _check_phrases(corpus_index, texts, 600) > 200
+
+
+def test_pages_by_date_are_the_matches_in_date_order(content_index: Path) -> None:
+    snap = SearchService(content_index, result_cache=0).snapshot()
+    dates = snap.columns.date
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        final = rng.random(len(dates)) < 0.5
+        idx = np.flatnonzero(final)
+        newest = idx[np.lexsort((-idx, -dates[idx]))].tolist()
+        oldest = idx[np.lexsort((idx, dates[idx]))].tolist()
+        assert snap.dates.page(final, False, 0, 100) == newest
+        assert snap.dates.page(final, True, 2, 3) == oldest[2:5]
+
+
+def test_result_cache_serves_repeats_and_forgets_an_old_generation(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    index_dir = tmp_path / "index"
+    assert prakas("index", "--content", content, "--index", index_dir).returncode == 0
+    service = SearchService(index_dir, result_cache=2)
+    request = SearchRequest(q="broadband")
+    first = service.search(request)
+    again = service.search(request)
+    assert service.results.hits == 1 and again is not first
+    assert [h.id for h in again.hits] == [h.id for h in first.hits] and again.total == first.total
+    # least recently used out first
+    service.search(SearchRequest(q="training"))
+    service.search(SearchRequest(q="school"))
+    service.search(request)
+    assert service.results.hits == 1 and len(service.results) == 2
+    # a new generation: the cache is dropped, the new document is found
+    (content / "en" / "2026-broadband-pursat.md").write_text(
+        "---\ntitle: Broadband reaches Pursat\ndate: 2026-01-05\n---\n\nBroadband in Pursat.\n",
+        "utf-8",
+    )
+    assert prakas("index", "--content", content, "--index", index_dir).returncode == 0
+    after = service.search(request)
+    assert after.total == first.total + 1 and after.generation != first.generation
+
+
+def test_landing_counts_are_computed_once_and_never_carry_a_selection(
+    content_index: Path,
+) -> None:
+    service = SearchService(content_index, result_cache=0)
+    landing = service.search(SearchRequest())
+    year = landing.facets["year"][0].value
+    filtered = service.search(SearchRequest(year=(int(year),)))
+    assert any(v.selected for v in filtered.facets["year"])
+    again = service.search(SearchRequest())
+    assert again.facets is landing.facets  # the generation's memo
+    assert not any(v.selected for values in again.facets.values() for v in values)
+    fresh = SearchService(content_index, result_cache=0)
+    cols = fresh.snapshot().columns
+    counts = fresh._facets(SearchRequest(), cols, cols.alive, {})
+    assert {k: [(v.value, v.count) for v in vs] for k, vs in counts.items()} == {
+        k: [(v.value, v.count) for v in vs] for k, vs in landing.facets.items()
+    }
