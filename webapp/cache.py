@@ -1,4 +1,5 @@
-"""Per-generation caches in the web worker: whole results, and the landing page's counts.
+"""Per-generation caches in the web worker: whole results, the landing page's counts,
+the stored fields of documents shown lately.
 
 A public search box gets the same few searches over and over (the landing page, a
 handful of words), and within one index generation the answer to a request never
@@ -83,3 +84,28 @@ class Memo:
             with self._lock:
                 value = self._values.setdefault(key, value)
         return value
+
+
+class Documents:
+    """Stored fields of the documents shown lately, decompressed once: a result page
+    reads ten, and the same announcements top many searches. Whoosh unpickles and
+    inflates a document's stored fields (body and Markdown) on every read, as tantivy
+    decompresses store blocks — and tantivy keeps a cache of them too. Per generation."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: OrderedDict[int, dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, docnum: int, read) -> dict:
+        with self._lock:
+            fields = self._items.get(docnum)
+            if fields is not None:
+                self._items.move_to_end(docnum)
+                return fields
+        fields = read(docnum)
+        with self._lock:
+            self._items[docnum] = fields
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return fields

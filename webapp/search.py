@@ -115,6 +115,10 @@ class Snapshot:
         self.dates = vector.DateOrder.load(self.columns.date)
         self.ids = frozenset(t.decode() for t in searcher.reader().lexicon("id"))
         self.memo = cache.Memo()
+        self.documents = cache.Documents()
+
+    def stored_fields(self, docnum: int) -> dict:
+        return self.documents.get(docnum, self.searcher.stored_fields)
 
     def has_document(self, doc_id: str) -> bool:
         """Whether the generation holds ``doc_id`` (a set lookup, not a term query; a
@@ -265,7 +269,7 @@ class SearchService:
         return [hit.docnum for hit in results[start : start + request.per_page]]
 
     def _hit(self, snap: Snapshot, docnum: int, want) -> Hit:
-        fields = snap.searcher.stored_fields(docnum)
+        fields = snap.stored_fields(docnum)
         lang, slug = fields["lang"], fields["slug"]
         other = "km" if lang == "en" else "en"
         twin = f"{other}/{slug}"
@@ -356,10 +360,10 @@ class SearchService:
 def _in_vocabulary(searcher: Searcher, reader, word: str) -> bool:
     """A word the index has: as written in a title or summary, or as the body's
     analyser reads it (stemmed, segmented) — only the unknown get a respelling."""
-    if reader.frequency("words", word) > 0:
+    if ("words", word) in reader:  # a lookup in the terms table, no term record read
         return True
     terms = [t.text for t in searcher.schema["content"].analyzer(word, mode="query")]
-    return bool(terms) and all(reader.frequency("content", t) > 0 for t in terms)
+    return bool(terms) and all(("content", t) in reader for t in terms)
 
 
 def _first_of_each_segment(searcher: Searcher) -> list[int]:

@@ -86,9 +86,21 @@ class PostingsCache:
 
     def __init__(self, max_bytes: int = 96 * 2**20) -> None:
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._dfs: dict[tuple[str, str], int] = {}  # document frequencies asked for
+        self._partial: dict[tuple[str, str], int] = {}  # partial reads of positions, by term
+
+    def df(self, searcher: Searcher, field: str, text: str) -> int:
+        """A term's document frequency (Whoosh unpickles a term record for it)."""
+        key = (field, text)
+        df = self._dfs.get(key)
+        if df is None:
+            df = sum(r.doc_frequency(field, text) for r, _ in _leaves(searcher))
+            if len(self._dfs) < 200_000:
+                self._dfs[key] = df
+        return df
 
     def get(self, searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """A term's document numbers and frequencies."""
@@ -99,13 +111,22 @@ class PostingsCache:
     ) -> EncodedPositions:
         """A term's document numbers and its still-encoded positions (decoded per query,
         for the candidate documents only). With ``within`` (candidate documents, far
-        fewer than the term's), only the blocks that may hold them are read, and the
-        partial read is not kept."""
+        fewer than the term's), only the blocks that may hold them are read, and that
+        partial read is not kept; a term read partly twice is read whole and kept."""
         key = (field, text, "positions")
         with self._lock:
             hit = self._items.get(key)
-        if hit is not None or within is None or len(within) * 4 >= _df(searcher, field, text):
+            partial = self._partial.get(key[:2], 0)
+        if (
+            hit is not None
+            or within is None
+            or partial >= 2
+            or len(within) * 4 >= self.df(searcher, field, text)
+        ):
             return self._cached(key, lambda: read_positions(searcher, field, text))
+        with self._lock:
+            if len(self._partial) < 200_000:
+                self._partial[key[:2]] = partial + 1
         return read_positions(searcher, field, text, within)
 
     def _cached(self, key: tuple, load):
@@ -209,7 +230,7 @@ class Evaluator:
 
     def _phrase_docs(self, field: str, words: list[str]) -> np.ndarray:
         """The rarest word first; then each other word only where it can still match."""
-        rarest_first = sorted(set(words), key=lambda w: _df(self.searcher, field, w))
+        rarest_first = sorted(set(words), key=lambda w: self.cache.df(self.searcher, field, w))
         read: dict[str, EncodedPositions] = {}
         candidates = None
         for word in rarest_first:
@@ -219,10 +240,6 @@ class Evaluator:
             if len(candidates) == 0:
                 return candidates.astype(np.int64)
         return phrase_docs([read[w] for w in words])
-
-
-def _df(searcher: Searcher, field: str, text: str) -> int:
-    return sum(r.doc_frequency(field, text) for r, _ in _leaves(searcher))
 
 
 def _within(ids: np.ndarray, candidates: np.ndarray) -> np.ndarray:
