@@ -166,3 +166,15 @@ def test_landing_counts_are_computed_once_and_never_carry_a_selection(
     assert {k: [(v.value, v.count) for v in vs] for k, vs in counts.items()} == {
         k: [(v.value, v.count) for v in vs] for k, vs in landing.facets.items()
     }
+
+
+def test_facet_counts_of_few_matches_equal_the_full_count(content_index: Path) -> None:
+    """A rare word's counts are read from its documents' own pairs: the same numbers
+    as the pass over every pair."""
+    cols = SearchService(content_index, result_cache=0).snapshot().columns
+    rng = np.random.default_rng(7)
+    for multi in cols.multi.values():
+        for share in (0.0, 0.03, 0.3, 1.0):
+            mask = rng.random(cols.n) < share
+            full = np.bincount(multi.value_of[mask[multi.doc_of]], minlength=len(multi.values))
+            assert multi.count(mask).tolist() == full.tolist()

@@ -33,11 +33,20 @@ class Multi:
 
     values: list[str]
     index: dict[str, int]
-    doc_of: np.ndarray  # int32, one entry per (document, value) pair
+    doc_of: np.ndarray  # int32, one entry per (document, value) pair, by document
     value_of: np.ndarray  # int32
+    first: np.ndarray  # int64, n + 1: where each document's pairs start
 
     def count(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self.value_of[mask[self.doc_of]], minlength=len(self.values))
+        docs = np.flatnonzero(mask)
+        if len(docs) * 16 >= len(mask):  # many matches: one pass over every pair
+            return np.bincount(self.value_of[mask[self.doc_of]], minlength=len(self.values))
+        # few matches (a rare word): only their own pairs, not every pair of the index
+        starts, stops = self.first[docs], self.first[docs + 1]
+        sizes = stops - starts
+        offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes)
+        pairs = offsets + np.arange(int(sizes.sum()))
+        return np.bincount(self.value_of[pairs], minlength=len(self.values))
 
     def docs_with(self, selected: list[str], n: int) -> np.ndarray:
         """Mask of documents with any of the selected values (OR within a facet)."""
@@ -87,7 +96,10 @@ def _multi(reader: IndexReader, field: str) -> Multi:
             owners.append(np.full(len(ids), i, dtype=np.int32))
     doc_of = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
     value_of = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int32)
-    return Multi(values, {v: i for i, v in enumerate(values)}, doc_of, value_of)
+    order = np.argsort(doc_of, kind="stable")
+    doc_of, value_of = doc_of[order], value_of[order]
+    first = np.searchsorted(doc_of, np.arange(reader.doc_count_all() + 1)).astype(np.int64)
+    return Multi(values, {v: i for i, v in enumerate(values)}, doc_of, value_of, first)
 
 
 @dataclass(frozen=True)
