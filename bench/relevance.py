@@ -47,7 +47,7 @@ def ours(blog: Path, workdir: Path) -> Callable[[str, str], list[str]]:
     service = SearchService(index_dir)
 
     def run(q: str, lang: str) -> list[str]:
-        result = service.search(SearchRequest(q=q, lang=(lang,), per_page=K))
+        result = service.search(SearchRequest(q=q, filters=(("lang", (lang,)),), per_page=K))
         return [h.id for h in result.hits]
 
     return run

@@ -238,13 +238,12 @@ def workload(corpus: Path, service, n: int = 300, seed: int = 11) -> list[Query]
 def run_ours(service, queries: list[Query]) -> dict:
     import datetime as dt
 
-    from webapp.search import SearchRequest
+    from webapp.search import SearchRequest, selections
 
     def request(q: Query) -> SearchRequest:
         return SearchRequest(
             q=q.q,
-            minister=q.minister,
-            province=q.province,
+            filters=selections({"minister": tuple(q.minister), "province": tuple(q.province)}),
             date_from=dt.date.fromisoformat(q.date_from) if q.date_from else None,
             date_to=dt.date.fromisoformat(q.date_to) if q.date_to else None,
         )

@@ -34,9 +34,6 @@ from whoosh.support.charset import accent_map
 
 from indexer import khmer
 
-# Bump when any rule here or in indexer/khmer.py changes: the indexer rebuilds.
-ANALYSIS_VERSION = "2026.11.4"
-
 _APOSTROPHES = "'’‘ʼ"
 # Latin-script words: dotted acronyms (M.P.T.C.), words with inner apostrophes
 # (Cambodia’s) and hyphens (Wi-Fi, Strategy-Phase), numbers in either digit set.
@@ -64,7 +61,7 @@ class _SpanTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(type(self))
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,

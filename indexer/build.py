@@ -24,7 +24,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import shutil
 import sys
 import time
 import zlib
@@ -36,11 +35,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer import store
+from indexer import generations, store, whoosh_compat
 from indexer.documents import Announcement, BadFile
-from indexer.entities import Entities, align_with_twin, extract
-from indexer.schema import ENTITY_FIELDS, FACET_FIELDS, build_schema, index_version
-from indexer.sources import Skipped, Source, discover, read
+from indexer.entities import Entities, align_with_twin, extract, khmer_name
+from indexer.facets import ENTITY_FACETS
+from indexer.schema import build_schema, index_version
+from indexer.sources import Skipped, Source, printable, read, versions, walk
+from indexer.workers import start_worker
 
 MANIFEST = "manifest.json"
 
@@ -129,22 +130,17 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
         "path": doc.path,
         "content_hash": doc.content_hash,
     }
-    values = {
-        "people": [p.name for p in found.people],
-        "ministers": found.ministers,
-        "provinces": list(found.provinces),
-        "places": [p.name for p in found.places],
-        "organisations": list(found.organisations),
-    }
-    for name in ENTITY_FIELDS:
-        fields[name] = "\n".join(values[name])
-    for name, source in FACET_FIELDS.items():
-        fields[name] = fields[source]
+    names: list[str] = []
+    for facet in ENTITY_FACETS:
+        assert facet.values is not None
+        values = list(dict.fromkeys(facet.values(doc, found)))
+        fields[facet.field] = fields[facet.column] = "\n".join(values)
+        names += values
     # Canonical names are searchable too: "Chea Vandeth" finds the article that wrote
     # "Chea Vannadet"; the surface forms are in the text already.
-    names = "\n".join(v for name in ENTITY_FIELDS for v in values[name])
+    names = list(dict.fromkeys(names))
     text = f"{doc.title}\n\n{doc.description}\n\n{doc.body_text}"
-    fields["content"] = f"{text}\n\n{names}"
+    fields["content"] = f"{text}\n\n" + "\n".join(names)
     fields["content_kc"] = text
     return fields
 
@@ -184,6 +180,7 @@ class Twins:
 @dataclass
 class Plan:
     sources: list[Source]
+    refused: list[Skipped]  # files that must not be read (their names, links outside)
     to_index: list[Source]  # new or changed files
     deleted_ids: list[str]
     unchanged: int
@@ -213,16 +210,18 @@ def read_manifest(gen: Path | None) -> dict[str, list]:
 
 def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
     """What must change for the index to match the content roots."""
-    sources = list(discover(roots))
-    versions = index_version()
+    found = list(walk(roots))
+    sources = [s for s in found if isinstance(s, Source)]
+    refused = [s for s in found if isinstance(s, Skipped)]
+    expected = index_version()
     meta = store.read_meta(live) if live is not None else {}
     reason = ""
     if full:
         reason = "--full"
     elif live is None:
         reason = "no index yet"
-    elif meta.get("versions") != versions:
-        changed = sorted(k for k in versions if meta.get("versions", {}).get(k) != versions[k])
+    elif meta.get("versions") != expected:
+        changed = sorted(k for k in expected if meta.get("versions", {}).get(k) != expected[k])
         reason = f"{', '.join(changed)} changed"
     old = {} if reason else read_manifest(live)
     if not reason and not old:
@@ -245,7 +244,19 @@ def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
         to_index.append(source)
     seen = {str(s.path) for s in sources}
     deleted = [entry[0] for path, entry in old.items() if path not in seen]
-    return Plan(sources, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
+    # An announcement is the unit: a change to one version re-indexes the others (a
+    # Khmer version borrows its names from the English one, so both must agree).
+    touched = {s.slug for s in to_index} | {doc_id.split("/", 1)[-1] for doc_id in deleted}
+    queued = {s.path for s in to_index}
+    pairs = versions(sources)
+    for slug in touched:
+        for sibling in pairs.get(slug, {}).values():
+            if sibling.path not in queued and str(sibling.path) in manifest:
+                del manifest[str(sibling.path)]
+                unchanged -= 1
+                to_index.append(sibling)
+                queued.add(sibling.path)
+    return Plan(sources, refused, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -262,21 +273,22 @@ def build(
 ) -> Report:
     """Bring the index in line with ``roots`` and publish the result.
 
-    Raises :class:`store.Locked` when another writer runs and :class:`StrictFailure`
+    Raises :class:`generations.Locked` when another writer runs and :class:`StrictFailure`
     when ``strict`` and any file is unreadable (checked before anything is written).
     """
     started = time.perf_counter()
     report = Report()
     procs = procs or os.cpu_count() or 1
-    with store.writer_lock(index_root):
-        store.cleanup(index_root)  # what a killed run left behind
+    with generations.writer_lock(index_root) as lock_fd:
+        generations.cleanup(index_root)  # what a killed run left behind
         live = store.current_generation(index_root)
         todo = plan(roots, live, full)
         report.mode = "full" if todo.full else "incremental"
         report.reason = todo.reason
         report.unchanged = 0 if todo.full else todo.unchanged
+        report.skipped += todo.refused
         if strict:
-            check = Report()
+            check = Report(skipped=list(todo.refused))
             for _ in _readable(todo.sources if todo.full else todo.to_index, check, {}):
                 pass
             if check.skipped:
@@ -288,25 +300,27 @@ def build(
             _save_manifest(live, todo.manifest)  # remember new mtimes of touched files
             report.seconds = time.perf_counter() - started
             return report
-        building = store.new_generation_dir(index_root)
+        building = generations.new_generation_dir(index_root)
         checkpoint("building")
         if todo.full:
             ix = whoosh_index.create_in(str(building), build_schema())
             manifest: dict[str, list] = {}
             sources = todo.sources
         else:
+            assert live is not None  # an incremental run has a live generation
             _link_copy(live, building)
             ix = whoosh_index.open_dir(str(building))
             manifest = dict(todo.manifest)
             sources = todo.to_index
         try:
             if todo.full and procs > 1 and len(sources) >= PARALLEL_FROM:
-                _write_parallel(ix, sources, report, manifest, procs, progress)
+                _write_parallel(ix, sources, report, manifest, procs, progress, lock_fd)
             else:
                 _write_serial(ix, todo, sources, report, manifest, progress)
         except BrokenProcessPool as exc:
             raise WorkerFailed(f"an indexing process died ({exc})") from None
         checkpoint("before-publish")
+        _save_labels(building)
         documents = whoosh_index.open_dir(str(building)).doc_count()
         report.documents = documents
         _save_manifest(building, manifest)
@@ -317,14 +331,14 @@ def build(
             "documents": documents,
             "mode": report.mode,
         }
-        report.generation = store.publish(index_root, building, meta).name
+        report.generation = generations.publish(index_root, building, meta).name
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progress) -> None:
     """Apply the plan with one writer: deletions, then new and changed files."""
-    twins = Twins(_english_finder(todo.sources))
+    twins = Twins(_english(todo.sources).get)
     old_ids = {entry[0] for entry in todo.old.values()}
     writer = ix.writer(limitmb=128, compound=False)
     try:
@@ -351,7 +365,8 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
         checkpoint("before-commit")
         writer.commit()
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:  # a failed commit has closed it already
+            writer.cancel()
         raise
 
 
@@ -369,7 +384,13 @@ class WorkerFailed(RuntimeError):
 
 
 def _write_parallel(
-    ix, sources: list[Source], report: Report, manifest: dict, procs: int, progress
+    ix,
+    sources: list[Source],
+    report: Report,
+    manifest: dict,
+    procs: int,
+    progress,
+    lock_fd: int | None = None,
 ) -> None:
     """Index chunks of files in worker processes, each into a segment of its own, then
     publish all the segments in one table of contents.
@@ -380,16 +401,19 @@ def _write_parallel(
     The two language versions of an announcement go to the same chunk, so the Khmer one
     can borrow the English one's spellings, and so duplicate ids meet in one chunk.
     """
-    from whoosh.index import TOC, clean_files
-
     chunks: list[list[Source]] = [[] for _ in range(procs * CHUNKS_PER_PROCESS)]
     for source in sources:
         # a stable hash (Python's own is salted per process)
         chunks[zlib.crc32(source.slug.encode("utf-8")) % len(chunks)].append(source)
-    english = {s.slug: s.path for s in sources if s.lang == "en"}
+    english = _english(sources)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     segments = []
-    with ProcessPoolExecutor(max_workers=procs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=procs,
+        mp_context=context,
+        initializer=start_worker,  # never keep the lock, never outlive this process
+        initargs=(lock_fd, os.getpid()),
+    ) as pool:
         futures = [
             pool.submit(_index_chunk, str(ix.storage.folder), chunk, english)
             for chunk in chunks
@@ -414,22 +438,16 @@ def _write_parallel(
                 raise
             raise WorkerFailed(f"an indexing process failed: {exc!r}") from exc
     checkpoint("before-commit")
-    generation = ix.latest_generation() + 1
-    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
-    clean_files(ix.storage, ix.indexname, generation, segments)
-    # the workers share one temporary folder; it goes once they are all done
-    shutil.rmtree(Path(ix.storage.folder) / f"{ix.indexname}.tmp", ignore_errors=True)
+    whoosh_compat.publish_segments(ix, segments)
 
 
 def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
     """In a worker process: index ``sources`` into one new segment of the index at
     ``folder``; return the segment, the counts and the manifest entries."""
-    from whoosh.writing import SegmentWriter
-
     if os.environ.get("PRAKAS_FAIL_AT") == "worker":  # the crash tests' hook
         raise RuntimeError("failure injected by PRAKAS_FAIL_AT=worker")
     ix = whoosh_index.open_dir(folder)
-    writer = SegmentWriter(ix, _lk=False, limitmb=96, compound=False)
+    writer = whoosh_compat.segment_writer(ix, limitmb=96)
     part = Report()
     entries: dict[str, list] = {}
     twins = Twins(english.get)
@@ -437,14 +455,13 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
         for doc in _readable(sources, part, {}):
             writer.add_document(**to_fields(doc, twins.entities(doc)))
             part.added += 1
+            if part.added == 1:
+                checkpoint("worker")  # mid-chunk, a document written: the kill tests' point
             entries[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
-        if part.added:
-            segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
-            segment = None
+        segment = whoosh_compat.finish_segment(writer, part.added)
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
         raise
     return segment, part, entries
 
@@ -458,19 +475,22 @@ def _readable(
         try:
             doc = read(source)
         except BadFile as exc:
-            report.skipped.append(Skipped(str(source.path), str(exc)))
+            report.skipped.append(Skipped(printable(str(source.path)), printable(str(exc))))
             continue
         other = ids.get(doc.id)
         if other is not None and other != doc.path:
-            report.skipped.append(Skipped(doc.path, f"duplicate id {doc.id} (also {other})"))
+            also = printable(other)
+            report.skipped.append(
+                Skipped(printable(doc.path), f"duplicate id {doc.id} (also {also})")
+            )
             continue
         ids[doc.id] = doc.path
         yield doc
 
 
-def _english_finder(sources: list[Source]) -> Callable[[str], Path | None]:
-    english = {s.slug: s.path for s in sources if s.lang == "en"}
-    return english.get
+def _english(sources: list[Source]) -> dict[str, Path]:
+    """slug → the English version's file, which a Khmer version borrows names from."""
+    return {slug: v["en"].path for slug, v in versions(sources).items() if "en" in v}
 
 
 def _link_copy(source: Path, target: Path) -> None:
@@ -478,6 +498,20 @@ def _link_copy(source: Path, target: Path) -> None:
     for path in source.iterdir():
         if path.is_file() and not path.name.endswith(".lock") and path.name != store.META:
             os.link(path, target / path.name)
+
+
+def _save_labels(gen: Path) -> None:
+    """The Khmer spelling of every facet value the registry or the gazetteer knows,
+    for pages in the Khmer interface; URLs keep the canonical value."""
+    labels: dict[str, dict[str, dict[str, str]]] = {}
+    with whoosh_index.open_dir(str(gen)).reader() as reader:
+        for facet in ENTITY_FACETS:
+            for term in reader.lexicon(facet.column):
+                value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                km = khmer_name(facet.field, value)
+                if km and km != value:
+                    labels.setdefault(facet.name, {})[value] = {"km": km}
+    (gen / store.LABELS).write_text(json.dumps(labels, ensure_ascii=False), "utf-8")
 
 
 def _save_manifest(gen: Path | None, manifest: dict[str, list]) -> None:

@@ -2,6 +2,8 @@
 
 ``PRAKAS_INDEX``    the index directory (default: ``index/`` in the project)
 ``PRAKAS_CONTENT``  content roots, separated by ``:`` (default: ``content/``)
+``PRAKAS_REGISTRY`` a folder of officials and organisations staff maintain, merged over
+                    the bundled facts (default: none; see :mod:`indexer.entities.staff`)
 ``PRAKAS_RESULT_CACHE``  results a web worker keeps per index generation (default 512; 0: none)
 """
 
@@ -29,10 +31,17 @@ def _default_content() -> list[Path]:
     return [project_dir() / "content"]
 
 
+def default_registry() -> Path | None:
+    """``PRAKAS_REGISTRY``, read on every call (cheap: the extractor asks per name)."""
+    value = os.environ.get("PRAKAS_REGISTRY")
+    return Path(value) if value else None
+
+
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(default_factory=_default_index)
     content_roots: list[Path] = field(default_factory=_default_content)
+    registry_dir: Path | None = field(default_factory=default_registry)
     result_cache: int = field(
         default_factory=lambda: int(os.environ.get("PRAKAS_RESULT_CACHE") or 512)
     )

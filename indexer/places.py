@@ -20,24 +20,6 @@ from indexer import khmer
 
 DATA = Path(__file__).resolve().parent / "data"
 
-# Unit words, both scripts: they tell the level of the name beside them.
-DISTRICT_UNITS_EN = (
-    "districts",
-    "district",
-    "srok",
-    "khan",
-    "municipality",
-    "city",
-    "town",
-    "krong",
-)
-COMMUNE_UNITS_EN = ("communes", "commune", "khum", "sangkat", "sangkats", "quarter")
-PROVINCE_UNITS_EN = ("province", "provincial", "capital", "khaet", "city")
-DISTRICT_UNITS_KM = ("ស្រុក", "ខណ្ឌ", "ក្រុង")
-COMMUNE_UNITS_KM = ("ឃុំ", "សង្កាត់")
-PROVINCE_UNITS_KM = ("ខេត្ត", "រាជធានី", "ក្រុង")
-
-
 # --- folding rules, one small function each ----------------------------------------
 
 

@@ -7,22 +7,17 @@ for facets and filters. Display fields are stored so a result page never reads f
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+from pathlib import Path
+
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import DATETIME, ID, IDLIST, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import (
-    ANALYSIS_VERSION,
-    khmer_cluster_analyzer,
-    text_analyzer,
-    word_analyzer,
-)
+from indexer import analysis, khmer
+from indexer.analysis import khmer_cluster_analyzer, text_analyzer, word_analyzer
 from indexer.entities import data_version
-
-SCHEMA_VERSION = "8"
-# The facet fields: canonical values, one per line (a value may contain commas).
-ENTITY_FIELDS = ("people", "ministers", "provinces", "places", "organisations")
-# Exact-case copies of the facet values, read into columns by the web app's facets.
-FACET_FIELDS = {f"facet_{name}": name for name in ("people", "ministers", "provinces", "places")}
+from indexer.facets import ENTITY_FACETS
 
 
 def _entity_field() -> TEXT:
@@ -36,7 +31,8 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         lang=ID(stored=True),
-        slug=ID(stored=True),
+        # a column: the search groups a slug's versions into one announcement
+        slug=ID(stored=True, sortable=True),
         title=TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
         # One searchable field for everything a reader sees (title, summary, body) and
         # the canonical names of its entities: a word is one term to look up, not four.
@@ -56,11 +52,45 @@ def build_schema() -> Schema:
         body_markdown=STORED,
         path=ID(stored=True),
         content_hash=STORED,
-        **{name: _entity_field() for name in ENTITY_FIELDS},
-        **{name: IDLIST(expression=r"[^\n]+") for name in FACET_FIELDS},
+        # each entity facet: its values one per line, matched whole and without case
+        # (``province:takeo``), and an exact copy the facet counts read as a column
+        **{f.field: _entity_field() for f in ENTITY_FACETS},
+        **{f.column: IDLIST(expression=r"[^\n]+") for f in ENTITY_FACETS},
     )
 
 
 def index_version() -> dict[str, str]:
-    """Everything whose change makes an existing index stale."""
-    return {"schema": SCHEMA_VERSION, "analysis": ANALYSIS_VERSION, "entities": data_version()}
+    """Everything whose change makes an existing index stale, each as a digest of what
+    it covers, so no version string is bumped by hand: the fields (their names, types
+    and options), the analysis rules (their code, and the ICU release that segments
+    Khmer), and the entity data and rules (:func:`indexer.entities.data_version`)."""
+    return {
+        "schema": digest(_describe(build_schema())),
+        "analysis": digest(
+            Path(analysis.__file__).read_bytes(),
+            Path(khmer.__file__).read_bytes(),
+            importlib.metadata.version("icu4py"),
+        ),
+        "entities": data_version(),
+    }
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short, stable digest of ``parts``."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def _describe(schema: Schema) -> str:
+    """The schema's shape: each field's name, type and options, analysers by class."""
+    lines = []
+    for name, f in sorted(schema.items()):
+        analyzer = getattr(f, "analyzer", None)
+        chain = [type(a).__name__ for a in getattr(analyzer, "items", [analyzer])]
+        column = type(f.column_type).__name__ if f.column_type else None
+        options = (f.stored, f.unique, f.scorable, column, type(f.format).__name__)
+        lines.append(f"{name} {type(f).__name__} {options} {chain}")
+    return "\n".join(lines)

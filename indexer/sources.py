@@ -4,10 +4,16 @@ Two layouts are accepted, and may be mixed:
 
 * the Astro layout, ``<root>/<lang>/<slug>.md`` (language from the folder);
 * a flat folder of ``.md`` files (language from front matter ``lang:`` or the script).
+
+A file name that is not valid UTF-8 or holds a control character, and a symbolic link
+to a file outside every content root, are reported as skipped (:class:`Skipped`), never
+read: the first would break the index and forge log lines, the second would publish a
+file nobody put in the content folders.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,17 +34,76 @@ class Skipped:
     reason: str
 
 
-def discover(roots: Iterable[Path]) -> Iterator[Source]:
-    """Every ``.md`` file under the roots, in a stable order."""
+# Characters that must never reach a log line or a report as themselves: C0/C1 controls
+# (a newline forges a log line), line separators and bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for one log line: bytes that are not UTF-8 (which Python keeps as
+    surrogate escapes) as ``\\xff``, control characters as ``\\n``, ``\\u202e``…"""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def walk(roots: Iterable[Path]) -> Iterator[Source | Skipped]:
+    """Every ``.md`` file under the roots, in a stable order; the ones that must not
+    be read come as :class:`Skipped` with the reason."""
+    roots = list(roots)
+    inside = [r.resolve() for r in roots]
     for root in roots:
         for path in sorted(root.rglob("*.md")):
-            if not path.is_file() or any(p.startswith(".") for p in path.relative_to(root).parts):
+            rel = path.relative_to(root)
+            if not path.is_file() or any(p.startswith(".") for p in rel.parts):
                 continue
-            parts = path.relative_to(root).parts
+            if (reason := _refuse(path, rel, inside)) is not None:
+                yield Skipped(printable(str(path)), reason)
+                continue
+            parts = rel.parts
             lang = parts[0] if len(parts) > 1 and parts[0] in LANGUAGES else None
             inner = parts[1:] if lang else parts
             slug = "/".join((*inner[:-1], path.stem))
             yield Source(path=path, slug=slug, lang=lang)
+
+
+def discover(roots: Iterable[Path]) -> Iterator[Source]:
+    """The files :func:`walk` finds that can be read."""
+    return (s for s in walk(roots) if isinstance(s, Source))
+
+
+def _refuse(path: Path, rel: Path, roots: list[Path]) -> str | None:
+    """Why ``path`` must not be read, or None."""
+    name = str(rel)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8; rename the file"
+    if _UNPRINTABLE.search(name):
+        return "file name contains control characters; rename the file"
+    target = path.resolve()
+    if target != path.absolute() and not any(target.is_relative_to(r) for r in roots):
+        return f"symbolic link to {printable(str(target))}, outside the content folders"
+    return None
+
+
+def versions(sources: Iterable[Source]) -> dict[str, dict[str, Source]]:
+    """The pairing of twins, in one place: slug → language → the file of that version.
+    Files with the same slug under ``<root>/en/`` and ``<root>/km/`` are one
+    announcement. (A flat folder's files name their language inside; they pair by
+    slug as well once read.)"""
+    out: dict[str, dict[str, Source]] = {}
+    for source in sources:
+        out.setdefault(source.slug, {})[source.lang or ""] = source
+    return out
+
+
+def twin(source: Source, lang: str) -> Source | None:
+    """The ``lang`` version of one file, found beside it in the ``<root>/<lang>/`` layout."""
+    if source.lang is None:
+        return None
+    root = source.path.parents[len(Path(source.slug).parts)]
+    path = root / lang / f"{source.slug}.md"
+    return Source(path=path, slug=source.slug, lang=lang) if path.is_file() else None
 
 
 def read(source: Source) -> Announcement:

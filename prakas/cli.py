@@ -15,9 +15,10 @@ from pathlib import Path
 
 import click
 
-from indexer import store
+from indexer import generations, store
 from indexer.build import StrictFailure, WorkerFailed, build
 from indexer.config import Settings
+from indexer.sources import printable
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
 
@@ -61,7 +62,7 @@ def index_cmd(
 ) -> None:
     """Bring the index in line with the content folders (new, changed, deleted files)."""
     settings = _settings(index_dir, content)
-    err = click.get_text_stream("stderr")
+    err = click.get_text_stream("stderr")  # type: ignore[operator]  # deprecated in Click 8.5
 
     show_bar = err.isatty() and not as_json
     try:
@@ -72,7 +73,7 @@ def index_cmd(
             strict=strict,
             progress=_progress if show_bar else None,
         )
-    except store.Locked as exc:
+    except generations.Locked as exc:
         _log(f"prakas index: {exc}")
         sys.exit(EXIT_LOCKED)
     except StrictFailure as exc:
@@ -94,8 +95,10 @@ def index_cmd(
 
 
 def _log(message: str) -> None:
-    """A line on stderr; timestamped when not on a terminal (cron, systemd, logs)."""
-    err = click.get_text_stream("stderr")
+    """A line on stderr; timestamped when not on a terminal (cron, systemd, logs). No
+    control character of a file name can reach it, so no name can forge a line."""
+    message = printable(message)
+    err = click.get_text_stream("stderr")  # type: ignore[operator]  # deprecated in Click 8.5
     if not err.isatty():
         stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
         message = f"{stamp} {message}"
@@ -134,49 +137,73 @@ def stats(index_dir: Path | None) -> None:
         click.echo(f"{year:<10}" + "  ".join(f"{by_year[(year, lang)]:>5}" for lang in langs))
 
 
+def _facet_options(command):
+    """One repeatable option per facet of the table: ``--province Takeo``."""
+    from webapp.facets import KINDS
+
+    for kind in reversed(KINDS):
+        command = click.option(
+            f"--{kind.name}", multiple=True, help=f"Only this {kind.name} (repeat: any of them)."
+        )(command)
+    return command
+
+
 @main.command()
 @click.argument("words", nargs=-1)
 @_index_option
-@click.option("--lang", multiple=True, type=click.Choice(["en", "km"]), help="Only this language.")
-@click.option("--province", multiple=True, help="Only announcements naming this province.")
-@click.option("--minister", multiple=True, help="Only announcements naming this minister.")
+@_facet_options
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option(
+    "--unit",
+    type=click.Choice(["announcement", "file"]),
+    default="announcement",
+    help="Count announcements (every language version together) or files.",
+)
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True, help="Print what /api/search returns.")
+@click.option(
+    "--base-url", default="http://127.0.0.1:5000", show_default=True, help="For links in --json."
+)
 def search(
     words: tuple[str, ...],
     index_dir: Path | None,
-    lang: tuple[str, ...],
-    province: tuple[str, ...],
-    minister: tuple[str, ...],
     sort: str,
+    unit: str,
     limit: int,
     as_json: bool,
+    base_url: str,
+    **facets: tuple[str, ...],
 ) -> None:
     """Print the top matches (id, date, title), or the API's JSON."""
-    from webapp import create_app
-    from webapp.api import as_json as api_json
-    from webapp.search import SearchRequest
+    from urllib.parse import quote
 
-    app = create_app({"INDEX_DIR": _settings(index_dir).index_dir})
-    request = SearchRequest(
-        q=" ".join(words),
-        lang=lang,
-        province=province,
-        minister=minister,
-        sort=sort,
-        per_page=limit,
+    from werkzeug.datastructures import MultiDict
+
+    from webapp import params
+    from webapp.api import as_json as api_json
+    from webapp.search import SearchService
+
+    service = SearchService(_settings(index_dir).index_dir)
+    args = MultiDict(
+        [("q", " ".join(words)), ("sort", sort), ("unit", unit), ("per_page", str(limit))]
+        + [(name, v) for name, values in facets.items() for v in values]
     )
     try:
-        result = app.extensions["search"].search(request)
+        result = service.search(params.parse_request(args, service.facet_values))
     except store.IndexMissing as exc:
         raise click.ClickException(str(exc)) from None
+    except params.BadParameter as exc:
+        raise click.UsageError(str(exc)) from None
     if as_json:
-        with app.test_request_context(base_url="http://127.0.0.1:5000"):
-            click.echo(json.dumps(api_json(result), ensure_ascii=False, indent=2))
+        base = base_url.rstrip("/")
+
+        def link(lang: str, slug: str) -> str:
+            return f"{base}/a/{lang}/{quote(slug)}"
+
+        click.echo(json.dumps(api_json(result, link), ensure_ascii=False, indent=2))
         return
     for notice in result.notices:
-        click.echo(notice, err=True)
+        click.echo(str(notice), err=True)
     for hit in result.hits:
         click.echo(f"{hit.id:<16} {hit.date}  {hit.title}")
     if result.suggestion:
@@ -215,6 +242,9 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
         "timeout": 60,
         "graceful_timeout": 10,
         "keepalive": 5,
+        # gunicorn's default (4094 bytes) answers a long search link with a bare
+        # "URI Too Long"; at its maximum the app reads it and cuts ``q`` (MAX_CHARS)
+        "limit_request_line": 8190,
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
@@ -241,21 +271,22 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
 @click.option("--json", "as_json", is_flag=True, help="Print canonical values as JSON.")
 def entities(file: Path, as_json: bool) -> None:
     """What the extractor finds in one file, and where each mention resolved."""
-    from indexer.documents import BadFile
+    from indexer.documents import LANGUAGES, BadFile
     from indexer.entities import align_with_twin, extract
-    from indexer.sources import Source, read
+    from indexer.sources import Source, read, twin
 
-    lang = file.parent.name if file.parent.name in ("en", "km") else None
+    lang = file.parent.name if file.parent.name in LANGUAGES else None
     try:
         doc = read(Source(path=file, slug=file.stem, lang=lang))
     except BadFile as exc:
         raise click.ClickException(f"{file}: {exc}") from None
     found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
-    twin_path = file.parent.parent / "en" / file.name
-    if doc.lang == "km" and twin_path.is_file():
-        twin = read(Source(path=twin_path, slug=file.stem, lang="en"))
+    english = twin(Source(path=file, slug=file.stem, lang=lang), "en")
+    if doc.lang == "km" and english is not None:
+        twin_doc = read(english)
         found = align_with_twin(
-            found, extract(twin.title, twin.description, twin.body_text, "en", twin.date)
+            found,
+            extract(twin_doc.title, twin_doc.description, twin_doc.body_text, "en", twin_doc.date),
         )
     if as_json:
         click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=2))
@@ -275,3 +306,67 @@ def entities(file: Path, as_json: bool) -> None:
     click.echo("organisations:")
     for name, mentions in found.organisations.items():
         click.echo(f"  {name:<24} ← {' | '.join(dict.fromkeys(mentions))}")
+
+
+# --- the registry and the people review queues (indexer/entities/staff.py, review.py) -------
+
+
+@main.group("registry")
+def registry_group() -> None:
+    """The registry folder of officials and organisations staff maintain."""
+
+
+@registry_group.command("check")
+@click.argument(
+    "folder", required=False, type=click.Path(file_okay=False, path_type=Path), default=None
+)
+def registry_check(folder: Path | None) -> None:
+    """Check FOLDER (default: $PRAKAS_REGISTRY): every mistake with its file and line."""
+    from indexer.entities.staff import check
+
+    folder = folder or Settings().registry_dir
+    if folder is None:
+        raise click.UsageError("no folder given and PRAKAS_REGISTRY is not set")
+    result = check(folder)
+    for problem in result.problems:
+        click.echo(str(problem))
+    click.echo(
+        f"{folder}: {len(result.files)} files, {len(result.people)} people, "
+        f"{len(result.organisations)} organisations, {len(result.problems)} problems",
+        err=True,
+    )
+    sys.exit(EXIT_SKIPPED if result.problems else EXIT_OK)
+
+
+@main.command("people")
+@click.option("--unresolved", "queue", flag_value="unresolved", help="People no entry matches.")
+@click.option("--minister", "queue", flag_value="minister", help="Who is a minister, and why.")
+@click.option(
+    "--content",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A content root; repeat for several (default: $PRAKAS_CONTENT or content/).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def people(queue: str | None, content: tuple[Path, ...], as_json: bool) -> None:
+    """Review queues for the registry: unresolved people, or ministers and why."""
+    from indexer import review
+
+    if queue is None:
+        raise click.UsageError("say which list: --unresolved or --minister")
+    roots = _settings(None, content).content_roots
+    rows = review.unresolved(roots) if queue == "unresolved" else review.ministers(roots)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        if queue == "unresolved":
+            spellings = " | ".join(row["latin"] + row["km"])
+            titles = "; ".join(row["titles"][:3]) or "-"
+            click.echo(f"{row['files']:>4}  {row['name']:<28} {spellings}  [{titles}]")
+        else:
+            why = "; ".join(f"{w['source']}: {w['title']} ({w['files']})" for w in row["why"])
+            click.echo(f"{row['files']:>4}  {row['name']:<28} {why}")
+        click.echo(f"      e.g. {', '.join(row['examples'])}")
+    what = "unresolved people" if queue == "unresolved" else "ministers"
+    click.echo(f"{len(rows)} {what}", err=True)

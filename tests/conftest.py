@@ -1,4 +1,9 @@
-"""Shared fixtures: the real corpus in ../shared (skipped when absent) and the CLI."""
+"""Shared fixtures: the announcements the tests read, their indexes, and the CLI.
+
+``corpus`` is the real corpus in ../shared when it is there and the bundled ``content/``
+otherwise, so a fresh clone runs every test whose behaviour does not depend on one
+corpus's facts; ``blog`` and ``shared`` skip when ../shared is absent (corpus facts,
+gold scores)."""
 
 from __future__ import annotations
 
@@ -10,9 +15,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PRAKAS_SHARED", PROJECT.parent / "shared"))
@@ -28,6 +35,23 @@ def blog() -> Path:
     return BLOG
 
 
+@dataclass(frozen=True)
+class Corpus:
+    """A content root in the ``<lang>/<slug>.md`` layout, and whether it is the real one."""
+
+    root: Path
+    real: bool
+
+    def files(self, lang: str = "*") -> list[Path]:
+        return sorted(self.root.glob(f"{lang}/*.md"))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    """The real corpus when ../shared has it, else the bundled sample ``content/``."""
+    return Corpus(BLOG, True) if BLOG.is_dir() else Corpus(CONTENT, False)
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():
@@ -38,7 +62,8 @@ def shared() -> Path:
 def prakas(
     *args: str | Path, env: dict | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess:
-    """Run the real CLI in a subprocess, as an operator would."""
+    """Run the real CLI in a subprocess, as an operator would: for what only a process
+    shows (exit status of the interpreter, signals, locks, the environment)."""
     return subprocess.run(
         [sys.executable, "-m", "prakas", *map(str, args)],
         capture_output=True,
@@ -49,11 +74,21 @@ def prakas(
     )
 
 
+def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real CLI in this process (click's runner): the same commands, exit codes
+    and output streams as :func:`prakas`, without a second of interpreter start-up."""
+    from prakas.cli import main
+
+    argv = [str(a) for a in args]
+    result = CliRunner().invoke(main, argv, env=env, catch_exceptions=False)
+    return subprocess.CompletedProcess(argv, result.exit_code, result.stdout, result.stderr)
+
+
 @pytest.fixture(scope="session")
 def corpus_index(blog: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real corpus indexed once for the session."""
     index_dir = tmp_path_factory.mktemp("corpus-index")
-    result = prakas("index", "--content", blog, "--index", index_dir)
+    result = cli("index", "--content", blog, "--index", index_dir)
     assert result.returncode == 0, result.stderr
     return index_dir
 
@@ -62,9 +97,15 @@ def corpus_index(blog: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def content_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sample content indexed once for the session."""
     index_dir = tmp_path_factory.mktemp("content-index")
-    result = prakas("index", "--content", CONTENT, "--index", index_dir)
+    result = cli("index", "--content", CONTENT, "--index", index_dir)
     assert result.returncode == 0, result.stderr
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def search_index(corpus: Corpus, request: pytest.FixtureRequest) -> Path:
+    """The index of ``corpus``: the session's real-corpus index, or the content one."""
+    return request.getfixturevalue("corpus_index" if corpus.real else "content_index")
 
 
 def free_port() -> int:

@@ -101,7 +101,7 @@ def test_tantivy_reference_answers_like_ours(tmp_path: Path) -> None:
         assert lang == {v.value: v.count for v in ours.facets["lang"]}, word
     landing = engine._facets(engine.t.Query.all_query(), None, {})
     years = {b["key"]: b["doc_count"] for b in landing["year"]["buckets"]}
-    ours = service.search(SearchRequest())
+    ours = service.search(SearchRequest(unit="file"))  # tantivy counts files
     assert years == {int(v.value): v.count for v in ours.facets["year"]}
 
 
@@ -123,5 +123,7 @@ def test_bench_reindex_reports_both_runs(tmp_path: Path) -> None:
     result = reindex.run(size=60, workdir=tmp_path)
     assert result["no_change_mode"] == "unchanged" and result["after_mode"] == "unchanged"
     changes = result["one_percent_report"]
-    assert changes["added"] + changes["updated"] + changes["deleted"] == result["one_percent_files"]
+    # a changed file re-indexes the other version of its announcement too
+    touched = changes["added"] + changes["updated"] + changes["deleted"]
+    assert result["one_percent_files"] <= touched <= 2 * result["one_percent_files"]
     assert result["no_change_s"] > 0 and result["one_percent_s"] > 0

@@ -1,4 +1,6 @@
-"""`prakas index`, `stats` and `search` as an operator runs them: real subprocesses."""
+"""`prakas index`, `stats` and `search` as an operator runs them, on ``corpus`` (the real
+corpus, or ``content/`` in a fresh clone): in this process through click's runner, and
+as real subprocesses where the process itself is what is tested."""
 
 from __future__ import annotations
 
@@ -12,12 +14,12 @@ from whoosh import index as whoosh_index
 from indexer import store
 from indexer.analysis import STOP_WORDS
 from indexer.sources import discover, read
-from tests.conftest import CONTENT, prakas
+from tests.conftest import CONTENT, Corpus, cli, prakas
 
 
-def test_real_corpus_indexes_every_file(blog: Path, corpus_index: Path) -> None:
-    files = Counter(p.parent.name for p in blog.glob("*/*.md"))
-    result = prakas("stats", "--index", corpus_index)
+def test_the_corpus_indexes_every_file(corpus: Corpus, search_index: Path) -> None:
+    files = Counter(p.parent.name for p in corpus.files())
+    result = cli("stats", "--index", search_index)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert f"{sum(files.values())} announcements" in lines
@@ -27,21 +29,22 @@ def test_real_corpus_indexes_every_file(blog: Path, corpus_index: Path) -> None:
     assert counts == dict(files)
 
 
-def test_index_summary_line_and_json(blog: Path, tmp_path: Path) -> None:
-    result = prakas("index", "--content", blog, "--index", tmp_path / "ix", "--json")
+def test_index_summary_line_and_json(corpus: Corpus, tmp_path: Path) -> None:
+    result = prakas("index", "--content", corpus.root, "--index", tmp_path / "ix", "--json")
     assert result.returncode == 0
     report = json.loads(result.stdout)
-    n = len(list(blog.glob("*/*.md")))
+    n = len(corpus.files())
     assert report["read"] == report["indexed"] == n and report["skipped"] == []
     assert f"full: read {n}, indexed {n} (added {n}, updated 0)" in result.stderr
     assert "skipped 0 in" in result.stderr
 
 
-def test_stored_fields_match_the_files(blog: Path, corpus_index: Path) -> None:
-    ix, _ = store.open_index(corpus_index)
+def test_stored_fields_match_the_files(corpus: Corpus, search_index: Path) -> None:
+    ix, _ = store.open_index(search_index)
     with ix.searcher() as s:
         stored = {f["id"]: f for f in s.all_stored_fields()}
-    for source in discover([blog]):
+    assert len(stored) == len(corpus.files())
+    for source in discover([corpus.root]):
         doc = read(source)
         fields = stored[doc.id]
         assert fields["title"] == doc.title and fields["slug"] == doc.slug
@@ -50,14 +53,14 @@ def test_stored_fields_match_the_files(blog: Path, corpus_index: Path) -> None:
         assert fields["content_hash"] == doc.content_hash and fields["path"] == doc.path
 
 
-def test_a_title_word_finds_its_article(blog: Path, corpus_index: Path) -> None:
+def test_a_title_word_finds_its_article(corpus: Corpus, search_index: Path) -> None:
     """For every English article, its title's rarest word brings it into the top 10."""
-    docs = [read(s) for s in discover([blog / "en"])]
+    docs = [read(s) for s in discover([corpus.root / "en"])]
     words = Counter(w for d in docs for w in set(d.title.lower().split()))
     for doc in docs:
         candidates = [w for w in doc.title.lower().split() if w.isalpha() and w not in STOP_WORDS]
         word = min(candidates, key=lambda w: words[w])
-        result = prakas("search", "--index", corpus_index, "--lang", "en", word)
+        result = cli("search", "--index", search_index, "--lang", "en", word)
         assert result.returncode == 0, result.stderr
         assert any(line.startswith(doc.id + " ") for line in result.stdout.splitlines()), (
             doc.id,
@@ -88,7 +91,7 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
     shutil.copytree(CONTENT, content)
     bad = _bad_files(content / "en")
     before = {p: p.read_bytes() for p in content.rglob("*") if p.is_file()}
-    result = prakas("index", "--content", content, "--index", tmp_path / "ix")
+    result = cli("index", "--content", content, "--index", tmp_path / "ix")
     assert result.returncode == 1, result.stderr
     for name, reason in bad.items():
         line = next(
@@ -107,7 +110,7 @@ def test_strict_refuses_before_writing(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     _bad_files(content / "km")
-    result = prakas("index", "--strict", "--content", content, "--index", tmp_path / "ix")
+    result = cli("index", "--strict", "--content", content, "--index", tmp_path / "ix")
     assert result.returncode == 1
     assert "nothing was indexed" in result.stderr
     assert store.current_generation(tmp_path / "ix") is None
@@ -127,13 +130,11 @@ def test_env_var_sets_the_index(tmp_path: Path) -> None:
     assert whoosh_index.exists_in(str(store.current_generation(tmp_path / "envix")))
 
 
-def test_rebuild_publishes_a_new_generation_and_keeps_one_old(
-    content_index: Path, tmp_path: Path
-) -> None:
+def test_rebuild_publishes_a_new_generation_and_keeps_one_old(tmp_path: Path) -> None:
     ix_dir = tmp_path / "ix"
     gens = []
     for _ in range(3):
-        assert prakas("index", "--full", "--content", CONTENT, "--index", ix_dir).returncode == 0
+        assert cli("index", "--full", "--content", CONTENT, "--index", ix_dir).returncode == 0
         gens.append(store.current_generation(ix_dir))
     assert len(set(gens)) == 3
     assert sorted(p.name for p in ix_dir.glob("gen-*")) == sorted(g.name for g in gens[1:])

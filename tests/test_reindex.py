@@ -1,12 +1,16 @@
 """The nightly reindex: incremental, atomic, locked, and safe to kill.
 
-Every test runs the real CLI as a subprocess on a copy of the real corpus.
+Every test runs the real CLI on a copy of ``corpus`` (the real corpus, or ``content/``
+in a fresh clone): as a subprocess where a process is what is tested (killed, paused,
+holding the lock, out of disk), in this process otherwise.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,22 +23,43 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
 
 from indexer import store
-from tests.conftest import PROJECT, paused_index, prakas, served
+from indexer.build import PARALLEL_FROM
+from tests.conftest import PROJECT, Corpus, cli, paused_index, prakas, served
 
 
 @pytest.fixture()
-def corpus_copy(blog: Path, tmp_path: Path) -> Path:
+def corpus_copy(corpus: Corpus, tmp_path: Path) -> Path:
     target = tmp_path / "blog"
-    shutil.copytree(blog, target)
+    shutil.copytree(corpus.root, target)
     for path in target.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)  # ../shared is read-only
     return target
 
 
+def files(root: Path, lang: str) -> list[Path]:
+    return sorted((root / lang).glob("*.md"))
+
+
+def pairs(root: Path) -> list[str]:
+    """Slugs published in both languages: announcements with two versions."""
+    return sorted({p.stem for p in files(root, "en")} & {p.stem for p in files(root, "km")})
+
+
+def count(root: Path) -> int:
+    return len(list(root.glob("*/*.md")))
+
+
+def set_field(path: Path, name: str, value: str) -> None:
+    """Rewrite one front-matter line, as an editor would."""
+    text = path.read_text("utf-8")
+    path.write_text(re.sub(rf"^{name}: .*$", f"{name}: {value}", text, count=1, flags=re.M))
+
+
 def run(content: Path, index_dir: Path, *extra: str) -> dict:
-    result = prakas("index", "--content", content, "--index", index_dir, "--json", *extra)
+    result = cli("index", "--content", content, "--index", index_dir, "--json", *extra)
     assert result.returncode in (0, 1), result.stderr
     report = json.loads(result.stdout)
     report["stderr"] = result.stderr
@@ -49,49 +74,66 @@ def stored(index_dir: Path) -> dict[str, dict]:
 
 def test_incremental_add_edit_rename_delete(corpus_copy: Path, tmp_path: Path) -> None:
     ix = tmp_path / "ix"
+    n = count(corpus_copy)
     first = run(corpus_copy, ix)
-    assert first["mode"] == "full" and first["added"] == 66
+    assert first["mode"] == "full" and first["added"] == n
     before = stored(ix)
+
+    # six announcements, each with both versions; one file of each is changed
+    slugs = pairs(corpus_copy)[:6]
+    langs = ("en", "km", "en", "en", "km", "en")
+    titled, dated, extended, moved, gone, copied = (
+        corpus_copy / lang / f"{slug}.md" for lang, slug in zip(langs, slugs, strict=True)
+    )
+    ident = {p: f"{p.parent.name}/{p.stem}" for p in (titled, dated, extended, moved, gone)}
 
     # nothing changed: nothing is touched, and the run says so
     gen = store.current_generation(ix)
     again = run(corpus_copy, ix)
-    assert again["mode"] == "unchanged" and again["unchanged"] == 66
+    assert again["mode"] == "unchanged" and again["unchanged"] == n
     assert "nothing changed" in again["stderr"]
     assert store.current_generation(ix) == gen
     # touching a file (new mtime, same bytes) is no change either
-    os.utime(corpus_copy / "en" / "9-post.md")
+    os.utime(extended)
     assert run(corpus_copy, ix)["mode"] == "unchanged"
 
     # edit a title, a date and a body; rename one file; delete one; add one
-    p = corpus_copy / "en" / "2-post.md"
-    p.write_text(p.read_text().replace(p.read_text().split("\n")[1], "title: A new title"))
-    d = corpus_copy / "km" / "6-post.md"
-    d.write_text(d.read_text().replace("date: 2025-03-01", "date: 2024-12-31"))
-    b = corpus_copy / "en" / "9-post.md"
-    b.write_text(b.read_text() + "\n\nA sentence about zebrafish added later.\n")
-    (corpus_copy / "en" / "10-post.md").rename(corpus_copy / "en" / "10-renamed.md")
-    (corpus_copy / "km" / "12-post.md").unlink()
-    shutil.copy(corpus_copy / "en" / "13-post.md", corpus_copy / "en" / "40-post.md")
+    set_field(titled, "title", "A new title")
+    new_date = (
+        "2024-12-31"
+        if before[ident[dated]]["date"].date().isoformat() != "2024-12-31"
+        else "2023-01-02"
+    )
+    set_field(dated, "date", new_date)
+    extended.write_text(extended.read_text() + "\n\nA sentence about zebrafish added later.\n")
+    renamed = moved.with_name(moved.stem + "-renamed.md")
+    moved.rename(renamed)
+    gone.unlink()
+    shutil.copy(copied, corpus_copy / "en" / "zz-added.md")
 
     report = run(corpus_copy, ix)
     assert report["mode"] == "incremental"
-    assert (report["added"], report["updated"], report["deleted"]) == (2, 3, 2)
-    assert report["unchanged"] == 66 - 3 - 2
+    # three edits, and the other version of each edited, renamed-away or deleted
+    # file's announcement (the three edited twice; moved and gone once): an
+    # announcement is the unit
+    assert (report["added"], report["updated"], report["deleted"]) == (2, 8, 2)
+    assert report["unchanged"] == n - 8 - 2
     after = stored(ix)
-    assert set(after) == (set(before) - {"en/10-post", "km/12-post"}) | {
-        "en/10-renamed",
-        "en/40-post",
+    assert set(after) == (set(before) - {ident[moved], ident[gone]}) | {
+        f"en/{renamed.stem}",
+        "en/zz-added",
     }
-    assert after["en/2-post"]["title"] == "A new title"
-    assert after["km/6-post"]["date"].date().isoformat() == "2024-12-31"
-    assert after["km/6-post"]["year"] == 2024
-    assert "zebrafish" in after["en/9-post"]["body"]
-    assert after["en/10-renamed"]["body"] == before["en/10-post"]["body"]
-    for doc_id in set(before) & set(after) - {"en/2-post", "km/6-post", "en/9-post"}:
+    assert after[ident[titled]]["title"] == "A new title"
+    assert after[ident[dated]]["date"].date().isoformat() == new_date
+    assert after[ident[dated]]["year"] == int(new_date[:4])
+    assert "zebrafish" in after[ident[extended]]["body"]
+    assert after[f"en/{renamed.stem}"]["body"] == before[ident[moved]]["body"]
+    assert after["en/zz-added"]["body"] == after[f"en/{copied.stem}"]["body"]
+    edited = {ident[titled], ident[dated], ident[extended]}
+    for doc_id in set(before) & set(after) - edited:
         assert after[doc_id]["content_hash"] == before[doc_id]["content_hash"]
-    out = prakas("search", "--index", ix, "zebrafish")
-    assert out.stdout.startswith("en/9-post ")
+    out = cli("search", "--index", ix, "zebrafish")
+    assert out.stdout.startswith(ident[extended] + " ")
 
 
 def test_version_change_forces_full_rebuild(corpus_copy: Path, tmp_path: Path) -> None:
@@ -109,29 +151,31 @@ def test_version_change_forces_full_rebuild(corpus_copy: Path, tmp_path: Path) -
 def test_broken_edit_keeps_the_indexed_version(corpus_copy: Path, tmp_path: Path) -> None:
     ix = tmp_path / "ix"
     run(corpus_copy, ix)
-    title = stored(ix)["en/2-post"]["title"]
-    (corpus_copy / "en" / "2-post.md").write_bytes(b"---\ntitle: [broken\n---\n")
+    path = files(corpus_copy, "en")[0]
+    doc_id = f"en/{path.stem}"
+    title = stored(ix)[doc_id]["title"]
+    path.write_bytes(b"---\ntitle: [broken\n---\n")
     report = run(corpus_copy, ix)
-    assert [s["path"].endswith("2-post.md") for s in report["skipped"]] == [True]
-    assert stored(ix)["en/2-post"]["title"] == title
+    assert [s["path"] for s in report["skipped"]] == [str(path)]
+    assert stored(ix)[doc_id]["title"] == title
     # fixed later: indexed again
-    (corpus_copy / "en" / "2-post.md").write_text("---\ntitle: Fixed\ndate: 2023-10-09\n---\nx\n")
+    path.write_text("---\ntitle: Fixed\ndate: 2023-10-09\n---\nx\n")
     run(corpus_copy, ix)
-    assert stored(ix)["en/2-post"]["title"] == "Fixed"
+    assert stored(ix)[doc_id]["title"] == "Fixed"
 
 
 def test_second_writer_exits_3_naming_the_holder(corpus_copy: Path, tmp_path: Path) -> None:
     ix = tmp_path / "ix"
     holder = paused_index(corpus_copy, ix, "building")
     try:
-        second = prakas("index", "--content", corpus_copy, "--index", ix)
+        second = cli("index", "--content", corpus_copy, "--index", ix)
         assert second.returncode == 3
         assert f"pid {holder.pid}" in second.stderr and "started" in second.stderr
     finally:
         holder.kill()
         holder.wait()
     # the lock died with its holder: the next run goes ahead
-    assert prakas("index", "--content", corpus_copy, "--index", ix).returncode == 0
+    assert cli("index", "--content", corpus_copy, "--index", ix).returncode == 0
 
 
 @pytest.mark.parametrize("point", ["building", "before-commit", "before-publish"])
@@ -141,21 +185,21 @@ def test_sigkill_leaves_the_old_index_serving(
     ix = tmp_path / "ix"
     run(corpus_copy, ix)
     live = store.current_generation(ix)
-    (corpus_copy / "en" / "2-post.md").write_text(
-        "---\ntitle: Half done\ndate: 2024-01-01\n---\nx\n"
-    )
+    path = corpus_copy / "en" / f"{pairs(corpus_copy)[0]}.md"
+    doc_id = f"en/{path.stem}"
+    path.write_text("---\ntitle: Half done\ndate: 2024-01-01\n---\nx\n")
     victim = paused_index(corpus_copy, ix, point)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
     # the old generation still opens and answers
     assert store.current_generation(ix) == live
-    assert whoosh_index.open_dir(str(live)).doc_count() == 66
-    assert prakas("search", "--index", ix, "Takeo").returncode == 0
-    assert stored(ix)["en/2-post"]["title"] != "Half done"
+    assert whoosh_index.open_dir(str(live)).doc_count() == count(corpus_copy)
+    assert cli("search", "--index", ix, "Takeo").returncode == 0
+    assert stored(ix)[doc_id]["title"] != "Half done"
     # the next run finishes the work and clears what the killed one left
     report = run(corpus_copy, ix)
-    assert report["updated"] == 1
-    assert stored(ix)["en/2-post"]["title"] == "Half done"
+    assert report["updated"] == 2  # the edited file and the other version of its announcement
+    assert stored(ix)[doc_id]["title"] == "Half done"
     assert not list(ix.glob(".building-*"))
 
 
@@ -184,7 +228,7 @@ def test_web_app_serves_through_a_reindex(corpus_copy: Path, tmp_path: Path) -> 
             t.start()
         try:
             time.sleep(0.5)
-            (corpus_copy / "en" / "50-post.md").write_text(
+            (corpus_copy / "en" / "zz-quokka.md").write_text(
                 "---\ntitle: The quokka visit\ndate: 2026-01-01\n---\nA quokka came to Takeo.\n"
             )
             assert run(corpus_copy, ix)["added"] == 1
@@ -209,7 +253,8 @@ def test_a_full_disk_ends_the_run_with_a_clear_error(corpus_copy: Path, tmp_path
 
     def small_disk() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+        # small enough to be reached while documents are added, on either corpus
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, 16 * 1024))
 
     result = subprocess.run(
         [
@@ -232,8 +277,25 @@ def test_a_full_disk_ends_the_run_with_a_clear_error(corpus_copy: Path, tmp_path
     assert result.returncode == 4, result.stderr[-2000:]
     assert "failed" in result.stderr and "unchanged" in result.stderr
     assert store.current_generation(ix) == live
-    assert whoosh_index.open_dir(str(live)).doc_count() == 66
+    assert whoosh_index.open_dir(str(live)).doc_count() == count(corpus_copy)
     assert run(corpus_copy, ix)["mode"] == "unchanged"
+
+
+def test_a_disk_that_fills_at_commit_ends_the_run_with_exit_4(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ix = tmp_path / "ix"
+    run(corpus_copy, ix)
+    live = store.current_generation(ix)
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(SegmentWriter, "_commit_toc", disk_full)  # the commit's last write
+    result = cli("index", "--full", "--content", corpus_copy, "--index", ix)
+    assert result.returncode == 4, result.stderr[-2000:]
+    assert "failed" in result.stderr and "unchanged" in result.stderr
+    assert store.current_generation(ix) == live
 
 
 def test_a_failing_worker_ends_the_run_without_a_hang(tmp_path: Path) -> None:
@@ -242,7 +304,7 @@ def test_a_failing_worker_ends_the_run_without_a_hang(tmp_path: Path) -> None:
     from bench.corpus import generate
 
     content = tmp_path / "synthetic"
-    generate(600, content, seed=3)
+    generate(PARALLEL_FROM, content, seed=3)  # the least that is built in parallel
     ix = tmp_path / "ix"
     started = time.monotonic()
     result = subprocess.run(
@@ -257,8 +319,11 @@ def test_a_failing_worker_ends_the_run_without_a_hang(tmp_path: Path) -> None:
     assert "indexing process failed" in result.stderr
     assert time.monotonic() - started < 120
     assert store.current_generation(ix) is None
-    # the lock was released and a clean run goes through, in parallel
-    report = run(content, ix)
-    assert report["added"] == 600 and report["documents"] == 600
+    # the lock was released and a clean run goes through, in parallel (worker processes
+    # are forked: from a fresh process, not from this one with its threads)
+    clean = prakas("index", "--content", content, "--index", ix, "--json")
+    assert clean.returncode == 0, clean.stderr[-2000:]
+    report = json.loads(clean.stdout)
+    assert report["added"] == PARALLEL_FROM and report["documents"] == PARALLEL_FROM
     segments = whoosh_index.open_dir(str(store.current_generation(ix)))._segments()
     assert len(segments) > 1  # one segment per worker

@@ -1,5 +1,6 @@
-"""The numpy paths of matching agree with Whoosh's own: position decoding, phrases,
-date order, and the per-generation caches of the search service."""
+"""The numpy paths of matching agree with Whoosh's own: phrases, date order, and the
+per-generation caches of the search service. (Position decoding, a private format of
+Whoosh's, is tested with the other private accesses in ``test_whoosh_compat.py``.)"""
 
 from __future__ import annotations
 
@@ -9,67 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import TEXT, Schema
 
 from indexer.analysis import analyse
 from tests.conftest import CONTENT, prakas
 from webapp import vector
-from webapp.search import SearchRequest, SearchService
-
-
-def _positions_by_whoosh(searcher, field: str, term: str) -> list[list[int]]:
-    out = []
-    for sub, _ in searcher.subsearchers or [(searcher, 0)]:
-        reader = sub.reader()
-        if (field, term) in reader:
-            m = reader.postings(field, term)
-            while m.is_active():
-                out.append(list(m.value_as("positions")))
-                m.next()
-    return out
-
-
-def _assert_decoded_like_whoosh(searcher, field: str, terms) -> int:
-    checked = 0
-    for term in terms:
-        enc = vector.read_positions(searcher, field, term)
-        counts, positions = vector.decode_positions(enc.data, enc.starts)
-        expected = _positions_by_whoosh(searcher, field, term)
-        assert counts.tolist() == [len(p) for p in expected], term
-        assert positions.tolist() == [p for ps in expected for p in ps], term
-        checked += len(expected)
-    return checked
-
-
-def test_positions_decode_like_whoosh_in_every_encoding(tmp_path: Path) -> None:
-    """Gaps of one, two and four bytes, a list pickled in batches (over 1,000
-    positions), a long tail of frequent words: all as Whoosh itself reads them."""
-    plain = SpaceSeparatedTokenizer()  # positions are what matter here, not analysis
-    ix = whoosh_index.create_in(str(tmp_path), Schema(body=TEXT(analyzer=plain, phrase=True)))
-    writer = ix.writer()
-    filler = " ".join(f"w{i}" for i in range(300))
-    docs = [
-        "alpha beta " * 1200,  # 2,400 positions: pickled in batches of 1,000
-        f"alpha {filler} beta {filler} {filler} alpha",  # gaps over 255
-        "alpha " + "pad " * 66_000 + "alpha",  # a gap over 65,535
-        "beta",
-        *[("alpha beta gamma " * (i % 40 + 1)) for i in range(60)],  # tails of all lengths
-    ]
-    for text in docs:
-        writer.add_document(body=text)
-    writer.commit()
-    with ix.searcher() as searcher:
-        assert _assert_decoded_like_whoosh(searcher, "body", ["alpha", "beta", "gamma", "w7", "pad"])
-
-
-def test_positions_decode_like_whoosh_on_the_bundled_content(content_index: Path) -> None:
-    service = SearchService(content_index, result_cache=0)
-    searcher = service.searcher()
-    terms = [t.decode() for t in searcher.reader().lexicon("content")]
-    assert _assert_decoded_like_whoosh(searcher, "content", terms) > 1000
+from webapp.search import SearchRequest, SearchService, selections
 
 
 def _phrases_from(texts: list[str], limit: int) -> list[list[str]]:
@@ -112,15 +58,16 @@ def test_phrases_match_as_whoosh_on_the_real_corpus(blog: Path, corpus_index: Pa
 
 def test_pages_by_date_are_the_matches_in_date_order(content_index: Path) -> None:
     snap = SearchService(content_index, result_cache=0).snapshot()
-    dates = snap.columns.date
     rng = np.random.default_rng(3)
-    for _ in range(20):
-        final = rng.random(len(dates)) < 0.5
-        idx = np.flatnonzero(final)
-        newest = idx[np.lexsort((-idx, -dates[idx]))].tolist()
-        oldest = idx[np.lexsort((idx, dates[idx]))].tolist()
-        assert snap.dates.page(final, False, 0, 100) == newest
-        assert snap.dates.page(final, True, 2, 3) == oldest[2:5]
+    for unit, units in snap.columns.units.items():
+        dates = units.date
+        for _ in range(20):
+            final = rng.random(len(dates)) < 0.5
+            idx = np.flatnonzero(final)
+            newest = idx[np.lexsort((-idx, -dates[idx]))].tolist()
+            oldest = idx[np.lexsort((idx, dates[idx]))].tolist()
+            assert snap.dates[unit].page(final, False, 0, 100) == newest
+            assert snap.dates[unit].page(final, True, 2, 3) == oldest[2:5]
 
 
 def test_result_cache_serves_repeats_and_forgets_an_old_generation(tmp_path: Path) -> None:
@@ -155,26 +102,15 @@ def test_landing_counts_are_computed_once_and_never_carry_a_selection(
     service = SearchService(content_index, result_cache=0)
     landing = service.search(SearchRequest())
     year = landing.facets["year"][0].value
-    filtered = service.search(SearchRequest(year=(int(year),)))
+    filtered = service.search(SearchRequest(filters=selections({"year": (year,)})))
     assert any(v.selected for v in filtered.facets["year"])
     again = service.search(SearchRequest())
     assert again.facets is landing.facets  # the generation's memo
     assert not any(v.selected for values in again.facets.values() for v in values)
     fresh = SearchService(content_index, result_cache=0)
-    cols = fresh.snapshot().columns
-    counts = fresh._facets(SearchRequest(), cols, cols.alive, {})
-    assert {k: [(v.value, v.count) for v in vs] for k, vs in counts.items()} == {
+    fresh.snapshot().memo.get = lambda key, compute: compute()  # type: ignore[method-assign]
+    counted = fresh.search(SearchRequest()).facets
+    assert counted is not landing.facets
+    assert {k: [(v.value, v.count) for v in vs] for k, vs in counted.items()} == {
         k: [(v.value, v.count) for v in vs] for k, vs in landing.facets.items()
     }
-
-
-def test_facet_counts_of_few_matches_equal_the_full_count(content_index: Path) -> None:
-    """A rare word's counts are read from its documents' own pairs: the same numbers
-    as the pass over every pair."""
-    cols = SearchService(content_index, result_cache=0).snapshot().columns
-    rng = np.random.default_rng(7)
-    for multi in cols.multi.values():
-        for share in (0.0, 0.03, 0.3, 1.0):
-            mask = rng.random(cols.n) < share
-            full = np.bincount(multi.value_of[mask[multi.doc_of]], minlength=len(multi.values))
-            assert multi.count(mask).tolist() == full.tolist()

@@ -1,30 +1,54 @@
-"""The web app through Flask's test client: every route and every bad input."""
+"""The web app through Flask's test client: every route and every bad input.
+
+Runs on ``corpus`` (the real corpus, or ``content/`` in a fresh clone). Expected sets
+are read from the stored text with regular expressions, independently of the search;
+facts of the real corpus (an article's title, ids) are checked when it is the corpus."""
 
 from __future__ import annotations
 
 import csv
+import html as htmllib
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
-from indexer import store
+from indexer import khmer, store
+from tests.conftest import Corpus, cli
 from webapp import create_app
+from webapp.search import FACET_LIMIT
 
 
 @pytest.fixture(scope="module")
-def client(corpus_index: Path):
-    return create_app({"INDEX_DIR": corpus_index}).test_client()
+def client(search_index: Path):
+    return create_app({"INDEX_DIR": search_index}).test_client()
 
 
 @pytest.fixture(scope="module")
-def stored(corpus_index: Path) -> list[dict]:
-    ix, _ = store.open_index(corpus_index)
+def stored(search_index: Path) -> list[dict]:
+    ix, _ = store.open_index(search_index)
     with ix.searcher() as s:
         return list(s.all_stored_fields())
+
+
+def having(stored: list[dict], pattern: str, lang: str | None = None) -> set[str]:
+    """Ids whose title, description or body (Khmer-normalised) match ``pattern``."""
+    rx = re.compile(pattern, re.IGNORECASE)
+    return {
+        f["id"]
+        for f in stored
+        if (lang is None or f["lang"] == lang)
+        and rx.search(khmer.normalise(" ".join((f["title"], f["description"], f["body"]))))
+    }
+
+
+def found(client, qs: str) -> set[str]:
+    return {h["id"] for h in api(client, qs + "&per_page=100")["results"]}
 
 
 def api(client, qs: str) -> dict:
@@ -40,38 +64,84 @@ def test_landing_page_lists_newest_first_with_all_facets(client, stored) -> None
     page = client.get("/")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert f"{len(stored)} announcements" in html
+    # an announcement is one thing in two languages: the landing page counts slugs
+    announcements = {f["slug"] for f in stored}
+    assert len(announcements) < len(stored)
+    assert f"{len(announcements)} announcements" in html
+    assert f"{len(stored)} announcements" in client.get("/?unit=file").get_data(as_text=True)
     data = api(client, "")
     dates = [h["date"] for h in data["results"]]
     assert dates == sorted(dates, reverse=True)
     assert set(data["facets"]) >= {"province", "minister", "year", "lang", "person", "place"}
 
 
-def test_search_page_has_results_facets_timeline_and_pagination(client) -> None:
-    html = client.get("/search?q=Takeo").get_data(as_text=True)
+def test_search_page_has_results_facets_timeline_and_pagination(client, corpus: Corpus) -> None:
+    data = api(client, "?q=Takeo&per_page=2")
+    assert data["total"] > 2  # more than one page
+    year = max(v["value"] for v in data["facets"]["year"])
+    html = client.get("/search?q=Takeo&per_page=2").get_data(as_text=True)
     assert "<mark>Takeo</mark>" in html
-    assert '<svg viewBox="0 0 320 80"' in html and 'href="/search?q=Takeo&amp;year=2025"' in html
-    assert 'rel="next" href="/search?q=Takeo&amp;page=2"' in html
-    assert 'href="/search?q=Takeo&amp;province=Takeo"' in html
+    assert '<svg viewBox="0 0 320 80"' in html
+    assert f'href="/search?q=Takeo&amp;year={year}&amp;per_page=2"' in html
+    assert 'rel="next" href="/search?q=Takeo&amp;page=2&amp;per_page=2"' in html
+    assert 'href="/search?q=Takeo&amp;province=Takeo&amp;per_page=2"' in html
+    if corpus.real:  # with the default page size
+        html = client.get("/search?q=Takeo").get_data(as_text=True)
+        assert 'href="/search?q=Takeo&amp;year=2025"' in html
+        assert 'rel="next" href="/search?q=Takeo&amp;page=2"' in html
+        assert 'href="/search?q=Takeo&amp;province=Takeo"' in html
+
+
+def by_announcement(stored: list[dict], field: str) -> Counter[str]:
+    """How many announcements (slugs) name each value, in any of their versions."""
+    pairs = {(f["slug"], v) for f in stored for v in f[field].splitlines()}
+    return Counter(v for _, v in pairs)
 
 
 def test_facet_counts_equal_the_extractors_assignments(client, stored) -> None:
-    ministers = Counter(m for f in stored for m in f["ministers"].splitlines())
-    provinces = Counter(p for f in stored for p in f["provinces"].splitlines())
+    ministers = by_announcement(stored, "ministers")
+    provinces = by_announcement(stored, "provinces")
     facets = api(client, "?per_page=1")["facets"]
-    assert {v["value"]: v["count"] for v in facets["minister"]} == dict(ministers)
-    assert {v["value"]: v["count"] for v in facets["province"]} == dict(provinces)
+    for facet, expected in (("minister", ministers), ("province", provinces)):
+        # the most frequent values, ties by name, as many as a page shows
+        most = sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
+        assert [(v["value"], v["count"]) for v in facets[facet]] == most
+    # a count is the number of announcements its filter finds, each once
+    for value in list(provinces)[:5]:
+        data = api(client, f"?province={value}&per_page=100")
+        assert data["total"] == provinces[value]
+        assert len({h["slug"] for h in data["results"]}) == data["total"]
+    # counted by file, as staff may ask: every file's own values
+    files = api(client, "?per_page=1&unit=file")["facets"]
+    per_file = Counter(m for f in stored for m in f["ministers"].splitlines())
+    assert {v["value"]: v["count"] for v in files["minister"]} == dict(per_file)
     # and through a filter: every hit really carries the value
     data = api(client, "?minister=Chea+Vandeth&per_page=100")
     assert data["total"] == ministers["Chea Vandeth"]
     assert all("Chea Vandeth" in h["ministers"] for h in data["results"])
 
 
-def test_facets_are_disjunctive_and_combine(client) -> None:
+def test_a_minister_spelled_several_ways_is_one_facet_value(client, stored, corpus) -> None:
+    """Chea Vandeth is also written Vandet and Vannadet: one value finds every spelling."""
+    spellings = {
+        m.group(0)
+        for f in stored
+        if f["lang"] == "en"
+        for m in re.finditer(r"Chea Vann?a?deth?\b", f["title"] + " " + f["body"])
+    }
+    assert len(spellings) >= (1 if corpus.real else 3), spellings
+    filtered = found(client, "?minister=Chea+Vandeth&lang=en")
+    for spelling in spellings:
+        written = having(stored, rf"\b{spelling}\b", "en")
+        assert written and written <= filtered, spelling
+
+
+def test_facets_are_disjunctive_and_combine(client, stored) -> None:
     one = api(client, "?province=Takeo")
     both = api(client, "?province=Takeo&province=Phnom+Penh")
     province_counts = {v["value"]: v["count"] for v in one["facets"]["province"]}
-    assert province_counts["Phnom Penh"] > 0  # still offered while Takeo is selected
+    # still offered while Takeo is selected, with its count as if nothing were
+    assert province_counts["Phnom Penh"] == by_announcement(stored, "provinces")["Phnom Penh"] > 0
     assert both["total"] >= one["total"]  # OR within a facet
     narrowed = api(client, "?province=Takeo&minister=Chea+Vandeth")
     assert narrowed["total"] <= one["total"]  # AND across facets
@@ -82,11 +152,17 @@ def test_facets_are_disjunctive_and_combine(client) -> None:
     assert {v["value"] for v in selected} == {"Takeo", "Phnom Penh"}
 
 
-def test_year_month_and_date_range(client) -> None:
+def test_year_month_and_date_range(client, stored) -> None:
+    # announcements (slugs), whose versions share a date
+    months = {(f["slug"], f["date"].strftime("%Y-%m")) for f in stored if f["year"] == 2025}
+    by_month = Counter(month for _, month in months)
+    assert len(by_month) >= 2  # a range of two months below crosses a month boundary
     year = api(client, "?year=2025&per_page=100")
-    assert year["total"] > 0 and all(h["date"].startswith("2025") for h in year["results"])
+    assert year["total"] == sum(by_month.values())
+    assert all(h["date"].startswith("2025") for h in year["results"])
     assert "month" in year["facets"]
     month = api(client, "?year=2025&month=7&per_page=100")
+    assert month["total"] == by_month["2025-07"] > 0
     assert all(h["date"].startswith("2025-07") for h in month["results"])
     ranged = api(client, "?from=2025-07-01&to=2025-08-31&per_page=100")
     assert ranged["total"] == sum(
@@ -97,32 +173,67 @@ def test_year_month_and_date_range(client) -> None:
 def test_sort_orders(client) -> None:
     newest = [h["date"] for h in api(client, "?q=training&sort=newest&per_page=50")["results"]]
     oldest = [h["date"] for h in api(client, "?q=training&sort=oldest&per_page=50")["results"]]
+    assert len(set(newest)) > 2
     assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
 
 
-def test_staff_query_language(client) -> None:
+def test_staff_query_language(client, stored, corpus: Corpus) -> None:
+    sisters = having(stored, r"Sisters of Code", "en")
+    bati, gender = having(stored, r"\bBati\b", "en"), having(stored, r"\bgender\b", "en")
+    assert sisters & bati and sisters - bati and sisters <= gender
     phrase = api(client, '?q="Sisters+of+Code"+-Bati&lang=en&per_page=50')
-    # every Sisters of Code article but 15 names a school in Bati
-    assert {h["id"] for h in phrase["results"]} == {"en/15-post"}
+    assert {h["id"] for h in phrase["results"]} == sisters - bati
     assert api(client, '?q="Sisters+of+Code"+-gender&lang=en')["total"] == 0
-    fielded = api(client, '?q=minister:"Chea Vandeth" AND province:takeo')
-    assert fielded["total"] > 0 and all(
-        "Chea Vandeth" in h["ministers"] for h in fielded["results"]
-    )
+    fielded = api(client, '?q=minister:"Chea Vandeth" AND province:takeo&per_page=100')
+    assert {h["slug"] for h in fielded["results"]} == {
+        f["slug"]
+        for f in stored
+        if "Chea Vandeth" in f["ministers"].splitlines() and "Takeo" in f["provinces"].splitlines()
+    }
     dated = api(client, "?q=date:[2025-07-01 to 2025-07-31]&per_page=50")
-    assert dated["total"] > 0 and all(h["date"].startswith("2025-07") for h in dated["results"])
+    july = {f["slug"] for f in stored if f["date"].strftime("%Y-%m") == "2025-07"}
+    assert july and {h["slug"] for h in dated["results"]} == july
     either = api(client, "?q=Zavazava OR Sodany&lang=en")
-    assert {h["id"] for h in either["results"]} == {"en/4-post", "en/29-post"}
+    expected = having(stored, r"\b(Zavazava|Sodany)\b", "en")
+    assert len(expected) >= 2 and {h["id"] for h in either["results"]} == expected
+    if corpus.real:
+        # every Sisters of Code article but 15 names a school in Bati
+        assert {h["id"] for h in phrase["results"]} == {"en/15-post"}
+        assert expected == {"en/4-post", "en/29-post"}
 
 
-def test_and_falls_back_to_or_and_says_so(client) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="whoosh3 3.54 AndNotMatcher._find_first skips its check when the excluded "
+    "word's first document comes before the query's first match: `alpha -gamma` "
+    "returns a document with gamma (webapp must not hand Whoosh a bare AndNot)",
+)
+def test_an_excluded_word_is_never_found(tmp_path: Path) -> None:
+    content = tmp_path / "c" / "en"
+    content.mkdir(parents=True)
+    for name, day, body in [
+        ("a", 1, "The gamma report."),
+        ("b", 2, "Alpha beta and gamma."),
+        ("c", 3, "Alpha beta only."),
+    ]:
+        head = f"---\ntitle: {name}\ndate: 2025-01-0{day}\n---\n"
+        (content / f"{name}.md").write_text(head + body + "\n")
+    assert cli("index", "--content", content.parent, "--index", tmp_path / "ix").returncode == 0
+    c = create_app({"INDEX_DIR": tmp_path / "ix"}).test_client()
+    for q in ("alpha -gamma", '"alpha beta" -gamma'):
+        assert found(c, "?" + urlencode({"q": q})) == {"en/c"}, q
+
+
+def test_and_falls_back_to_or_and_says_so(client, stored) -> None:
+    assert having(stored, r"Zavazava") and not having(stored, r"xylophone")
     data = api(client, "?q=Zavazava+xylophone")
     assert data["total"] > 0 and any("some of them" in n for n in data["notices"])
 
 
-def test_hit_has_other_language_link_and_entities(client) -> None:
+def test_hit_has_other_language_link_and_entities(client, corpus: Corpus) -> None:
     data = api(client, "?q=Mao+Sela&lang=en")
     hit = data["results"][0]
+    assert (corpus.root / "km" / f"{hit['slug']}.md").is_file()  # it has a Khmer twin
     assert hit["other_language"].endswith(f"/a/km/{hit['slug']}")
     assert set(hit) >= {
         "id",
@@ -138,31 +249,49 @@ def test_hit_has_other_language_link_and_entities(client) -> None:
     assert "<mark>" in hit["snippet"]
 
 
-def test_khmer_query_finds_khmer_announcements(client) -> None:
+def test_khmer_query_finds_khmer_announcements(client, stored, corpus: Corpus) -> None:
     data = api(client, "?q=ខេត្តតាកែវ&lang=km&per_page=100")
-    assert data["total"] >= 20 and all(h["lang"] == "km" for h in data["results"])
-    name = api(client, "?q=ជា+វ៉ាន់ដេត&lang=km")
-    assert {h["id"] for h in name["results"]} == {f"km/{n}-post" for n in (1, 2, 3, 4, 18)}
+    expected = having(stored, "ខេត្តតាកែវ", "km")
+    assert len(expected) >= 4
+    assert {h["id"] for h in data["results"]} >= expected
+    assert all(h["lang"] == "km" for h in data["results"])
+    name = api(client, "?q=ជា+វ៉ាន់ដេត&lang=km&per_page=100")
+    assert {h["id"] for h in name["results"]} == having(stored, "ជា ?វ៉ាន់ដេត", "km")
+    if corpus.real:
+        assert data["total"] >= 20
+        assert {h["id"] for h in name["results"]} == {f"km/{n}-post" for n in (1, 2, 3, 4, 18)}
 
 
-def test_article_page(client) -> None:
-    r = client.get("/a/en/2-post")
+def test_article_page(client, stored, corpus: Corpus) -> None:
+    """An English announcement with a Khmer twin, a minister and unpublished images."""
+    twins = {f["slug"] for f in stored if f["lang"] == "km"}
+    doc = next(
+        f
+        for f in sorted(stored, key=lambda f: f["id"])
+        if f["lang"] == "en"
+        and f["slug"] in twins
+        and "Chea Vandeth" in f["ministers"]
+        and "](@/assets" in f["body_markdown"]
+    )
+    r = client.get(f"/a/en/{doc['slug']}")
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "<h1>Press Release On The Signing Ceremony" in html
-    assert 'href="/a/km/2-post"' in html
+    assert r.status_code == 200 and f"<h1>{htmllib.escape(doc['title'], quote=False)}" in html
+    assert f'href="/a/km/{doc["slug"]}"' in html
     assert 'href="/search?minister=Chea%20Vandeth"' in html
     assert "@/assets" not in html  # images whose assets are not published are left out
+    if corpus.real:
+        html = client.get("/a/en/2-post").get_data(as_text=True)
+        assert "<h1>Press Release On The Signing Ceremony" in html
+        assert 'href="/a/km/2-post"' in html
 
 
 def test_markdown_raw_html_is_not_executed(tmp_path: Path) -> None:
-    from tests.conftest import prakas
-
     (tmp_path / "c" / "en").mkdir(parents=True)
     (tmp_path / "c" / "en" / "x.md").write_text(
         "---\ntitle: Raw HTML test\ndate: 2025-01-01\n---\n\n<script>alert(1)</script>\n\n"
         '<img src=x onerror="alert(2)">\n\nText [link](javascript:alert(3)).\n'
     )
-    assert prakas("index", "--content", tmp_path / "c", "--index", tmp_path / "ix").returncode == 0
+    assert cli("index", "--content", tmp_path / "c", "--index", tmp_path / "ix").returncode == 0
     html = (
         create_app({"INDEX_DIR": tmp_path / "ix"})
         .test_client()
@@ -195,15 +324,17 @@ def test_json_csv_atom_and_health(client, stored) -> None:
 
 
 def test_search_url_reproduces_the_search(client) -> None:
-    html = client.get("/search?q=training&province=Takeo&sort=newest&page=2").get_data(as_text=True)
-    assert 'href="/api/search?q=training&amp;province=Takeo&amp;sort=newest&amp;page=2"' in html
-    first = api(client, "?q=training&province=Takeo&sort=newest&page=2")
-    again = api(client, "?q=training&province=Takeo&sort=newest&page=2")
+    qs = "?q=training&province=Takeo&sort=newest&page=2&per_page=2"
+    html = client.get("/search" + qs).get_data(as_text=True)
+    assert f'href="/api/search{qs.replace("&", "&amp;")}"' in html
+    first = api(client, qs)
+    again = api(client, qs)
+    assert first["results"]  # page 2 exists
     assert [h["id"] for h in first["results"]] == [h["id"] for h in again["results"]]
 
 
-def test_khmer_interface_is_remembered(corpus_index: Path) -> None:
-    c = create_app({"INDEX_DIR": corpus_index}).test_client()
+def test_khmer_interface_is_remembered(search_index: Path) -> None:
+    c = create_app({"INDEX_DIR": search_index}).test_client()
     km = c.get("/search?q=Takeo&ui=km").get_data(as_text=True)
     assert ('<html lang="km">' in km and "សេចក្តីប្រកាស ៤៨" in km) or "សេចក្តីប្រកាស" in km
     assert "ថ្ងៃទី" in km  # Khmer dates
@@ -303,14 +434,14 @@ def test_json_is_valid_utf8(client) -> None:
     assert json.loads(raw.decode("utf-8"))["total"] > 0
 
 
-def test_search_service_is_safe_across_threads(corpus_index: Path) -> None:
+def test_search_service_is_safe_across_threads(search_index: Path) -> None:
     """A Whoosh reader keeps file positions; threads sharing one got garbled reads under
     load (found by the benchmark). Each thread now has its own searcher."""
     import threading
 
     from webapp.search import SearchRequest, SearchService
 
-    service = SearchService(corpus_index)
+    service = SearchService(search_index)
     queries = ["Takeo", "ជា វ៉ាន់ដេត", "Sisters of Code", "training", "ខេត្តតាកែវ", "Mao Sela"]
     expected = {q: [h.id for h in service.search(SearchRequest(q=q)).hits] for q in queries}
     problems: list[str] = []

@@ -6,20 +6,34 @@ be moved between the page, a spreadsheet and a feed reader by changing the path.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from xml.sax.saxutils import escape as xml_escape
 
+from defusedcsv import csv
 from flask import Blueprint, Response, current_app, request, url_for
 
 from indexer import store
+from indexer.facets import ENTITY_FACETS
 from webapp import params
 from webapp.search import SearchResult, SearchService
+from webapp.views import ui_language
 
 bp = Blueprint("api", __name__)
 
-CSV_COLUMNS = ("id", "lang", "slug", "date", "title", "ministers", "provinces", "url")
+CSV_COLUMNS = (
+    "id",
+    "lang",
+    "slug",
+    "date",
+    "title",
+    *(f.field for f in ENTITY_FACETS),
+    "versions",
+    "url",
+)
+
+ArticleURL = Callable[[str, str], str]  # (lang, slug) → the announcement page's URL
 
 
 def service() -> SearchService:
@@ -27,14 +41,21 @@ def service() -> SearchService:
 
 
 def _request():
-    return params.parse_request(request.args, service().facet_values)
+    return params.parse_request(request.args, service().facet_values, prefer=ui_language())
 
 
-def as_json(result: SearchResult) -> dict:
+def article_url(lang: str, slug: str) -> str:
+    return url_for("views.article", lang=lang, slug=slug, _external=True)
+
+
+def as_json(result: SearchResult, link: ArticleURL) -> dict:
+    """The API's answer for a search; ``link`` makes the URL of a version's page (the
+    web app's router, or a base URL for the CLI), so no request context is needed."""
     req = result.request
     return {
         "query": req.q,
         "filters": _filters(req),
+        "unit": req.unit,
         "total": result.total,
         "page": req.page,
         "per_page": req.per_page,
@@ -47,22 +68,26 @@ def as_json(result: SearchResult) -> dict:
                 "title": h.title,
                 "date": h.date,
                 "snippet": str(h.snippet),
-                "ministers": h.ministers,
-                "provinces": h.provinces,
-                "url": url_for("views.article", lang=h.lang, slug=h.slug, _external=True),
-                "other_language": (
-                    url_for("views.article", lang=h.twin.split("/")[0], slug=h.slug, _external=True)
-                    if h.twin
-                    else None
-                ),
+                **{f.field: h.values[f.name] for f in ENTITY_FACETS},
+                "url": link(h.lang, h.slug),
+                "versions": {lang: link(lang, h.slug) for lang in h.versions},
+                "other_language": link(h.others[0], h.slug) if h.others else None,
             }
             for h in result.hits
         ],
         "facets": {
-            name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in vals]
+            name: [
+                {
+                    "value": v.value,
+                    "count": v.count,
+                    "selected": v.selected,
+                    "labels": result.labels.get(name, {}).get(v.value, {}),
+                }
+                for v in vals
+            ]
             for name, vals in result.facets.items()
         },
-        "notices": result.notices,
+        "notices": [str(n) for n in result.notices],
         "suggestion": result.suggestion,
         "generation": result.generation,
         "took_ms": round(result.took_ms, 2),
@@ -80,7 +105,7 @@ def _filters(req) -> dict[str, list[str]]:
 @bp.get("/api/search")
 def search_json():
     result = service().search(_request())
-    response = current_app.json.response(as_json(result))
+    response = current_app.json.response(as_json(result, article_url))
     page = url_for("views.search_page") + params.query_string(
         result.request, page=result.request.page
     )
@@ -90,7 +115,11 @@ def search_json():
 
 @bp.get("/api/search.csv")
 def search_csv():
-    """Every matching announcement (all pages, up to ``CSV_MAX_ROWS``) as CSV."""
+    """Every matching announcement (all pages, up to ``CSV_MAX_ROWS``) as CSV.
+
+    A cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``… first) is
+    written with a leading apostrophe (OWASP's advice, by ``defusedcsv``); leading
+    white space, which would hide such a cell from that check, is dropped first."""
     req = _request().replace(page=1, per_page=100)
     limit = current_app.config["CSV_MAX_ROWS"]
     out = io.StringIO()
@@ -100,19 +129,17 @@ def search_csv():
     while written < limit:
         result = service().search(req.replace(page=page))
         for h in result.hits[: limit - written]:
-            url = url_for("views.article", lang=h.lang, slug=h.slug, _external=True)
-            writer.writerow(
-                [
-                    h.id,
-                    h.lang,
-                    h.slug,
-                    h.date,
-                    h.title,
-                    "; ".join(h.ministers),
-                    "; ".join(h.provinces),
-                    url,
-                ]
-            )
+            row = [
+                h.id,
+                h.lang,
+                h.slug,
+                h.date,
+                h.title,
+                *("; ".join(h.values[f.name]) for f in ENTITY_FACETS),
+                " ".join(h.versions),  # the languages this row stands for
+                article_url(h.lang, h.slug),
+            ]
+            writer.writerow([cell.strip() for cell in row])
             written += 1
         if page >= result.pages:
             break
@@ -133,7 +160,7 @@ def feed():
     title = f"Announcements: {req.q}" if req.q else "Announcements"
     entries = []
     for h in result.hits:
-        link = url_for("views.article", lang=h.lang, slug=h.slug, _external=True)
+        link = article_url(h.lang, h.slug)
         entries.append(
             f"<entry><id>{xml_escape(link)}</id><title>{xml_escape(h.title)}</title>"
             f'<link href="{xml_escape(link)}"/><updated>{h.date}T00:00:00Z</updated>'

@@ -20,7 +20,8 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from webapp.search import SearchRequest, SearchResult
@@ -74,10 +75,10 @@ class Memo:
     so it goes with its generation."""
 
     def __init__(self) -> None:
-        self._values: dict[str, object] = {}
+        self._values: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str, compute):
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         value = self._values.get(key)
         if value is None:
             value = compute()

@@ -1,105 +1,39 @@
-"""Facet columns and counts, computed with numpy over the whole match set.
+"""Facets as small classes over numpy columns: parse a URL's values, filter, count.
 
 Whoosh's own ``groupedby`` scores and sorts every match and counts in Python, which
 costs seconds at 100,000 announcements. Here each index generation is read once into
-columns (document number → year, month, date, language; and for the multi-valued
-facets, the pairs document → value), and a search counts with ``np.bincount`` over a
-boolean mask of its matches. Columns are immutable and shared by every request that
-uses the same generation.
+columns (:class:`Columns`), and a search counts with ``np.bincount`` over boolean masks
+of its matches. Columns are immutable and shared by every request on that generation.
 
-Counts are disjunctive, as search engines do it: the counts of one facet apply every
-selected filter except that facet's own, so a user can see and add a second province.
+What a search counts is a **unit**: an announcement (every language version of one
+slug) by default, or a file (``unit=file``, for staff). Matching is per file; a unit
+matches when any of its versions does, and the counts and the total count units.
+
+Each facet of the table in :mod:`indexer.facets` gets the class of its kind:
+:class:`EntityFacet` (values an announcement names), :class:`LanguageFacet` (which
+versions count), :class:`YearFacet` and :class:`MonthFacet` (from the date). Counts are
+disjunctive, as search engines do it: a facet's counts apply every selected filter
+except its own, so a reader can see and add a second province.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh.reading import IndexReader
 
-MULTI_FACETS = {  # facet name in URLs → index field with exact values
-    "minister": "facet_ministers",
-    "province": "facet_provinces",
-    "person": "facet_people",
-    "place": "facet_places",
-    "lang": "lang",
-}
+from indexer.documents import LANGUAGES
+from indexer.facets import FACETS, Facet
+
+UNITS = ("announcement", "file")
+MAX_VALUES = 20  # selected values of one facet in one URL
+MAX_VALUE_CHARS = 200
 
 
-@dataclass(frozen=True)
-class Multi:
-    """A multi-valued facet as parallel arrays of (document, value) pairs."""
-
-    values: list[str]
-    index: dict[str, int]
-    doc_of: np.ndarray  # int32, one entry per (document, value) pair, by document
-    value_of: np.ndarray  # int32
-    first: np.ndarray  # int64, n + 1: where each document's pairs start
-
-    def count(self, mask: np.ndarray) -> np.ndarray:
-        docs = np.flatnonzero(mask)
-        if len(docs) * 16 >= len(mask):  # many matches: one pass over every pair
-            return np.bincount(self.value_of[mask[self.doc_of]], minlength=len(self.values))
-        # few matches (a rare word): only their own pairs, not every pair of the index
-        starts, stops = self.first[docs], self.first[docs + 1]
-        sizes = stops - starts
-        offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes)
-        pairs = offsets + np.arange(int(sizes.sum()))
-        return np.bincount(self.value_of[pairs], minlength=len(self.values))
-
-    def docs_with(self, selected: list[str], n: int) -> np.ndarray:
-        """Mask of documents with any of the selected values (OR within a facet)."""
-        ids = [self.index[v] for v in selected if v in self.index]
-        mask = np.zeros(n, dtype=bool)
-        if ids:
-            mask[self.doc_of[np.isin(self.value_of, ids)]] = True
-        return mask
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Everything facets, filters and date sorting need, for one index generation."""
-
-    n: int
-    alive: np.ndarray  # bool: not deleted
-    date: np.ndarray  # int32 proleptic ordinal
-    year: np.ndarray  # int16
-    month: np.ndarray  # int8
-    multi: dict[str, Multi]
-
-    @classmethod
-    def load(cls, reader: IndexReader) -> Columns:
-        n = reader.doc_count_all()
-        alive = np.zeros(n, dtype=bool)
-        alive[np.fromiter(reader.all_doc_ids(), dtype=np.int64, count=reader.doc_count())] = True
-        dates = list(reader.column_reader("date"))
-        date = np.fromiter((d.toordinal() for d in dates), dtype=np.int32, count=n)
-        year = np.fromiter((d.year for d in dates), dtype=np.int16, count=n)
-        month = np.fromiter((d.month for d in dates), dtype=np.int8, count=n)
-        multi = {name: _multi(reader, field) for name, field in MULTI_FACETS.items()}
-        return cls(n, alive, date, year, month, multi)
-
-    def values(self, facet: str) -> list[str]:
-        return self.multi[facet].values
-
-
-def _multi(reader: IndexReader, field: str) -> Multi:
-    values: list[str] = []
-    docs: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
-    if field in reader.schema:
-        for i, term in enumerate(reader.lexicon(field)):
-            values.append(term.decode("utf-8") if isinstance(term, bytes) else str(term))
-            ids = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int32)
-            docs.append(ids)
-            owners.append(np.full(len(ids), i, dtype=np.int32))
-    doc_of = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
-    value_of = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int32)
-    order = np.argsort(doc_of, kind="stable")
-    doc_of, value_of = doc_of[order], value_of[order]
-    first = np.searchsorted(doc_of, np.arange(reader.doc_count_all() + 1)).astype(np.int64)
-    return Multi(values, {v: i for i, v in enumerate(values)}, doc_of, value_of, first)
+class BadValue(ValueError):
+    """A facet value a URL cannot use; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -109,19 +43,288 @@ class FacetValue:
     selected: bool
 
 
+@dataclass(frozen=True)
+class Pairs:
+    """A multi-valued column as parallel arrays of (owner, value) pairs; the owner is a
+    file or a unit."""
+
+    values: list[str]
+    index: dict[str, int]
+    owner: np.ndarray  # int32, one entry per pair
+    value: np.ndarray  # int32
+
+    def count(self, mask: np.ndarray) -> np.ndarray:
+        """How many owners in ``mask`` have each value."""
+        return np.bincount(self.value[mask[self.owner]], minlength=len(self.values))
+
+    def having(self, selected: Iterable[str], n: int) -> np.ndarray:
+        """Owners with any of the selected values (OR within a facet)."""
+        ids = [self.index[v] for v in selected if v in self.index]
+        mask = np.zeros(n, dtype=bool)
+        if ids:
+            mask[self.owner[np.isin(self.value, ids)]] = True
+        return mask
+
+    def regroup(self, unit_of: np.ndarray, n_units: int) -> Pairs:
+        """The same values owned by units instead of files, each pair once."""
+        keys = np.unique(unit_of[self.owner].astype(np.int64) * len(self.values) + self.value)
+        owner = (keys // max(len(self.values), 1)).astype(np.int32)
+        value = (keys % max(len(self.values), 1)).astype(np.int32)
+        return Pairs(self.values, self.index, owner, value)
+
+
+@dataclass(frozen=True)
+class Units:
+    """Files grouped into what a search counts (see the module docstring)."""
+
+    n: int
+    of: np.ndarray  # file → unit
+    members: np.ndarray  # files ordered by unit …
+    starts: np.ndarray  # … unit u's files are members[starts[u]:starts[u + 1]]
+    widest: int  # the most files one unit has
+    date: np.ndarray  # int32 proleptic ordinal, per unit (its earliest version)
+    year: np.ndarray
+    month: np.ndarray
+    pairs: dict[str, Pairs]  # entity facet → values per unit
+
+    @classmethod
+    def group(cls, of: np.ndarray, n: int, cols: Columns) -> Units:
+        members = np.argsort(of, kind="stable").astype(np.int32)
+        starts = np.searchsorted(of[members], np.arange(n + 1)).astype(np.int32)
+        widest = int(np.diff(starts).max()) if n else 1
+        date = np.full(n, np.iinfo(np.int32).max, dtype=np.int32)
+        np.minimum.at(date, of, cols.date)
+        days = [_ordinal_date(d) for d in date.tolist()]
+        year = np.fromiter((d[0] for d in days), dtype=np.int16, count=n)
+        month = np.fromiter((d[1] for d in days), dtype=np.int8, count=n)
+        pairs = {name: p.regroup(of, n) for name, p in cols.pairs.items()}
+        return cls(n, of, members, starts, widest, date, year, month, pairs)
+
+    def any(self, files: np.ndarray) -> np.ndarray:
+        """Units with at least one file in the mask ``files``."""
+        out = np.zeros(self.n, dtype=bool)
+        out[self.of[files]] = True
+        return out
+
+    def files(self, unit: int) -> list[int]:
+        return self.members[self.starts[unit] : self.starts[unit + 1]].tolist()
+
+
+def _ordinal_date(ordinal: int) -> tuple[int, int]:
+    import datetime as dt
+
+    day = dt.date.fromordinal(max(1, min(ordinal, dt.date.max.toordinal())))
+    return day.year, day.month
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Everything filters, counts and date order need, for one index generation."""
+
+    n: int
+    alive: np.ndarray  # bool per file: not deleted
+    date: np.ndarray  # int32 proleptic ordinal per file
+    lang: np.ndarray  # int8 per file: index into LANGUAGES (-1: none)
+    pairs: dict[str, Pairs]  # entity facet → values per file
+    units: dict[str, Units]  # "announcement" / "file" → the grouping
+
+    @classmethod
+    def load(cls, reader: IndexReader) -> Columns:
+        n = reader.doc_count_all()
+        alive = np.zeros(n, dtype=bool)
+        alive[np.fromiter(reader.all_doc_ids(), dtype=np.int64, count=reader.doc_count())] = True
+        date = np.fromiter(
+            (d.toordinal() for d in reader.column_reader("date")), dtype=np.int32, count=n
+        )
+        lang = np.full(n, -1, dtype=np.int8)
+        for i, code in enumerate(LANGUAGES):
+            if reader.doc_frequency("lang", code):
+                ids = np.fromiter(reader.postings("lang", code).all_ids(), dtype=np.int64)
+                lang[ids] = i
+        pairs = {f.name: _pairs(reader, f.column) for f in FACETS if f.kind == "entity"}
+        cols = cls(n, alive, date, lang, pairs, {})
+        slugs = list(reader.column_reader("slug"))
+        by_slug: dict[str, int] = {}
+        announcement = np.fromiter(
+            (by_slug.setdefault(s, len(by_slug)) for s in slugs), dtype=np.int32, count=n
+        )
+        cols.units["announcement"] = Units.group(announcement, len(by_slug), cols)
+        cols.units["file"] = Units.group(np.arange(n, dtype=np.int32), n, cols)
+        return cols
+
+    def values(self, facet: str) -> list[str]:
+        return self.pairs[facet].values
+
+
+def _pairs(reader: IndexReader, field: str) -> Pairs:
+    values: list[str] = []
+    docs: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    if field in reader.schema:
+        for i, term in enumerate(reader.lexicon(field)):
+            values.append(term.decode("utf-8") if isinstance(term, bytes) else str(term))
+            ids = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int32)
+            docs.append(ids)
+            owners.append(np.full(len(ids), i, dtype=np.int32))
+    owner = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
+    value = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int32)
+    return Pairs(values, {v: i for i, v in enumerate(values)}, owner, value)
+
+
+# --- the facet classes ---------------------------------------------------------------------
+
+
+class FacetKind:
+    """A facet's behaviour. ``files`` says whether its filter picks files (which
+    versions count) rather than units (which announcements count)."""
+
+    files = False
+
+    def __init__(self, facet: Facet) -> None:
+        self.facet = facet
+        self.name = facet.name
+
+    def parse(self, raw: list[str], known: Callable[[str], list[str]] | None) -> tuple[str, ...]:
+        """The selected values of a URL, deduplicated; :class:`BadValue` if unusable."""
+        chosen = tuple(dict.fromkeys(v.strip() for v in raw if v.strip()))
+        if len(chosen) > MAX_VALUES or any(len(v) > MAX_VALUE_CHARS for v in chosen):
+            raise BadValue(f"Too many or too long values for “{self.name}”.")
+        return chosen
+
+    def mask(self, cols: Columns, units: Units, selected: tuple[str, ...]) -> np.ndarray:
+        raise NotImplementedError
+
+    def count(
+        self, cols: Columns, units: Units, base: np.ndarray, selected: tuple[str, ...]
+    ) -> list[FacetValue]:
+        raise NotImplementedError
+
+    def shown(self, selections: dict[str, tuple[str, ...]]) -> bool:
+        """Whether the facet is offered for this search."""
+        return True
+
+
+class EntityFacet(FacetKind):
+    """Names an announcement holds (ministers, provinces…): a unit has a value when any
+    of its versions names it. Values a URL names must exist in the index, so a typo
+    in a link shows as a message, not as an empty page."""
+
+    def parse(self, raw, known):
+        chosen = super().parse(raw, known)
+        if chosen and known is not None:
+            have = set(known(self.name))
+            missing = [v for v in chosen if v not in have]
+            if missing:
+                raise BadValue(f"No announcement has {self.name} “{missing[0][:80]}”.")
+        return chosen
+
+    def mask(self, cols, units, selected):
+        return units.pairs[self.name].having(selected, units.n)
+
+    def count(self, cols, units, base, selected):
+        pairs = units.pairs[self.name]
+        return top_values(pairs.count(base), pairs.values, list(selected))
+
+
+class LanguageFacet(FacetKind):
+    """Which language versions count: ``lang=km`` matches and shows Khmer versions."""
+
+    files = True
+
+    def parse(self, raw, known):
+        chosen = super().parse(raw, known)
+        bad = [v for v in chosen if v not in LANGUAGES]
+        if bad:
+            raise BadValue(f"“lang” is {' or '.join(LANGUAGES)}, not “{bad[0][:40]}”.")
+        return chosen
+
+    def mask(self, cols, units, selected):
+        return np.isin(cols.lang, [LANGUAGES.index(v) for v in selected])
+
+    def count(self, cols, units, base, selected):
+        # ``base`` is a mask of files here; a unit has at most one file per language,
+        # so files counted per language are units counted per language
+        counts = np.bincount(cols.lang[base & (cols.lang >= 0)], minlength=len(LANGUAGES))
+        return [
+            FacetValue(code, int(counts[i]), code in selected)
+            for i, code in enumerate(LANGUAGES)
+            if counts[i] or code in selected
+        ]
+
+
+class YearFacet(FacetKind):
+    def parse(self, raw, known):
+        out = []
+        for value in super().parse(raw, known):
+            if not value.isdigit() or not 1900 <= int(value) <= 2100:
+                raise BadValue(f"“year” must be a year from 1900 to 2100, not “{value[:40]}”.")
+            out.append(str(int(value)))
+        return tuple(dict.fromkeys(out))
+
+    def mask(self, cols, units, selected):
+        return np.isin(units.year, [int(y) for y in selected])
+
+    def count(self, cols, units, base, selected):
+        years = np.bincount(units.year[base].astype(np.int64), minlength=1)
+        return [
+            FacetValue(str(y), int(years[y]), str(y) in selected)
+            for y in sorted(np.flatnonzero(years).tolist(), reverse=True)
+        ]
+
+
+class MonthFacet(FacetKind):
+    """Months of one year: offered, and allowed, only when exactly one year is chosen."""
+
+    def parse(self, raw, known):
+        chosen = super().parse(raw, known)
+        if len(chosen) > 1:
+            raise BadValue("“month” takes one month.")
+        for value in chosen:
+            if not value.isdigit() or not 1 <= int(value) <= 12:
+                raise BadValue(f"“month” must be between 1 and 12, not “{value[:40]}”.")
+        return tuple(str(int(v)) for v in chosen)
+
+    def mask(self, cols, units, selected):
+        return units.month == int(selected[0])
+
+    def count(self, cols, units, base, selected):
+        months = np.bincount(units.month[base].astype(np.int64), minlength=13)
+        return [
+            FacetValue(str(m), int(months[m]), str(m) in selected)
+            for m in range(1, 13)
+            if months[m]
+        ]
+
+    def shown(self, selections):
+        return len(selections.get("year", ())) == 1
+
+
+def _kind(facet: Facet) -> FacetKind:
+    if facet.kind == "entity":
+        return EntityFacet(facet)
+    if facet.kind == "language":
+        return LanguageFacet(facet)
+    return {"year": YearFacet, "month": MonthFacet}[facet.name](facet)
+
+
+#: every facet of the table, in its order, as the class of its kind
+KINDS: tuple[FacetKind, ...] = tuple(_kind(f) for f in FACETS)
+BY_NAME: dict[str, FacetKind] = {k.name: k for k in KINDS}
+
+
 def top_values(
-    counts: np.ndarray, values: list[str], selected: list[str], limit: int
+    counts: np.ndarray, values: list[str], selected: list[str], limit: int | None = None
 ) -> list[FacetValue]:
-    """The most frequent values, selected ones always included, ties by name."""
-    nonzero = np.flatnonzero(counts).tolist()
-    counted = counts.tolist()
-    order = sorted(nonzero, key=lambda i: (-counted[i], values[i]))[:limit]
-    out = [FacetValue(values[i], counted[i], values[i] in selected) for i in order]
-    if selected:
-        chosen = {values[i] for i in order}
-        index = {v: i for i, v in enumerate(values)}
-        for value in selected:
-            if value not in chosen:
-                count = counted[index[value]] if value in index else 0
-                out.append(FacetValue(value, count, True))
+    """Values by count (ties by name), selected ones always included; all of them
+    unless ``limit`` (a page shows the first few and links to the rest)."""
+    order = sorted(np.flatnonzero(counts).tolist(), key=lambda i: (-int(counts[i]), values[i]))
+    if limit is not None:
+        order = order[:limit]
+    chosen = {values[i] for i in order}
+    out = [FacetValue(values[i], int(counts[i]), values[i] in selected) for i in order]
+    index = {v: i for i, v in enumerate(values)}
+    for value in selected:
+        if value not in chosen:
+            count = int(counts[index[value]]) if value in index else 0
+            out.append(FacetValue(value, count, True))
     return out

@@ -24,7 +24,9 @@ from whoosh.fields import Schema
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from indexer import khmer
-from indexer.entities import resolve_khmer_name, resolve_latin_name
+from indexer.entities.registry import resolve_khmer_name, resolve_latin_name
+from indexer.entities.vocabulary import SOFT_UNIT_WORDS, UNIT_PREFIX_KM, UNIT_WORD_EN
+from indexer.facets import FACETS
 from indexer.places import fold_khmer, fold_latin, gazetteer
 
 TEXT_FIELDS = ("title", "content", "content_kc")
@@ -32,11 +34,12 @@ FIELD_BOOSTS = {"title": 2.0, "content": 1.0, "content_kc": 0.3}
 # Names staff may write before a colon → the index field.
 FIELD_ALIASES = {
     "content": ["body", "description", "text"],
-    "ministers": ["minister"],
-    "provinces": ["province"],
-    "people": ["person"],
-    "places": ["place"],
-    "organisations": ["org", "organisation", "organization"],
+    # each facet by its URL name and aliases (``minister:``, ``org:``), from the table
+    **{
+        f.field: names
+        for f in FACETS
+        if f.field and (names := [n for n in (f.name, *f.aliases) if n != f.field])
+    },
 }
 ADDRESSABLE = {
     "title",
@@ -125,19 +128,13 @@ def khmer_words(words: list[str]) -> list[str]:
     return out
 
 
-# Unit words qualify a place name; in a plain query they rank but are not required, so
-# "ស្រុកបាទី" also finds the announcement that names Bati without the word ស្រុក.
-SOFT_WORDS = frozenset(
-    [khmer.normalise(w) for w in ("ខេត្ត", "ស្រុក", "ខណ្ឌ", "ក្រុង", "ឃុំ", "សង្កាត់", "រាជធានី")]
-    + ["province", "district", "commune", "khan", "sangkat", "srok", "khum"]
-)
-
-
 def _plain(words: list[str], schema: Schema) -> Q.Query:
     text = " ".join(words)
     parser = _parser(schema)
     split = khmer_words(words)
-    required = [w for w in split if w.lower() not in SOFT_WORDS] or split
+    # unit words rank but are not required: "ស្រុកបាទី" also finds an announcement that
+    # names Bati without the word ស្រុក
+    required = [w for w in split if w.lower() not in SOFT_UNIT_WORDS] or split
     soft = [w for w in split if w not in required]
     main = parser.parse(_escape(" ".join(required)))
     if soft and main is not Q.NullQuery:
@@ -179,13 +176,11 @@ def entity_names(words: list[str]) -> list[str]:
         official, _ = resolve_khmer_name(text) if len(words) <= 2 else (None, "")
         if official is None and len(words) == 1:
             official, _ = resolve_khmer_name(text)
-        key = fold_khmer(re.sub("^(?:ខេត្ត|ស្រុក|ខណ្ឌ|ក្រុង|ឃុំ|សង្កាត់)", "", text))
+        key = fold_khmer(UNIT_PREFIX_KM.sub("", text))
         table = gazetteer().by_khmer
     else:
         official = resolve_latin_name(text)[0] if 2 <= len(words) <= 3 else None
-        key = fold_latin(
-            re.sub(r"(?i)\b(province|district|commune|srok|khum|sangkat|khan)\b", "", text)
-        )
+        key = fold_latin(UNIT_WORD_EN.sub("", text))
         table = gazetteer().by_latin
     if official is not None:
         names.append(official.name)
@@ -214,8 +209,8 @@ def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
     if unknown:
         notices.append(
             f"Unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: searched as "
-            f"words instead. Fields you can use: title, minister, province, person, place, "
-            f"org, lang, year, date."
+            f"words instead. Fields you can use: title, "
+            f"{', '.join(f.name for f in FACETS if f.field)}, year, date."
         )
         for f in unknown:
             text = re.sub(rf"(?<![\w\"]){re.escape(f)}:", f"{f} ", text)

@@ -26,53 +26,92 @@ from whoosh.searching import Searcher
 
 from indexer import store
 from indexer.config import Settings
+from indexer.documents import LANGUAGES
+from indexer.facets import ENTITY_FACETS
+from indexer.khmer import has_khmer
 from webapp import cache, vector
 from webapp import query as queries
-from webapp.facets import MULTI_FACETS, Columns, FacetValue, top_values
+from webapp.facets import BY_NAME, KINDS, Columns, FacetValue, Units
 from webapp.snippets import snippet, wanted
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
-FACET_LIMIT = 12
+FACET_LIMIT = 12  # values of a facet shown unless the request asks for all of them
 FEW = 3  # fewer results than this, and a respelling that finds any is offered
+
+Selections = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """A search as its URL states it: every field is a URL parameter."""
+    """A search as its URL states it (:mod:`webapp.params`).
+
+    ``filters`` holds the selected values of each facet of :data:`webapp.facets.KINDS`
+    by name, in the table's order; ``unit`` is what is counted (an announcement with
+    all its versions, or each file); ``prefer`` is the language version to show of an
+    announcement that has several (the reader's interface language)."""
 
     q: str = ""
-    minister: tuple[str, ...] = ()
-    province: tuple[str, ...] = ()
-    person: tuple[str, ...] = ()
-    place: tuple[str, ...] = ()
-    lang: tuple[str, ...] = ()
-    year: tuple[int, ...] = ()
-    month: int | None = None
+    filters: Selections = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    unit: str = "announcement"
+    more: tuple[str, ...] = ()  # facets whose every value is listed
+    prefer: str = "en"
 
     def replace(self, **changes: object) -> SearchRequest:
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
-    def selected(self, facet: str) -> tuple:
-        return getattr(self, facet)
+    def selected(self, facet: str) -> tuple[str, ...]:
+        return dict(self.filters).get(facet, ())
+
+    def with_selected(self, facet: str, values: tuple[str, ...]) -> SearchRequest:
+        """The same search with ``facet``'s values replaced (page back to 1)."""
+        chosen = dict(self.filters)
+        chosen[facet] = values
+        if facet == "year" and len(values) != 1:
+            chosen.pop("month", None)  # a month belongs to one year
+        return self.replace(filters=selections(chosen), page=1)
+
+    def cleared(self) -> SearchRequest:
+        return self.replace(filters=(), date_from=None, date_to=None, page=1)
+
+
+def selections(chosen: dict[str, tuple[str, ...]]) -> Selections:
+    """Selections in the facet table's order, empty ones left out (one spelling each)."""
+    return tuple((k.name, chosen[k.name]) for k in KINDS if chosen.get(k.name))
 
 
 @dataclass
 class Hit:
+    """One result: an announcement (or a file, with ``unit=file``) shown in one version."""
+
     id: str
     lang: str
     slug: str
     title: str
     date: str
     snippet: Markup
-    ministers: list[str]
-    provinces: list[str]
-    twin: str | None  # id of the other-language version, when it exists
+    values: dict[str, list[str]]  # entity facet name → canonical values
+    versions: dict[str, str]  # language → id, every version of this announcement
+
+    @property
+    def others(self) -> list[str]:
+        """The languages of the versions not shown."""
+        return [lang for lang in self.versions if lang != self.lang]
+
+
+@dataclass
+class Article(Hit):
+    """One version of an announcement, whole, for its page."""
+
+    author: str = ""
+    description: str = ""
+    body_markdown: str = ""
+    image: str = ""
 
 
 @dataclass
@@ -88,6 +127,11 @@ class SearchResult:
     pages: int = 1
     generation: str = ""
     took_ms: float = 0.0
+    # facet → value → {language: spelling}: how the pages write values (see ``label``)
+    labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+
+    def label(self, facet: str, value: str, lang: str) -> str:
+        return self.labels.get(facet, {}).get(value, {}).get(lang, value)
 
 
 class PageOutOfRange(ValueError):
@@ -111,23 +155,14 @@ class Snapshot:
         searcher = self.searcher
         self.columns = Columns.load(searcher.reader())
         self.lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, self.columns.n)
+        self.labels = store.read_labels(generation)
         self.postings = vector.PostingsCache()
-        self.dates = vector.DateOrder.load(self.columns.date)
-        self.ids = frozenset(t.decode() for t in searcher.reader().lexicon("id"))
+        self.dates = {k: vector.DateOrder.load(u.date) for k, u in self.columns.units.items()}
         self.memo = cache.Memo()
         self.documents = cache.Documents()
 
     def stored_fields(self, docnum: int) -> dict:
         return self.documents.get(docnum, self.searcher.stored_fields)
-
-    def has_document(self, doc_id: str) -> bool:
-        """Whether the generation holds ``doc_id`` (a set lookup, not a term query; a
-        generation with deletions confirms with the index)."""
-        if doc_id not in self.ids:
-            return False
-        return not self.searcher.reader().has_deletions() or (
-            self.searcher.document_number(id=doc_id) is not None
-        )
 
     @property
     def searcher(self) -> Searcher:
@@ -169,6 +204,40 @@ class SearchService:
     def facet_values(self, facet: str) -> list[str]:
         return self.snapshot().columns.values(facet)
 
+    def label(self, facet: str, value: str, lang: str) -> str:
+        """``value`` of ``facet`` as language ``lang`` writes it (the canonical value
+        when the index knows no other spelling)."""
+        return self.snapshot().labels.get(facet, {}).get(value, {}).get(lang, value)
+
+    def article(self, lang: str, slug: str) -> Article | None:
+        """One version of an announcement, and which other versions it has."""
+        snap = self.snapshot()
+        searcher, cols = snap.searcher, snap.columns
+        docnum = searcher.document_number(id=f"{lang}/{slug}")
+        if docnum is None:
+            return None
+        units = cols.units["announcement"]
+        versions = {
+            LANGUAGES[cols.lang[f]]: f"{LANGUAGES[cols.lang[f]]}/{slug}"
+            for f in units.files(int(units.of[docnum]))
+            if cols.alive[f]
+        }
+        fields = searcher.stored_fields(docnum)
+        return Article(
+            id=fields["id"],
+            lang=fields["lang"],
+            slug=fields["slug"],
+            title=fields["title"],
+            date=fields["date"].date().isoformat(),
+            snippet=Markup(""),
+            values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
+            versions=dict(sorted(versions.items())),
+            author=fields.get("author") or "",
+            description=fields.get("description") or "",
+            body_markdown=fields.get("body_markdown") or "",
+            image=fields.get("image") or "",
+        )
+
     # --- the search ----------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -178,15 +247,16 @@ class SearchService:
             hit.took_ms = (time.perf_counter() - started) * 1000
             return hit
         searcher, cols = snap.searcher, snap.columns
+        units = cols.units[request.unit]
         parsed = queries.parse(request.q, searcher.schema)
-        masks = self._filter_masks(request, cols)
+        file_masks, unit_masks = self._filter_masks(request, cols, units)
         matched, scores = self._match(snap, parsed.query)
-        final = _all(matched, masks.values())
+        final = self._final(matched, file_masks, unit_masks, units)
         relaxed = False
         if not final.any() and not parsed.staff and len(parsed.words) > 1:
             loose = queries.relaxed(parsed.words, searcher.schema)
             loose_matched, loose_scores = self._match(snap, loose)
-            loose_final = _all(loose_matched, masks.values())
+            loose_final = self._final(loose_matched, file_masks, unit_masks, units)
             if loose_final.any():
                 parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
                 scores = loose_scores
@@ -197,13 +267,21 @@ class SearchService:
         pages = max(1, -(-total // request.per_page))
         if request.page > pages:
             raise PageOutOfRange(request.page, pages)
-        docnums = self._order(snap, parsed, request, cols, final, masks, scores)
+        # the files that may stand for a unit: matched (or any, to show the reader's
+        # language), alive, and of the languages asked for
+        shown = _all(cols.alive, file_masks.values())
+        order = self._order(snap, parsed, request, units, final, shown & matched, scores)
         want = wanted(parsed.query) if parsed.words else None
-        hits = [self._hit(snap, d, want) for d in docnums]
-        if isinstance(parsed.query, Q.Every) and not masks:  # the landing page's counts
-            facets = snap.memo.get("all", lambda: self._facets(request, cols, matched, masks))
+        prefer = "km" if has_khmer(request.q) else request.prefer
+        hits = [self._hit(searcher, units, u, shown, prefer, want) for u in order]
+        if isinstance(parsed.query, Q.Every) and not file_masks and not unit_masks:
+            # the landing page's counts: the same for every such request of a generation
+            facets = snap.memo.get(
+                ("facets", request.unit, request.more),
+                lambda: self._facets(request, cols, units, matched, file_masks, unit_masks),
+            )
         else:
-            facets = self._facets(request, cols, matched, masks)
+            facets = self._facets(request, cols, units, matched, file_masks, unit_masks)
         result = SearchResult(
             request=request,
             total=total,
@@ -214,9 +292,10 @@ class SearchService:
             relaxed=relaxed,
             pages=pages,
             generation=snap.generation.name,
+            labels=snap.labels,
         )
         if parsed.words and not parsed.staff:
-            result.suggestion = self.suggest(searcher, parsed.words, total, final, relaxed, cols)
+            result.suggestion = self.suggest(searcher, parsed.words, total, units, relaxed)
         result.took_ms = (time.perf_counter() - started) * 1000
         self.results.put(snap.generation.name, request, result)
         return result
@@ -235,103 +314,129 @@ class SearchService:
         mask[docs] = True
         return mask & cols.alive, None
 
-    def _filter_masks(self, request: SearchRequest, cols: Columns) -> dict[str, np.ndarray]:
-        masks: dict[str, np.ndarray] = {}
-        for facet in MULTI_FACETS:
-            selected = list(request.selected(facet))
-            if selected:
-                masks[facet] = cols.multi[facet].docs_with(selected, cols.n)
-        if request.year:
-            masks["year"] = np.isin(cols.year, list(request.year))
-        if request.month is not None:
-            masks["month"] = cols.month == request.month
+    @staticmethod
+    def _filter_masks(
+        request: SearchRequest, cols: Columns, units: Units
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Each filter in force as a mask: over files (which versions count) or over
+        units (which announcements count)."""
+        files: dict[str, np.ndarray] = {}
+        unit: dict[str, np.ndarray] = {}
+        for name, selected in request.filters:
+            kind = BY_NAME[name]
+            (files if kind.files else unit)[name] = kind.mask(cols, units, selected)
         if request.date_from or request.date_to:
             low = request.date_from.toordinal() if request.date_from else -(2**31)
             high = request.date_to.toordinal() if request.date_to else 2**31 - 1
-            masks["dates"] = (cols.date >= low) & (cols.date <= high)
-        return masks
+            unit["dates"] = (units.date >= low) & (units.date <= high)
+        return files, unit
 
-    def _order(self, snap, parsed, request, cols, final, masks, scores) -> list[int]:
+    @staticmethod
+    def _final(matched, file_masks, unit_masks, units: Units) -> np.ndarray:
+        """The units the search finds: one of their files matches and passes the file
+        filters, and the unit passes the unit filters."""
+        return _all(units.any(_all(matched, file_masks.values())), unit_masks.values())
+
+    def _order(self, snap, parsed, request, units: Units, final, candidates, scores):
+        """The units of the page, best first: by date (along the generation's date
+        order), by the vectorised scores, or by Whoosh's scorer; a unit ranks as its
+        best file."""
         searcher = snap.searcher
         start = (request.page - 1) * request.per_page
         if not final.any():
             return []
+        want = start + request.per_page
         by_date = request.sort in ("newest", "oldest") or not parsed.words
         if by_date:
-            return snap.dates.page(final, request.sort == "oldest", start, request.per_page)
+            dates = snap.dates[request.unit]
+            return dates.page(final, request.sort == "oldest", start, request.per_page)
+        files = np.flatnonzero(candidates & final[units.of])
         if scores is not None:
-            best = vector.top(scores, np.flatnonzero(final), start + request.per_page)
-            return best[start : start + request.per_page].tolist()
-        allowed = None
-        if masks:
-            allowed = set(np.flatnonzero(final).tolist())
-        results = searcher.search(parsed.query, limit=start + request.per_page, filter=allowed)
-        return [hit.docnum for hit in results[start : start + request.per_page]]
+            # a unit has at most ``widest`` files: the best want×widest files hold
+            # the best ``want`` units
+            best = vector.top(scores, files, want * units.widest).tolist()
+        else:
+            allowed = set(files.tolist())
+            found = searcher.search(parsed.query, limit=want * units.widest, filter=allowed)
+            best = [hit.docnum for hit in found]
+        ranked = list(dict.fromkeys(units.of[best].tolist()))
+        return ranked[start:want]
 
-    def _hit(self, snap: Snapshot, docnum: int, want) -> Hit:
+    def _hit(self, searcher: Searcher, units: Units, unit: int, shown, prefer: str, want) -> Hit:
+        """A unit as one result, in the preferred language when it has that version."""
+        snap = self.snapshot()
+        cols = snap.columns
+        files = units.files(unit)
+        versions = {LANGUAGES[cols.lang[f]]: f for f in files if cols.alive[f]}
+        eligible = [f for f in files if shown[f]]
+        docnum = versions.get(prefer)
+        if docnum is None or docnum not in eligible:
+            docnum = eligible[0]
         fields = snap.stored_fields(docnum)
-        lang, slug = fields["lang"], fields["slug"]
-        other = "km" if lang == "en" else "en"
-        twin = f"{other}/{slug}"
         text = fields.get("body") or ""
         if want:
-            shown = snippet(text, want)
-            if "<mark>" not in shown and fields.get("description"):
+            marked = snippet(text, want)
+            if "<mark>" not in marked and fields.get("description"):
                 alt = snippet(fields["description"], want)
-                shown = alt if "<mark>" in alt else shown
+                marked = alt if "<mark>" in alt else marked
         else:
-            shown = Markup(escape(_first(fields.get("description") or text)))
+            marked = Markup(escape(_first(fields.get("description") or text)))
         return Hit(
             id=fields["id"],
-            lang=lang,
-            slug=slug,
+            lang=fields["lang"],
+            slug=fields["slug"],
             title=fields["title"],
             date=fields["date"].date().isoformat(),
-            snippet=shown,
-            ministers=values(fields.get("ministers")),
-            provinces=values(fields.get("provinces")),
-            twin=twin if snap.has_document(twin) else None,
+            snippet=marked,
+            values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
+            versions={lang: f"{lang}/{fields['slug']}" for lang in sorted(versions)},
         )
 
-    def _facets(self, request, cols: Columns, matched, masks) -> dict[str, list[FacetValue]]:
+    @staticmethod
+    def _facets(
+        request: SearchRequest, cols: Columns, units: Units, matched, file_masks, unit_masks
+    ) -> dict[str, list[FacetValue]]:
+        """Disjunctive counts of every facet the search offers."""
+        chosen = dict(request.filters)
+        matched_files = _all(matched, file_masks.values())
+        matched_units = units.any(matched_files)
         out: dict[str, list[FacetValue]] = {}
-        for facet in MULTI_FACETS:
-            base = _all(matched, (m for k, m in masks.items() if k != facet))
-            counts = cols.multi[facet].count(base)
-            out[facet] = top_values(
-                counts, cols.multi[facet].values, list(request.selected(facet)), FACET_LIMIT
-            )
-        base = _all(matched, (m for k, m in masks.items() if k not in ("year", "month")))
-        years = np.bincount(cols.year[base].astype(np.int64), minlength=1)
-        out["year"] = [
-            FacetValue(str(y), int(years[y]), y in request.year)
-            for y in sorted(np.flatnonzero(years).tolist(), reverse=True)
-        ]
-        if len(request.year) == 1:
-            base = _all(matched, (m for k, m in masks.items() if k != "month"))
-            months = np.bincount(cols.month[base].astype(np.int64), minlength=13)
-            out["month"] = [
-                FacetValue(str(m), int(months[m]), m == request.month)
-                for m in range(1, 13)
-                if months[m]
-            ]
+        for kind in KINDS:
+            if not kind.shown(chosen):
+                continue
+            others = (m for k, m in unit_masks.items() if k != kind.name)
+            selected = chosen.get(kind.name, ())
+            if kind.files:
+                files = _all(matched, (m for k, m in file_masks.items() if k != kind.name))
+                base = files & _all(units.any(files), others)[units.of]
+            else:
+                base = _all(matched_units, others)
+            counted = kind.count(cols, units, base, selected)
+            if kind.name not in request.more and len(counted) > FACET_LIMIT:
+                counted = counted[:FACET_LIMIT] + [v for v in counted[FACET_LIMIT:] if v.selected]
+            out[kind.name] = counted
         return out
 
     @staticmethod
     def _timeline(request, facets: dict[str, list[FacetValue]]) -> list[tuple[str, int, bool]]:
         """The bars of the timeline, from the year (or month) facet with its gaps filled:
         months of the one chosen year, else every year from the first to the last."""
-        if len(request.year) == 1:
-            months = {int(v.value): v.count for v in facets.get("month", [])}
-            return [(str(m), months.get(m, 0), m == request.month) for m in range(1, 13)]
-        years = {int(v.value): v.count for v in facets["year"]}
+        if "month" in facets:
+            months = {int(v.value): v for v in facets["month"]}
+            chosen = request.selected("month")
+            return [
+                (str(m), months[m].count if m in months else 0, str(m) in chosen)
+                for m in range(1, 13)
+            ]
+        years = {int(v.value): v.count for v in facets.get("year", [])}
         if not years:
             return []
+        chosen = request.selected("year")
         span = range(min(years), max(years) + 1)
-        return [(str(y), years.get(y, 0), y in request.year) for y in span]
+        return [(str(y), years.get(y, 0), str(y) in chosen) for y in span]
 
     def suggest(
-        self, searcher: Searcher, words: list[str], total: int, final, relaxed: bool, cols
+        self, searcher: Searcher, words: list[str], total: int, units: Units, relaxed: bool
     ) -> str | None:
         """A respelling of the words the index does not know, from its own vocabulary
         (both languages), offered when it finds more than the query as typed."""
@@ -353,7 +458,7 @@ class SearchService:
             return None
         candidate = " ".join(out)
         matched, _ = self._match(self.snapshot(), queries.parse(candidate, searcher.schema).query)
-        found = int(matched.sum())
+        found = int(units.any(matched).sum())
         return candidate if found > total or (found and (total < FEW or relaxed)) else None
 
 

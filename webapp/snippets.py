@@ -90,7 +90,8 @@ def _candidate_words(text: str, terms: frozenset[str]) -> Iterator[tuple[int, in
     for term in terms:
         pattern, pos = _candidates(term), 0
         while (m := pattern.search(text, pos)) is not None:
-            pos = _WORD_REST.match(text, m.end()).end()
+            rest = _WORD_REST.match(text, m.end())  # never None: the pattern may be empty
+            pos = rest.end() if rest is not None else m.end()
             yield m.start(), pos
 
 

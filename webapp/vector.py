@@ -22,6 +22,8 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
+from indexer import whoosh_compat
+
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 PHRASE_SCORE = 4.0  # a matched phrase is worth about one well-placed word, times its boost
 
@@ -45,7 +47,8 @@ class Lengths:
             for docnum in reader.all_doc_ids():
                 lengths[docnum] = reader.doc_field_length(docnum, field, 0)
             by_field[field] = lengths
-            average[field] = float(reader.field_length(field)) / max(reader.doc_count(), 1)
+            # as Whoosh's ``avg_field_length``: over every document number
+            average[field] = float(reader.field_length(field)) / max(reader.doc_count_all(), 1)
         return cls(by_field, average)
 
 
@@ -97,7 +100,7 @@ class PostingsCache:
         key = (field, text)
         df = self._dfs.get(key)
         if df is None:
-            df = sum(r.doc_frequency(field, text) for r, _ in _leaves(searcher))
+            df = sum(r.doc_frequency(field, text) for r, _ in whoosh_compat.leaf_readers(searcher))
             if len(self._dfs) < 200_000:
                 self._dfs[key] = df
         return df
@@ -158,7 +161,7 @@ class Evaluator:
         self.lengths = lengths
         self.alive = alive
         self.n = len(alive)
-        self.doc_count = max(searcher.doc_count(), 1)
+        self.doc_count_all = max(searcher.doc_count_all(), 1)
 
     def run(self, query: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         mask, scores = self._eval(query)
@@ -196,8 +199,10 @@ class Evaluator:
         ids, tfs = self.cache.get(self.searcher, field, text)
         if len(ids) == 0:
             return mask, scores
-        df = len(ids)  # Whoosh's document frequency: postings, deleted ones included
-        idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+        # Whoosh's own idf (``WeightingModel.idf``), so both rankers agree; its document
+        # frequency is the number of postings, deleted documents' included, as here
+        df = len(ids)
+        idf = math.log(self.doc_count_all / (df + 1)) + 1
         field_boost = getattr(self.searcher.schema[field], "format", None)
         field_boost = getattr(field_boost, "field_boost", 1.0) or 1.0
         lengths = self.lengths.by_field.get(field)
@@ -247,7 +252,8 @@ def _within(ids: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 
 
 def postings(searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """A term's document numbers and frequencies, read a block at a time."""
+    """A term's document numbers and frequencies over every segment, read a block at a
+    time (:mod:`indexer.whoosh_compat`)."""
     blocks = list(_blocks(searcher, field, text, values=False))
     if not blocks:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
@@ -257,57 +263,9 @@ def postings(searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.
 def _blocks(
     searcher: Searcher, field: str, text: str, values: bool, within: np.ndarray | None = None
 ):
-    """(ids, frequencies, values) of each stored block of a term's postings, with
-    document numbers made global. Whoosh keeps a block's ids as a pickled tuple of
-    deltas and decodes them in a Python loop; here numpy sums them. With ``within``
-    (sorted document numbers), a block whose id range holds none of them is skipped
-    on its header alone, without decompressing it."""
-    for reader, offset in _leaves(searcher):
-        if (field, text) not in reader:
-            continue
-        m = reader.postings(field, text)
-        low = offset  # the lowest document number the next block may hold
-        while not hasattr(m, "_read_ids") and hasattr(m, "child"):
-            m = m.child  # a wrapper that hides deleted documents: the mask does that
-        if not hasattr(m, "_read_data"):  # inlined postings (one document): one at a time
-            ids, tfs, vals = [], [], []
-            while m.is_active():
-                ids.append(m.id())
-                tfs.append(m.weight())
-                if values:
-                    vals.append(m.value())
-                m.next()
-            yield (
-                np.asarray(ids, dtype=np.int32) + offset,
-                np.asarray(tfs, dtype=np.float32),
-                tuple(vals),
-            )
-            continue
-        while m.is_active():
-            if within is not None:
-                high = m._maxid + offset
-                i = np.searchsorted(within, low)
-                low = high + 1
-                if i == len(within) or within[i] > high:
-                    m._next_block()
-                    continue
-            if m._data is None:
-                m._read_data()
-            raw_ids, weights, vals = m._data
-            ids = np.asarray(raw_ids, dtype=np.int64)
-            if not m._byteids:
-                ids = np.cumsum(ids)
-            n = len(ids)
-            if weights is None:
-                tfs = np.ones(n, dtype=np.float32)
-            elif isinstance(weights, float):
-                tfs = np.full(n, weights, dtype=np.float32)
-            else:
-                tfs = np.asarray(weights, dtype=np.float32)
-            if values and m._values is None:
-                m._read_values()
-            yield (ids + offset).astype(np.int32), tfs, m._values if values else None
-            m._next_block()
+    for reader, offset in whoosh_compat.leaf_readers(searcher):
+        if (field, text) in reader:
+            yield from whoosh_compat.term_blocks(reader, field, text, values, within, offset)
 
 
 @dataclass(frozen=True)
@@ -323,9 +281,6 @@ class EncodedPositions:
         return iter((self.ids, self.starts, self.data))
 
 
-_PAD = 8  # bytes after the last value, so the decoder may look ahead without checks
-
-
 def read_positions(
     searcher: Searcher, field: str, text: str, within: np.ndarray | None = None
 ) -> EncodedPositions:
@@ -336,78 +291,14 @@ def read_positions(
     lengths: list[int] = []
     for block_ids, _, values in _blocks(searcher, field, text, True, within):
         ids.append(block_ids)
-        chunks.append(b"".join(values))
-        lengths.extend(map(len, values))
+        chunks.append(b"".join(values or ()))
+        lengths.extend(map(len, values or ()))
     starts = np.zeros(len(lengths), dtype=np.int64)
     if lengths:
         np.cumsum(lengths[:-1], out=starts[1:])
-    data = np.frombuffer(b"".join(chunks) + bytes(_PAD), dtype=np.uint8)
+    data = np.frombuffer(b"".join(chunks) + bytes(whoosh_compat.PAD), dtype=np.uint8)
     all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
     return EncodedPositions(all_ids, starts, data)
-
-
-# Whoosh's Positions format: a 4-byte big-endian count, then the position deltas as a
-# pickled list (protocol 2: PROTO 2, EMPTY_LIST, BINPUT 0, then one APPEND or a MARK
-# ... APPENDS of small-int opcodes). Decoded here for many postings at once.
-_K, _M, _J = 0x4B, 0x4D, 0x4A  # BININT1, BININT2, BININT (1, 2 and 4-byte ints)
-_HEADER = bytes([0x80, 2, 0x5D, 0x71, 0])
-_FEW = 16  # postings left in the decoding loop below which pickle is cheaper
-
-
-def decode_positions(data: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(counts, positions) of the postings whose values start at ``starts``: every
-    posting's positions, flattened in order. Pure numpy over all postings at once,
-    one step per position of the longest list; the odd value that is not in the
-    common shape (a list pickled in batches, a long tail) goes through pickle."""
-    m = len(starts)
-    if m == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    b = data[starts[:, None] + np.arange(9)].astype(np.int64)
-    counts = (b[:, 0] << 24) | (b[:, 1] << 16) | (b[:, 2] << 8) | b[:, 3]
-    ok = np.all(b[:, 4:9] == np.frombuffer(_HEADER, dtype=np.uint8), axis=1)
-    multi = counts > 1
-    ok &= (counts >= 1) & (counts <= 1000) & (~multi | (data[starts + 9] == 0x28))  # MARK
-    offsets = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    deltas = np.zeros(int(offsets[-1]), dtype=np.int64)
-    order = np.argsort(-counts, kind="stable")
-    ranked = counts[order]
-    cursor = starts[order] + 9 + multi[order]
-    bad = ~ok[order]
-    k = 0
-    while True:
-        active = int(np.searchsorted(-ranked, -k, side="left"))  # postings with > k values
-        if active == 0:
-            break
-        if active <= _FEW and k > 0:
-            bad[:active] = True  # the long tail: pickle finishes these
-            break
-        c = cursor[:active]
-        op = data[c]
-        v = data[c + 1].astype(np.int64)
-        is_m, is_j = op == _M, op == _J
-        v2 = data[c + 2].astype(np.int64) << 8
-        v = np.where(is_m | is_j, v | v2, v)
-        wide = (data[c + 3].astype(np.int64) << 16) | (data[c + 4].astype(np.int64) << 24)
-        v = np.where(is_j, (v | wide).astype(np.int32).astype(np.int64), v)
-        bad[:active] |= ~((op == _K) | is_m | is_j)
-        deltas[offsets[order[:active]] + k] = v
-        cursor[:active] = c + np.where(is_j, 5, np.where(is_m, 3, 2))
-        k += 1
-    closing = np.where(ranked > 1, 0x65, 0x61)  # APPENDS or APPEND, then STOP
-    bad |= (data[cursor] != closing) | (data[cursor + 1] != 0x2E)
-    if bad.any():
-        from pickle import loads
-
-        for i in order[bad].tolist():
-            start, n = int(starts[i]), int(counts[i])
-            # a value is at most 6 bytes a position plus its framing; pickle stops at STOP
-            values = loads(data[start + 4 : start + 16 + 6 * n].tobytes())
-            deltas[offsets[i] : offsets[i] + n] = values[:n]
-    # deltas → positions, restarting at each posting
-    sums = np.cumsum(deltas)
-    base = np.repeat(sums[offsets[:-1]] - deltas[offsets[:-1]], counts)
-    return counts, sums - base
 
 
 def phrase_docs(terms: list[EncodedPositions]) -> np.ndarray:
@@ -422,24 +313,17 @@ def phrase_docs(terms: list[EncodedPositions]) -> np.ndarray:
         candidates = np.intersect1d(candidates, t.ids, assume_unique=True)
     if len(terms) == 1 or len(candidates) == 0:
         return candidates.astype(np.int64)
-    keys = None
     width = len(terms)
+    keys = np.zeros(0, dtype=np.int64)
     for i, t in enumerate(terms):
         where = np.searchsorted(t.ids, candidates)
-        counts, positions = decode_positions(t.data, t.starts[where])
+        counts, positions = whoosh_compat.decode_positions(t.data, t.starts[where])
         docs = np.repeat(candidates.astype(np.int64), counts)
         mine = (docs << 32) | (positions + width - i)
-        keys = mine if keys is None else np.intersect1d(keys, mine, assume_unique=True)
+        keys = mine if i == 0 else np.intersect1d(keys, mine, assume_unique=True)
         if len(keys) == 0:
             break
     return np.unique(keys >> 32)
-
-
-def _leaves(searcher: Searcher):
-    subs = searcher.subsearchers if hasattr(searcher, "subsearchers") else None
-    if subs:
-        return [(s.reader(), offset) for s, offset in subs]
-    return [(searcher.reader(), 0)]
 
 
 def top(scores: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:

@@ -26,13 +26,13 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from indexer import store
+from indexer.facets import BY_NAME
 from webapp import i18n, params
-from webapp.search import PageOutOfRange, SearchResult, SearchService, values
+from webapp.search import PageOutOfRange, SearchResult, SearchService
 
 bp = Blueprint("views", __name__)
 
 FONT = next(Path(fontpkg_noto_sans_khmer.__file__).parent.glob("files/*.ttf"))
-FACET_ORDER = ("minister", "province", "lang", "person", "place")
 
 
 def service() -> SearchService:
@@ -54,10 +54,30 @@ def helpers() -> dict:
         "fmt_date": lambda d: i18n.date(d, ui),
         "month_name": lambda m: i18n.month_name(m, ui),
         "toggle": params.toggle,
+        "only": params.only,
         "qs": params.query_string,
-        "facet_order": FACET_ORDER,
+        # the date range's two ends are filters, not facets: they have words of their own
+        "facet_label": lambda name: (
+            BY_NAME[name].label[ui] if name in BY_NAME else i18n.t(name, ui)
+        ),
+        "facet_heading": lambda name: BY_NAME[name].heading[ui],
+        "value_label": lambda name, value: value_label(name, value, ui),
         "ui_switch": ui_switch_url,
     }
+
+
+def value_label(facet: str, value: str, ui: str) -> str:
+    """A facet value as the reader reads it: a month's name, a language's name, a year
+    in the interface's digits; names as the index has them."""
+    if facet == "month":
+        return i18n.month_name(value, ui)
+    if facet == "lang":
+        return i18n.t(value, ui)
+    if facet == "year":
+        return i18n.digits(value, ui)
+    if facet in ("from", "to"):
+        return i18n.date(value, ui)
+    return value
 
 
 def ui_switch_url(other: str) -> str:
@@ -77,7 +97,7 @@ def _remember_ui(response: Response) -> Response:
 @bp.get("/search")
 def search_page():
     search = service()
-    req = params.parse_request(request.args, search.facet_values)
+    req = params.parse_request(request.args, search.facet_values, prefer=ui_language())
     result = search.search(req)
     html = render_template(
         "search.html",
@@ -86,6 +106,7 @@ def search_page():
         bars=timeline_bars(result),
         active=active_filters(req),
         api_qs=params.query_string(req, page=req.page),
+        keep_for_query=[(k, v) for k, v in params.to_params(req, page=False) if k != "q"],
         keep_for_sort=[(k, v) for k, v in params.to_params(req, page=False) if k != "sort"],
         keep_for_dates=[
             (k, v) for k, v in params.to_params(req, page=False) if k not in ("from", "to")
@@ -96,26 +117,11 @@ def search_page():
 
 @bp.get("/a/<lang>/<path:slug>")
 def article(lang: str, slug: str):
-    searcher = service().searcher()
-    docnum = searcher.document_number(id=f"{lang}/{slug}")
-    if docnum is None:
+    doc = service().article(lang, slug)
+    if doc is None:
         abort(404)
-    fields = searcher.stored_fields(docnum)
-    other = "km" if lang == "en" else "en"
-    twin = f"{other}/{slug}" if searcher.document_number(id=f"{other}/{slug}") is not None else None
     html = render_template(
-        "article.html",
-        doc=fields,
-        body=render_markdown(fields.get("body_markdown") or ""),
-        facets={
-            "minister": values(fields.get("ministers")),
-            "province": values(fields.get("provinces")),
-            "person": values(fields.get("people")),
-            "place": values(fields.get("places")),
-        },
-        organisations=values(fields.get("organisations")),
-        twin=twin,
-        date=fields["date"].date().isoformat(),
+        "article.html", doc=doc, body=render_markdown(doc.body_markdown), date=doc.date
     )
     return _remember_ui(Response(html))
 
@@ -138,15 +144,10 @@ def render_markdown(text: str) -> Markup:
 
 
 def active_filters(req) -> list[tuple[str, str, str]]:
-    """(facet, label value, link that removes it) for every filter in force."""
-    out = []
-    for facet in params.FACETS:
-        for value in req.selected(facet):
-            out.append((facet, value, params.toggle(req, facet, value)))
-    for year in req.year:
-        out.append(("year", str(year), params.toggle(req, "year", str(year))))
-    if req.month is not None:
-        out.append(("month", str(req.month), params.query_string(req, month=None)))
+    """(facet, value, link that removes it) for every filter in force."""
+    out = [
+        (name, value, params.toggle(req, name, value)) for name, vs in req.filters for value in vs
+    ]
     if req.date_from:
         out.append(("from", req.date_from.isoformat(), params.query_string(req, date_from=None)))
     if req.date_to:
@@ -161,15 +162,11 @@ def timeline_bars(result: SearchResult, width: int = 320, height: int = 80) -> l
         return []
     peak = max(c for _, c, _ in points) or 1
     step = width / len(points)
-    by_month = len(result.request.year) == 1
+    by_month = "month" in result.facets
     bars = []
     for i, (label, count, selected) in enumerate(points):
         h = 0 if count == 0 else max(2, round(count / peak * (height - 16)))
-        link = (
-            params.toggle(result.request, "month", label)
-            if by_month
-            else params.toggle(result.request, "year", label)
-        )
+        link = params.toggle(result.request, "month" if by_month else "year", label)
         bars.append(
             {
                 "x": round(i * step + 1, 1),
@@ -200,7 +197,7 @@ def register_errors(app: Flask) -> None:
     def past_the_end(exc: PageOutOfRange):
         if request.path.startswith("/api/") or request.path.startswith("/feed"):
             return {"error": str(exc), "pages": exc.pages}, 400
-        req = params.parse_request(request.args)
+        req = params.parse_request(request.args, prefer=ui_language())
         last = url_for("views.search_page") + params.query_string(req, page=exc.pages)
         return _error_page(400, str(exc), link=last)
 
