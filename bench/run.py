@@ -1,6 +1,7 @@
-"""The performance benchmark: build, search, landing page, load, memory — against SQLite FTS5.
+"""The performance benchmark: build, search, landing page, load, memory — against
+SQLite FTS5 and tantivy.
 
-    python -m bench.run --size 10000 [--json] [--load-seconds 30] [--workdir DIR]
+    python -m bench.run --size 10000 [--json] [--load-seconds 30] [--workdir DIR] [--reuse]
 
 On a generated corpus (``bench/corpus.py``) of ``--size`` announcements, in one run:
 
@@ -8,14 +9,21 @@ On a generated corpus (``bench/corpus.py``) of ``--size`` announcements, in one 
    wall time, peak RSS of the whole process tree, index size on disk;
 2. ~300 queries through the search service (top 10 with snippets and every facet):
    single frequent and rare terms, 2–3 term AND, phrases, Khmer terms, and filtered
-   queries (minister + province + date range): median, p95, p99;
+   queries (minister + province + date range): median, p95, p99 — then the same
+   queries again, with every engine warm (our postings cache then holds every term);
 3. the worst cases: the landing page (no query, all facets) and a very frequent term;
-4. ``prakas serve`` under 8 concurrent clients on loopback for ``--load-seconds``;
-5. the RSS of that web worker after the load;
+4. ``prakas serve`` under 8 concurrent clients on loopback for ``--load-seconds``,
+   twice: the uniform mix (every query once, in turn) with the workers' result cache
+   off, and a Zipf mix (:func:`load_paths`: the landing page and a few words dominate)
+   with it on;
+5. the RSS of the web workers after the load.
 
-and the same search workload against SQLite FTS5 (facets as GROUP BY driven from the
-match set), with the ratio ours/FTS5 for each figure. Ratios are printed first: they
-hold on a noisy machine; absolute times second.
+The same search workload runs in the same process against SQLite FTS5 (facets as
+GROUP BY driven from the match set) and, with the ``bench`` extra installed, against
+tantivy (:class:`Tantivy`: BM25, terms aggregations over fast fields, its snippet
+generator), with Khmer pre-segmented by our segmenter for both. Each query runs on
+every engine before the next (:func:`run_interleaved`), so the machine's noise falls on
+all alike. Ratios are printed first: they hold on a noisy machine; absolute times second.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -235,41 +244,6 @@ def workload(corpus: Path, service, n: int = 300, seed: int = 11) -> list[Query]
     return queries
 
 
-def run_ours(service, queries: list[Query]) -> dict:
-    import datetime as dt
-
-    from webapp.search import SearchRequest, selections
-
-    def request(q: Query) -> SearchRequest:
-        return SearchRequest(
-            q=q.q,
-            filters=selections({"minister": tuple(q.minister), "province": tuple(q.province)}),
-            date_from=dt.date.fromisoformat(q.date_from) if q.date_from else None,
-            date_to=dt.date.fromisoformat(q.date_to) if q.date_to else None,
-        )
-
-    for q in queries[:20]:  # warm the caches a real server has warm
-        service.search(request(q))
-    times: dict[str, list[float]] = {}
-    for q in queries:
-        started = time.perf_counter()
-        service.search(request(q))
-        times.setdefault(q.kind, []).append((time.perf_counter() - started) * 1000)
-    landing = _repeat(lambda: service.search(SearchRequest()), 20)
-    frequent = _repeat(lambda: service.search(SearchRequest(q="digital")), 10)
-    return _summarise(times) | {"landing_ms": landing, "frequent_ms": frequent}
-
-
-def _repeat(fn, n: int) -> float:
-    fn()
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def _summarise(times: dict[str, list[float]]) -> dict:
     every = [t for ts in times.values() for t in ts]
     return {
@@ -281,6 +255,66 @@ def _summarise(times: dict[str, list[float]]) -> dict:
             for k, v in times.items()
         },
         "queries": len(every),
+    }
+
+
+# --- every engine, query by query ----------------------------------------------------------
+
+
+def ours_engine(service) -> Engine:
+    """The search service as the harness drives it: a query → a search, computed."""
+    from webapp.search import SearchRequest, selections
+
+    def request(q: Query) -> SearchRequest:
+        return SearchRequest(
+            q=q.q,
+            filters=selections({"minister": tuple(q.minister), "province": tuple(q.province)}),
+            date_from=dt.date.fromisoformat(q.date_from) if q.date_from else None,
+            date_to=dt.date.fromisoformat(q.date_to) if q.date_to else None,
+        )
+
+    return Engine(lambda q: service.search(request(q)), lambda: service.search(SearchRequest()))
+
+
+@dataclass
+class Engine:
+    search: Callable[[Query], object]
+    landing: Callable[[], object]
+
+
+def run_interleaved(engines: dict[str, Engine], queries: list[Query]) -> dict[str, dict]:
+    """Every query on every engine before the next query, in an order that rotates, so
+    a noisy machine (this one is shared) slows every engine alike and the ratios hold.
+    The first 20 queries warm each engine first, as a running server is warm."""
+    names = list(engines)
+    for q in queries[:20]:
+        for name in names:
+            engines[name].search(q)
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in names}
+    for i, q in enumerate(queries):
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            started = time.perf_counter()
+            engines[name].search(q)
+            times[name].setdefault(q.kind, []).append((time.perf_counter() - started) * 1000)
+    frequent = Query("frequent", "digital")
+    extra: dict[str, dict[str, list[float]]] = {n: {"landing": [], "frequent": []} for n in names}
+    for round_ in range(21):
+        for name in names:
+            for key, fn in (
+                ("landing", engines[name].landing),
+                ("frequent", lambda e=engines[name]: e.search(frequent)),
+            ):
+                started = time.perf_counter()
+                fn()
+                if round_:  # the first round warms
+                    extra[name][key].append((time.perf_counter() - started) * 1000)
+    return {
+        name: _summarise(times[name])
+        | {
+            "landing_ms": statistics.median(extra[name]["landing"]),
+            "frequent_ms": statistics.median(extra[name]["frequent"]),
+        }
+        for name in names
     }
 
 
@@ -416,19 +450,6 @@ class Fts5:
         db.execute("SELECT value, count(*) FROM doc_province GROUP BY value").fetchall()
         db.execute("SELECT year, count(*) FROM docs GROUP BY year").fetchall()
         db.execute("SELECT lang, count(*) FROM docs GROUP BY lang").fetchall()
-
-
-def run_fts5(fts: Fts5, queries: list[Query]) -> dict:
-    for q in queries[:20]:
-        fts.search(q)
-    times: dict[str, list[float]] = {}
-    for q in queries:
-        started = time.perf_counter()
-        fts.search(q)
-        times.setdefault(q.kind, []).append((time.perf_counter() - started) * 1000)
-    landing = _repeat(fts.landing, 20)
-    frequent = _repeat(lambda: fts.search(Query("frequent", "digital")), 10)
-    return _summarise(times) | {"landing_ms": landing, "frequent_ms": frequent}
 
 
 # --- tantivy, the fastest peer ------------------------------------------------------------
@@ -620,10 +641,8 @@ def tantivy_available() -> bool:
     return True
 
 
-def tantivy_reference(
-    workdir: Path, size: int, searcher, queries: list[Query], reuse: bool
-) -> dict:
-    """Build (or, with ``reuse``, reopen) the tantivy index and run the workload on it."""
+def tantivy_reference(workdir: Path, size: int, searcher, reuse: bool) -> tuple[Tantivy, dict]:
+    """Build (or, with ``reuse``, reopen) the tantivy index; it and its build figures."""
     path = workdir / f"tantivy-{size}"
     meta = workdir / f"tantivy-{size}.json"
     if reuse and path.is_dir() and meta.exists():
@@ -636,20 +655,7 @@ def tantivy_reference(
         build_s = time.perf_counter() - started
         meta.write_text(json.dumps({"build_s": build_s}))
     docs = engine.searcher.num_docs
-    return run_tantivy(engine, queries) | {"build_s": build_s, "build_docs_per_s": docs / build_s}
-
-
-def run_tantivy(engine: Tantivy, queries: list[Query]) -> dict:
-    for q in queries[:20]:
-        engine.search(q)
-    times: dict[str, list[float]] = {}
-    for q in queries:
-        started = time.perf_counter()
-        engine.search(q)
-        times.setdefault(q.kind, []).append((time.perf_counter() - started) * 1000)
-    landing = _repeat(engine.landing, 20)
-    frequent = _repeat(lambda: engine.search(Query("frequent", "digital")), 10)
-    return _summarise(times) | {"landing_ms": landing, "frequent_ms": frequent}
+    return engine, {"build_s": build_s, "build_docs_per_s": docs / build_s}
 
 
 # --- 4–5. the web app under load ----------------------------------------------------------
@@ -886,8 +892,6 @@ def run(
         (workdir / f"build-{size}.json").write_text(json.dumps(build))
     service = SearchService(index_dir, result_cache=0)  # every search computed
     queries = workload(corpus, service, n_queries)
-    ours = run_ours(service, queries)
-    steady = run_ours(service, queries)  # again, every term's postings now decoded
     fts_path = workdir / f"fts5-{size}.db"
     fts_meta = workdir / f"fts5-{size}.json"
     if reuse and fts_path.exists() and fts_meta.exists():
@@ -899,10 +903,16 @@ def run(
         fts = Fts5(fts_path, service.searcher())
         fts_build_s = time.perf_counter() - fts_started
         fts_meta.write_text(json.dumps({"build_s": fts_build_s}))
-    theirs = run_fts5(fts, queries)
-    peer = None
+    engines = {"ours": ours_engine(service), "fts5": Engine(fts.search, fts.landing)}
+    peer_build: dict = {}
     if tantivy_available():
-        peer = tantivy_reference(workdir, size, service.searcher(), queries, reuse)
+        peer_engine, peer_build = tantivy_reference(workdir, size, service.searcher(), reuse)
+        engines["tantivy"] = Engine(peer_engine.search, peer_engine.landing)
+    first = run_interleaved(engines, queries)
+    # again: our postings cache now holds every term of the workload (steady state)
+    again = run_interleaved(engines, queries)
+    ours, steady, theirs = first["ours"], again["ours"], first["fts5"]
+    peer = first["tantivy"] | peer_build | {"steady": again["tantivy"]} if peer_build else None
     load = measure_load(index_dir, queries, load_seconds)
     zipf = measure_load(index_dir, queries, load_seconds, mix="zipf", result_cache=True)
     return {
@@ -915,7 +925,12 @@ def run(
         "load": load,
         "load_zipf": zipf,
         "worker_rss_mb": max(load["worker_rss_mb"], zipf["worker_rss_mb"]),
-        "fts5": {**theirs, "build_s": fts_build_s, "build_docs_per_s": build["docs"] / fts_build_s},
+        "fts5": {
+            **theirs,
+            "build_s": fts_build_s,
+            "build_docs_per_s": build["docs"] / fts_build_s,
+            "steady": again["fts5"],
+        },
         "tantivy": peer,
     }
 
@@ -987,45 +1002,36 @@ def _flat_peer(result: dict) -> dict:
     out["ratio_tantivy.search.p99"] = ours["p99_ms"] / peer["p99_ms"]
     out["ratio_tantivy.landing"] = result["landing_ms"] / peer["landing_ms"]
     out["ratio_tantivy.build"] = result["build"]["docs_per_s"] / peer["build_docs_per_s"]
+    steady, theirs = result["search_steady"], peer["steady"]
+    for key in ("median", "p95", "p99"):
+        out[f"tantivy_steady.search.{key}_ms"] = theirs[f"{key}_ms"]
+        out[f"ratio_tantivy_steady.search.{key}"] = steady[f"{key}_ms"] / theirs[f"{key}_ms"]
+    for kind, v in theirs["by_kind"].items():
+        out[f"tantivy_steady.search.{kind}.median_ms"] = v["median_ms"]
     return out
 
 
 def table(result: dict) -> str:
-    ours, fts, peer = result["search"], result["fts5"], result.get("tantivy")
+    peer = result.get("tantivy")
+    b = result["build"]
     lines = [
         f"size {result['size']:,} announcements",
         "",
         f"{'figure':<34}{'/tantivy':>9}{'/FTS5':>8}{'ours':>11}{'tantivy':>11}{'FTS5':>11}",
     ]
-
-    def row(name: str, a: float, b: float | None, c: float | None, unit: str = "ms") -> None:
-        def ratio(x: float | None) -> str:
-            return f"{a / x:.2f}×" if x else "–"
-
-        def cell(x: float | None) -> str:
-            return f"{x:>9.1f}{unit}" if x is not None else f"{'–':>11}"
-
-        lines.append(f"{name:<34}{ratio(c):>9}{ratio(b):>8}{cell(a)}{cell(c)}{cell(b)}")
-
-    def pick(key: str, kind: str | None = None) -> tuple[float, float | None]:
-        if kind is None:
-            return fts[key], peer[key] if peer else None
-        return fts["by_kind"][kind][key], peer["by_kind"][kind][key] if peer else None
-
-    row("search median", ours["median_ms"], *pick("median_ms"))
-    row("search p95", ours["p95_ms"], *pick("p95_ms"))
-    row("search p99", ours["p99_ms"], *pick("p99_ms"))
-    for kind, v in ours["by_kind"].items():
-        row(f"  {kind} (median)", v["median_ms"], *pick("median_ms", kind))
-    row("landing page (all facets)", result["landing_ms"], *pick("landing_ms"))
-    row("very frequent term", result["frequent_ms"], *pick("frequent_ms"))
-    b = result["build"]
-    row(
-        "build (docs/s; ratio: ours/them)",
-        b["docs_per_s"],
-        fts["build_docs_per_s"],
-        peer["build_docs_per_s"] if peer else None,
-        "/s",
+    lines += _search_rows(result["search"], result["fts5"], peer)
+    lines.append(
+        _row(
+            "build (docs/s; ratio ours/them)",
+            b["docs_per_s"],
+            result["fts5"]["build_docs_per_s"],
+            peer["build_docs_per_s"] if peer else None,
+            "/s",
+        )
+    )
+    lines += ["", "the same queries again (every engine warm, our postings all decoded):"]
+    lines += _search_rows(
+        result["search_steady"], result["fts5"]["steady"], peer["steady"] if peer else None
     )
     lines += [
         "",
@@ -1038,6 +1044,34 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _row(name: str, a: float, fts: float | None, peer: float | None, unit: str = "ms") -> str:
+    def ratio(x: float | None) -> str:
+        return f"{a / x:.2f}×" if x else "–"
+
+    def cell(x: float | None) -> str:
+        return f"{x:>9.1f}{unit}" if x is not None else f"{'–':>11}"
+
+    return f"{name:<34}{ratio(peer):>9}{ratio(fts):>8}{cell(a)}{cell(peer)}{cell(fts)}"
+
+
+def _search_rows(ours: dict, fts: dict, peer: dict | None) -> list[str]:
+    def pick(key: str, kind: str | None = None) -> tuple[float, float | None]:
+        if kind is None:
+            return fts[key], peer[key] if peer else None
+        return fts["by_kind"][kind][key], peer["by_kind"][kind][key] if peer else None
+
+    rows = [
+        _row("search median", ours["median_ms"], *pick("median_ms")),
+        _row("search p95", ours["p95_ms"], *pick("p95_ms")),
+        _row("search p99", ours["p99_ms"], *pick("p99_ms")),
+    ]
+    for kind, v in ours["by_kind"].items():
+        rows.append(_row(f"  {kind} (median)", v["median_ms"], *pick("median_ms", kind)))
+    rows.append(_row("landing page (all facets)", ours["landing_ms"], *pick("landing_ms")))
+    rows.append(_row("very frequent term", ours["frequent_ms"], *pick("frequent_ms")))
+    return rows
+
+
 def _load_lines(result: dict) -> list[str]:
     lines = []
     for key, name in (("load", "uniform mix, no result cache"), ("load_zipf", "Zipf mix, cached")):
@@ -1046,12 +1080,7 @@ def _load_lines(result: dict) -> list[str]:
             f"web, 8 clients, {name}: {load['rps']:.0f} req/s, p95 {load['p95_ms']:.0f} ms, "
             f"{load['errors']} errors of {load['requests']}"
         )
-    steady = result["search_steady"]
-    lines.append(
-        f"worker RSS {result['worker_rss_mb']:.0f} MB; search again (postings decoded): "
-        f"median {steady['median_ms']:.1f} ms, p95 {steady['p95_ms']:.1f}, "
-        f"p99 {steady['p99_ms']:.1f}"
-    )
+    lines.append(f"web worker RSS {result['worker_rss_mb']:.0f} MB")
     return lines
 
 
