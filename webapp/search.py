@@ -273,7 +273,7 @@ class SearchService:
         order = self._order(snap, parsed, request, units, final, shown & matched, scores)
         want = wanted(parsed.query) if parsed.words else None
         prefer = "km" if has_khmer(request.q) else request.prefer
-        hits = [self._hit(searcher, units, u, shown, prefer, want) for u in order]
+        hits = [self._hit(snap, units, u, shown, prefer, want) for u in order]
         if isinstance(parsed.query, Q.Every) and not file_masks and not unit_masks:
             # the landing page's counts: the same for every such request of a generation
             facets = snap.memo.get(
@@ -362,9 +362,8 @@ class SearchService:
         ranked = list(dict.fromkeys(units.of[best].tolist()))
         return ranked[start:want]
 
-    def _hit(self, searcher: Searcher, units: Units, unit: int, shown, prefer: str, want) -> Hit:
+    def _hit(self, snap: Snapshot, units: Units, unit: int, shown, prefer: str, want) -> Hit:
         """A unit as one result, in the preferred language when it has that version."""
-        snap = self.snapshot()
         cols = snap.columns
         files = units.files(unit)
         versions = {LANGUAGES[cols.lang[f]]: f for f in files if cols.alive[f]}
