@@ -9,7 +9,8 @@ already validated and put in canonical form by :mod:`webapp.params`), and forget
 everything when the generation changes, so a reindex is seen at the next request.
 
 The cache holds finished :class:`~webapp.search.SearchResult` objects; a hit is a
-shallow copy with its own ``took_ms``, so no caller can change what another sees.
+copy with lists of its own (hits, facets, notices, timeline) and its own ``took_ms``,
+so a caller that appends a notice changes nobody else's page.
 Its size is a setting (``PRAKAS_RESULT_CACHE``, entries; 0 turns it off) so the
 benchmark can measure the service with and without it. HTTP caching (ETag, 304) is
 the pages' business, not this module's.
@@ -51,7 +52,7 @@ class ResultCache:
                 return None
             self._items.move_to_end(request)
             self.hits += 1
-        return dataclasses.replace(result)
+        return _copy(result)
 
     def put(self, generation: str, request: SearchRequest, result: SearchResult) -> None:
         if self.size <= 0:
@@ -60,13 +61,23 @@ class ResultCache:
             if generation != self._generation:
                 self._items.clear()
                 self._generation = generation
-            self._items[request] = dataclasses.replace(result)
+            self._items[request] = _copy(result)
             self._items.move_to_end(request)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def _copy(result: SearchResult) -> SearchResult:
+    return dataclasses.replace(
+        result,
+        hits=list(result.hits),
+        facets={k: list(v) for k, v in result.facets.items()},
+        notices=list(result.notices),
+        timeline=list(result.timeline),
+    )
 
 
 class Memo:
