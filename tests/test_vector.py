@@ -81,11 +81,13 @@ def test_result_cache_serves_repeats_and_forgets_an_old_generation(tmp_path: Pat
     again = service.search(request)
     assert service.results.hits == 1 and again is not first
     assert [h.id for h in again.hits] == [h.id for h in first.hits] and again.total == first.total
+    again.notices.append("a caller's own notice")  # a copy: the next caller never sees it
+    assert "a caller's own notice" not in service.search(request).notices
     # least recently used out first
     service.search(SearchRequest(q="training"))
     service.search(SearchRequest(q="school"))
     service.search(request)
-    assert service.results.hits == 1 and len(service.results) == 2
+    assert service.results.hits == 2 and len(service.results) == 2
     # a new generation: the cache is dropped, the new document is found
     (content / "en" / "2026-broadband-pursat.md").write_text(
         "---\ntitle: Broadband reaches Pursat\ndate: 2026-01-05\n---\n\nBroadband in Pursat.\n",
