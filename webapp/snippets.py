@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -120,8 +121,7 @@ def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
     """Character spans of ``text`` to mark, merged and in order."""
     found: list[tuple[int, int]] = []
     latin = {w for w in want.words if not khmer.has_khmer(w)}
-    runs = [*want.cluster_runs]
-    runs += [tuple(c.text for c in khmer.clusters(w)) for w in want.words - latin]
+    runs = [*want.cluster_runs, *_word_runs(frozenset(want.words - latin))]
     if latin:
         # Look only at words that could become a wanted term (a stem keeps the start of
         # its word); run the analyser on those alone, once per distinct word.
@@ -153,16 +153,18 @@ _CLUSTER_SPLIT = re.compile(f"({khmer._RAW_CLUSTER.pattern})")
 _SEP = "\x00"
 
 
-def _cluster_runs(text: str, runs: set[tuple[str, ...]]) -> list[tuple[int, int]]:
-    """Spans of ``text`` whose normalised clusters are one of ``runs``.
+@lru_cache(maxsize=256)
+def _word_runs(words: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    """The normalised clusters of each Khmer word of a query (once per query)."""
+    return tuple(tuple(c.text for c in khmer.clusters(w)) for w in words)
 
-    Khmer words are matched as runs of clusters: cheaper than segmenting the text, and
-    a match lands on whole clusters of the original. The text's clusters, normalised,
-    are joined with a separator and each run is found with ``str.find``; no Python
-    loop visits every cluster."""
+
+@lru_cache(maxsize=512)
+def _cluster_table(text: str) -> tuple[str, array, array]:
+    """The normalised clusters of ``text`` joined by a separator, with each cluster's
+    span in the original. Kept for the texts shown lately: the same announcements
+    answer many Khmer searches."""
     parts = _CLUSTER_SPLIT.split(text)  # gap, cluster, gap, cluster, …, gap
-    if len(parts) < 2:
-        return []
     ends = list(itertools.accumulate(map(len, parts)))
     starts, stops = ends[0::2][:-1], ends[1::2]
     norms = list(map(khmer.normalise_cluster, parts[1::2]))
@@ -170,7 +172,19 @@ def _cluster_runs(text: str, runs: set[tuple[str, ...]]) -> list[tuple[int, int]
         keep = [i for i, n in enumerate(norms) if n]
         norms = [norms[i] for i in keep]
         starts, stops = [starts[i] for i in keep], [stops[i] for i in keep]
-    joined = _SEP + _SEP.join(norms) + _SEP
+    return _SEP + _SEP.join(norms) + _SEP, array("i", starts), array("i", stops)
+
+
+def _cluster_runs(text: str, runs: set[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Spans of ``text`` whose normalised clusters are one of ``runs``.
+
+    Khmer words are matched as runs of clusters: cheaper than segmenting the text, and
+    a match lands on whole clusters of the original. The text's clusters, normalised,
+    are joined with a separator and each run is found with ``str.find``; no Python
+    loop visits every cluster."""
+    if not khmer.has_khmer(text):
+        return []
+    joined, starts, stops = _cluster_table(text)
     found: list[tuple[int, int]] = []
     for run in runs:
         needle = _SEP + _SEP.join(run) + _SEP
