@@ -22,6 +22,7 @@ KEYS = (
     "size",
     "build.docs_per_s",
     "build.peak_rss_mb",
+    "build.docs_per_s_2_cores",
     "build.index_mb",
     "search.median_ms",
     "search.p95_ms",
