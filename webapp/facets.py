@@ -338,14 +338,16 @@ def top_values(
 ) -> list[FacetValue]:
     """Values by count (ties by name), selected ones always included; all of them
     unless ``limit`` (a page shows the first few and links to the rest)."""
-    order = sorted(np.flatnonzero(counts).tolist(), key=lambda i: (-int(counts[i]), values[i]))
+    counted = counts.tolist()  # Python ints: no numpy scalar per comparison
+    order = sorted(np.flatnonzero(counts).tolist(), key=lambda i: (-counted[i], values[i]))
     if limit is not None:
         order = order[:limit]
-    chosen = {values[i] for i in order}
-    out = [FacetValue(values[i], int(counts[i]), values[i] in selected) for i in order]
-    index = {v: i for i, v in enumerate(values)}
-    for value in selected:
-        if value not in chosen:
-            count = int(counts[index[value]]) if value in index else 0
-            out.append(FacetValue(value, count, True))
+    out = [FacetValue(values[i], counted[i], values[i] in selected) for i in order]
+    if selected:  # rarely: only then the values' positions are needed
+        chosen = {values[i] for i in order}
+        index = {v: i for i, v in enumerate(values)}
+        for value in selected:
+            if value not in chosen:
+                count = counted[index[value]] if value in index else 0
+                out.append(FacetValue(value, count, True))
     return out

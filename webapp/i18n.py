@@ -88,7 +88,7 @@ def month_year(month: int | str, year: int | str, ui: str) -> str:
 
 
 def one_of(items: tuple[str, ...] | list[str]) -> LazyString:
-    """"a, b or c" as CLDR writes it in the interface language, when it is shown."""
+    """ "a, b or c" as CLDR writes it in the interface language, when it is shown."""
 
     def text() -> str:
         ui = ui_language() if has_request_context() else DEFAULT_UI

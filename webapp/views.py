@@ -206,8 +206,7 @@ def _render_search() -> str:
         keep_for_search=[(k, v) for k, v in keep if k not in ("q", "sort", "more", "per_page")],
         keep_for_dates=[(k, v) for k, v in keep if k not in ("from", "to")],
         show_all={
-            name: params.query_string(req, more=(*req.more, name), page=req.page)
-            for name in facets
+            name: params.query_string(req, more=(*req.more, name), page=req.page) for name in facets
         },
         show_fewer={
             name: params.query_string(
