@@ -22,10 +22,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import lazy_gettext as _l
 from whoosh.reading import IndexReader
 
 from indexer.documents import LANGUAGES
 from indexer.facets import FACETS, Facet
+from webapp.i18n import one_of
 
 UNITS = ("announcement", "file")
 MAX_VALUES = 20  # selected values of one facet in one URL
@@ -188,7 +190,7 @@ class FacetKind:
         """The selected values of a URL, deduplicated; :class:`BadValue` if unusable."""
         chosen = tuple(dict.fromkeys(v.strip() for v in raw if v.strip()))
         if len(chosen) > MAX_VALUES or any(len(v) > MAX_VALUE_CHARS for v in chosen):
-            raise BadValue(f"Too many or too long values for “{self.name}”.")
+            raise BadValue(_l("Too many or too long values for “%(name)s”.", name=self.name))
         return chosen
 
     def mask(self, cols: Columns, units: Units, selected: tuple[str, ...]) -> np.ndarray:
@@ -215,7 +217,13 @@ class EntityFacet(FacetKind):
             have = set(known(self.name))
             missing = [v for v in chosen if v not in have]
             if missing:
-                raise BadValue(f"No announcement has {self.name} “{missing[0][:80]}”.")
+                raise BadValue(
+                    _l(
+                        "No announcement has %(name)s “%(value)s”.",
+                        name=self.name,
+                        value=missing[0][:80],
+                    )
+                )
         return chosen
 
     def mask(self, cols, units, selected):
@@ -235,7 +243,13 @@ class LanguageFacet(FacetKind):
         chosen = super().parse(raw, known)
         bad = [v for v in chosen if v not in LANGUAGES]
         if bad:
-            raise BadValue(f"“lang” is {' or '.join(LANGUAGES)}, not “{bad[0][:40]}”.")
+            raise BadValue(
+                _l(
+                    "“lang” is %(choices)s, not “%(value)s”.",
+                    choices=one_of(LANGUAGES),
+                    value=bad[0][:40],
+                )
+            )
         return chosen
 
     def mask(self, cols, units, selected):
@@ -257,7 +271,12 @@ class YearFacet(FacetKind):
         out = []
         for value in super().parse(raw, known):
             if not value.isdigit() or not 1900 <= int(value) <= 2100:
-                raise BadValue(f"“year” must be a year from 1900 to 2100, not “{value[:40]}”.")
+                raise BadValue(
+                    _l(
+                        "“year” must be a year from 1900 to 2100, not “%(value)s”.",
+                        value=value[:40],
+                    )
+                )
             out.append(str(int(value)))
         return tuple(dict.fromkeys(out))
 
@@ -278,10 +297,12 @@ class MonthFacet(FacetKind):
     def parse(self, raw, known):
         chosen = super().parse(raw, known)
         if len(chosen) > 1:
-            raise BadValue("“month” takes one month.")
+            raise BadValue(_l("“month” takes one month."))
         for value in chosen:
             if not value.isdigit() or not 1 <= int(value) <= 12:
-                raise BadValue(f"“month” must be between 1 and 12, not “{value[:40]}”.")
+                raise BadValue(
+                    _l("“month” must be between 1 and 12, not “%(value)s”.", value=value[:40])
+                )
         return tuple(str(int(v)) for v in chosen)
 
     def mask(self, cols, units, selected):

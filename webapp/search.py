@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from whoosh import query as Q
 from whoosh.searching import Searcher
@@ -242,26 +243,27 @@ class SearchService:
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        deadline = vector.Deadline(queries.TIME_BUDGET_S)
         snap = self.snapshot()
         if (hit := self.results.get(snap.generation.name, request)) is not None:
             hit.took_ms = (time.perf_counter() - started) * 1000
             return hit
         searcher, cols = snap.searcher, snap.columns
         units = cols.units[request.unit]
-        parsed = queries.parse(request.q, searcher.schema)
+        parsed = queries.parse(request.q, searcher.schema, searcher.reader())
         file_masks, unit_masks = self._filter_masks(request, cols, units)
-        matched, scores = self._match(snap, parsed.query)
+        matched, scores = self._match(snap, parsed.query, deadline)
         final = self._final(matched, file_masks, unit_masks, units)
         relaxed = False
         if not final.any() and not parsed.staff and len(parsed.words) > 1:
             loose = queries.relaxed(parsed.words, searcher.schema)
-            loose_matched, loose_scores = self._match(snap, loose)
+            loose_matched, loose_scores = self._match(snap, loose, deadline)
             loose_final = self._final(loose_matched, file_masks, unit_masks, units)
             if loose_final.any():
                 parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
                 scores = loose_scores
                 parsed.notices.append(
-                    "No announcement has all of your words; showing those with some of them."
+                    _l("No announcement has all of your words; showing those with some of them.")
                 )
         total = int(final.sum())
         pages = max(1, -(-total // request.per_page))
@@ -270,7 +272,7 @@ class SearchService:
         # the files that may stand for a unit: matched (or any, to show the reader's
         # language), alive, and of the languages asked for
         shown = _all(cols.alive, file_masks.values())
-        order = self._order(snap, parsed, request, units, final, shown & matched, scores)
+        order = self._order(snap, parsed, request, units, final, shown & matched, scores, deadline)
         want = wanted(parsed.query) if parsed.words else None
         prefer = "km" if has_khmer(request.q) else request.prefer
         hits = [self._hit(snap, units, u, shown, prefer, want) for u in order]
@@ -294,24 +296,37 @@ class SearchService:
             generation=snap.generation.name,
             labels=snap.labels,
         )
-        if parsed.words and not parsed.staff:
+        if parsed.words and not parsed.staff and not deadline.passed():
             result.suggestion = self.suggest(searcher, parsed.words, total, units, relaxed)
+        if deadline.ran_out:
+            result.notices.append(
+                _l(
+                    "This search took too long to finish; these are the results found in "
+                    "its first %(seconds)s seconds, and there may be more.",
+                    seconds=queries.TIME_BUDGET_S,
+                )
+            )
         result.took_ms = (time.perf_counter() - started) * 1000
-        self.results.put(snap.generation.name, request, result)
+        if not deadline.ran_out:  # a search cut short is not the generation's answer
+            self.results.put(snap.generation.name, request, result)
         return result
 
-    def _match(self, snap: Snapshot, query: Q.Query) -> tuple[np.ndarray, np.ndarray | None]:
+    def _match(
+        self, snap: Snapshot, query: Q.Query, deadline: vector.Deadline | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """The match set as a mask over document numbers, and the relevance scores when
-        the query is one the vectorised path ranks (the public box's plain words)."""
+        the query is one the vectorised path ranks (the public box's plain words); past
+        the deadline, the documents found so far."""
         cols = snap.columns
         if isinstance(query, Q.Every):
             return cols.alive.copy(), None
         if vector.supports(query):
-            evaluator = vector.Evaluator(snap.searcher, snap.lengths, cols.alive, snap.postings)
+            evaluator = vector.Evaluator(
+                snap.searcher, snap.lengths, cols.alive, snap.postings, deadline
+            )
             return evaluator.run(query)
         mask = np.zeros(cols.n, dtype=bool)
-        docs = np.fromiter(snap.searcher.docs_for_query(query), dtype=np.int64)
-        mask[docs] = True
+        mask[vector.docs_until(snap.searcher, query, deadline)] = True
         return mask & cols.alive, None
 
     @staticmethod
@@ -337,10 +352,10 @@ class SearchService:
         filters, and the unit passes the unit filters."""
         return _all(units.any(_all(matched, file_masks.values())), unit_masks.values())
 
-    def _order(self, snap, parsed, request, units: Units, final, candidates, scores):
+    def _order(self, snap, parsed, request, units: Units, final, candidates, scores, deadline):
         """The units of the page, best first: by date (along the generation's date
-        order), by the vectorised scores, or by Whoosh's scorer; a unit ranks as its
-        best file."""
+        order), by the vectorised scores, or by Whoosh's scorer (newest first when the
+        deadline passed before it finished); a unit ranks as its best file."""
         searcher = snap.searcher
         start = (request.page - 1) * request.per_page
         if not final.any():
@@ -357,8 +372,11 @@ class SearchService:
             best = vector.top(scores, files, want * units.widest).tolist()
         else:
             allowed = set(files.tolist())
-            found = searcher.search(parsed.query, limit=want * units.widest, filter=allowed)
-            best = [hit.docnum for hit in found]
+            best = vector.top_until(searcher, parsed.query, want * units.widest, allowed, deadline)
+            if deadline.ran_out:  # not every match was scored: newest first (a notice says so)
+                newest = request.replace(sort="newest")
+                args = (snap, parsed, newest, units, final, candidates, None, deadline)
+                return self._order(*args)
         ranked = list(dict.fromkeys(units.of[best].tolist()))
         return ranked[start:want]
 
@@ -456,7 +474,8 @@ class SearchService:
         if not changed:
             return None
         candidate = " ".join(out)
-        matched, _ = self._match(self.snapshot(), queries.parse(candidate, searcher.schema).query)
+        parsed = queries.parse(candidate, searcher.schema, vocabulary)
+        matched, _ = self._match(self.snapshot(), parsed.query)
         found = int(units.any(matched).sum())
         return candidate if found > total or (found and (total < FEW or relaxed)) else None
 

@@ -7,19 +7,31 @@ and ``Term`` nodes, so here each term's postings are read a block at a time into
 numpy arrays, the tree is evaluated as whole-index masks and score vectors, and the
 ranking is BM25F, as Whoosh's default scorer computes it, over those vectors.
 Phrases (titles and entity names, used as boosts) are matched by Whoosh itself and
-added as a constant per field boost. Anything else in a tree (ranges, wildcards:
-staff syntax) is not handled here; :func:`supports` says which trees are.
+added as a constant per field boost. Staff trees of the same nodes, ``AndNot`` and
+``Not`` (``-word``, ``NOT``) and wildcards (expanded to ``Or`` of terms by
+:func:`webapp.query.bound`) are handled too; date and number ranges are not:
+:func:`supports` says which trees are.
+
+Every search has a :class:`Deadline` (``webapp.query.TIME_BUDGET_S``). The numpy path
+checks it before each term; Whoosh's path checks it inside the match loop itself:
+each leaf of the query is wrapped (:func:`timed`) so that opening or stepping its
+postings raises :class:`OutOfTime` once the deadline has passed, wherever Whoosh is
+driving them from (unions, intersections, phrase checks, the scorer). The search then answers with
+the documents found so far, and says so. No thread or signal is involved.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.searching import Searcher
 
 from indexer import whoosh_compat
@@ -71,10 +83,156 @@ class DateOrder:
         return order[final[order]][start : start + size].tolist()
 
 
+class OutOfTime(Exception):
+    """Raised inside Whoosh's match loop when the search's deadline has passed."""
+
+
+class Deadline:
+    """When a search must stop matching; ``ran_out`` remembers that it had to."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.ran_out = False
+        self._steps = 0
+
+    def passed(self) -> bool:
+        if not self.ran_out and time.monotonic() >= self.at:
+            self.ran_out = True
+        return self.ran_out
+
+    def step(self) -> None:
+        """One step of a match loop: every 32nd reads the clock (a clock read costs
+        about as much as a step), and past the deadline the loop ends."""
+        self._steps += 1
+        if not self._steps & 31 and self.passed():
+            raise OutOfTime
+
+
+class _TimedMatcher(WrappingMatcher):
+    """A leaf's postings that end the search once the deadline has passed."""
+
+    def __init__(self, child: Matcher, deadline: Deadline) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def copy(self) -> _TimedMatcher:
+        return _TimedMatcher(self.child.copy(), self.deadline)
+
+    def replace(self, minquality=0):
+        child = self.child.replace(minquality)
+        return self if child is self.child else _TimedMatcher(child, self.deadline)
+
+    def next(self):
+        self.deadline.step()
+        return self.child.next()
+
+    def skip_to(self, id):
+        self.deadline.step()
+        return self.child.skip_to(id)
+
+    def skip_to_quality(self, minquality):
+        self.deadline.step()
+        return self.child.skip_to_quality(minquality)
+
+
+class _Timed(Q.WrappingQuery):
+    def __init__(self, child: Q.Query, deadline: Deadline) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def _rewrap(self, child: Q.Query) -> _Timed:
+        return _Timed(child, self.deadline)
+
+    def matcher(self, searcher, context=None):
+        # opening a term's postings costs as much as stepping through hundreds of them
+        if self.deadline.passed():
+            raise OutOfTime
+        return _TimedMatcher(self.child.matcher(searcher, context), self.deadline)
+
+
+class _TimedPhrase(Q.Phrase):
+    """A phrase whose words' postings are bound to the deadline: Whoosh checks a phrase
+    inside its own matcher (the words' intersection, then their positions, all before
+    the first match is returned), so its words must be timed, not just the phrase.
+    The rest is :meth:`whoosh.query.Phrase.matcher`."""
+
+    def __init__(self, phrase: Q.Phrase, deadline: Deadline) -> None:
+        super().__init__(
+            phrase.fieldname,
+            phrase.words,
+            slop=phrase.slop,
+            boost=phrase.boost,
+            char_ranges=phrase.char_ranges,
+            degrade=phrase.degrade,
+        )
+        self.deadline = deadline
+
+    def matcher(self, searcher, context=None):
+        if self.deadline.passed():
+            raise OutOfTime
+        if self.fieldname not in searcher.schema:
+            return NullMatcher()
+        field = searcher.schema[self.fieldname]
+        if not field.format or not field.format.supports("positions"):
+            every = Q.And([Q.Term(self.fieldname, w) for w in self.words])  # degrade=True
+            return timed(every, self.deadline).matcher(searcher, context)
+        reader = searcher.reader()
+        words = []
+        for word in self.words:
+            try:
+                btext = field.to_bytes(word)
+            except ValueError:
+                return NullMatcher()
+            if (self.fieldname, btext) not in reader:
+                return NullMatcher()
+            words.append(_Timed(Q.Term(self.fieldname, btext), self.deadline))
+        m = Q.SpanNear2(words, slop=self.slop, ordered=True, mindist=1).matcher(searcher, context)
+        return WrappingMatcher(m, boost=self.boost) if self.boost != 1.0 else m
+
+
+def timed(query: Q.Query, deadline: Deadline | None) -> Q.Query:
+    """``query`` with each leaf's postings bound to ``deadline`` (if any), and without a
+    bare ``AndNot``: whoosh3 3.54's ``AndNotMatcher`` can miss an exclusion (``alpha
+    -gamma`` returning a document with gamma, ``tests/test_web.py``); ``And`` with a
+    ``Not`` does not."""
+    if isinstance(query, Q.AndNot):
+        query = Q.And([query.a, Q.Not(query.b)], boost=query.boost)
+    if deadline is None:
+        return query if query.is_leaf() else query.apply(lambda q: timed(q, None))
+    if isinstance(query, Q.Phrase):
+        return _TimedPhrase(query, deadline)
+    if query.is_leaf():
+        return _Timed(query, deadline)
+    return query.apply(lambda q: timed(q, deadline))
+
+
+def docs_until(searcher: Searcher, query: Q.Query, deadline: Deadline | None) -> np.ndarray:
+    """The documents matching ``query``: all of them, or those found by the deadline."""
+    if deadline is None:
+        return np.fromiter(searcher.docs_for_query(timed(query, None)), dtype=np.int64)
+    found: list[int] = []
+    try:
+        for docnum in searcher.docs_for_query(timed(query, deadline)):
+            found.append(docnum)
+    except OutOfTime:
+        pass
+    return np.asarray(found, dtype=np.int64)
+
+
+def top_until(
+    searcher: Searcher, query: Q.Query, limit: int, allowed, deadline: Deadline | None
+) -> list[int]:
+    """Whoosh's ``limit`` best documents, or the best of those scored by the deadline."""
+    collector = searcher.collector(limit=limit, filter=allowed)
+    with contextlib.suppress(OutOfTime):  # the collector keeps what it had scored
+        searcher.search_with_collector(timed(query, deadline), collector)
+    return [hit.docnum for hit in collector.results()]
+
+
 def supports(query: Q.Query) -> bool:
     if isinstance(query, (Q.Term, Q.Phrase, Q.Every)):
         return isinstance(getattr(query, "text", ""), str)
-    if isinstance(query, (Q.And, Q.Or, Q.AndMaybe)):
+    if isinstance(query, (Q.And, Q.Or, Q.AndMaybe, Q.AndNot, Q.Not)):
         return all(supports(q) for q in query.children())
     return False
 
@@ -154,8 +312,14 @@ class Evaluator:
     """Evaluates one query over one searcher: (mask, scores) vectors over docnums."""
 
     def __init__(
-        self, searcher: Searcher, lengths: Lengths, alive: np.ndarray, cache: PostingsCache
+        self,
+        searcher: Searcher,
+        lengths: Lengths,
+        alive: np.ndarray,
+        cache: PostingsCache,
+        deadline: Deadline | None = None,
     ) -> None:
+        self.deadline = deadline
         self.cache = cache
         self.searcher = searcher
         self.lengths = lengths
@@ -181,6 +345,13 @@ class Evaluator:
         if isinstance(q, Q.AndMaybe):
             (mask, scores), (_, optional) = parts
             return mask, (scores + optional) * boost
+        if isinstance(q, Q.AndNot):  # the scores of the positive side, as Whoosh's
+            (mask, scores), (excluded, _) = parts
+            mask = mask & ~excluded
+            return mask, np.where(mask, scores, 0) * boost
+        if isinstance(q, Q.Not):  # inside an And: excludes, scores nothing
+            mask = self.alive & ~parts[0][0]
+            return mask, np.zeros(self.n, dtype=np.float32)
         mask = parts[0][0].copy()
         scores = parts[0][1].copy()
         for m, s in parts[1:]:
@@ -196,6 +367,8 @@ class Evaluator:
     def _term(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
         mask = np.zeros(self.n, dtype=bool)
         scores = np.zeros(self.n, dtype=np.float32)
+        if self.deadline is not None and self.deadline.passed():
+            return mask, scores  # out of time: the terms not yet read count as absent
         ids, tfs = self.cache.get(self.searcher, field, text)
         if len(ids) == 0:
             return mask, scores
@@ -216,6 +389,8 @@ class Evaluator:
 
     def _phrase(self, q: Q.Phrase, boost: float) -> tuple[np.ndarray, np.ndarray]:
         mask = np.zeros(self.n, dtype=bool)
+        if self.deadline is not None and self.deadline.passed():
+            return mask, np.zeros(self.n, dtype=np.float32)  # out of time: as absent
         schema = self.searcher.schema  # a Whoosh Schema: no .get()
         field = schema[q.fieldname] if q.fieldname in schema else None  # noqa: SIM401
         words = list(q.words)
@@ -227,8 +402,8 @@ class Evaluator:
             and all(isinstance(w, str) for w in words)
         ):
             docs = self._phrase_docs(q.fieldname, words)
-        else:  # slop, or a field without positions: Whoosh's own matcher
-            docs = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+        else:  # slop, or a field without positions: Whoosh's own matcher, timed
+            docs = docs_until(self.searcher, q, self.deadline)
         mask[docs] = True
         mask &= self.alive
         return mask, np.where(mask, PHRASE_SCORE * boost, 0).astype(np.float32)
