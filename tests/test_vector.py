@@ -116,3 +116,17 @@ def test_landing_counts_are_computed_once_and_never_carry_a_selection(
     assert {k: [(v.value, v.count) for v in vs] for k, vs in counted.items()} == {
         k: [(v.value, v.count) for v in vs] for k, vs in landing.facets.items()
     }
+
+
+def test_facet_counts_of_few_matches_equal_the_full_count(content_index: Path) -> None:
+    """A rare word's counts are read from its matches' own pairs: the same numbers as
+    the pass over every pair, for files and for announcements."""
+    cols = SearchService(content_index, result_cache=0).snapshot().columns
+    rng = np.random.default_rng(7)
+    columns = [(p, cols.n) for p in cols.pairs.values()]
+    columns += [(p, u.n) for u in cols.units.values() for p in u.pairs.values()]
+    for pairs, n in columns:
+        for share in (0.0, 0.02, 0.05, 0.3, 1.0):
+            mask = rng.random(n) < share
+            full = np.bincount(pairs.value[mask[pairs.owner]], minlength=len(pairs.values))
+            assert pairs.count(mask).tolist() == full.tolist()

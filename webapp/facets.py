@@ -56,8 +56,26 @@ class Pairs:
     value: np.ndarray  # int32
 
     def count(self, mask: np.ndarray) -> np.ndarray:
-        """How many owners in ``mask`` have each value."""
-        return np.bincount(self.value[mask[self.owner]], minlength=len(self.values))
+        """How many owners in ``mask`` have each value. Few owners (a rare word's
+        matches) are counted from their own pairs, not by a pass over every pair."""
+        owners = np.flatnonzero(mask)
+        if len(owners) * 16 >= len(mask):
+            return np.bincount(self.value[mask[self.owner]], minlength=len(self.values))
+        first, by_owner = self._by_owner(len(mask))
+        starts, sizes = first[owners], first[owners + 1] - first[owners]
+        pairs = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        return np.bincount(by_owner[pairs], minlength=len(self.values))
+
+    def _by_owner(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The values ordered by owner, and where each of ``n`` owners' values start;
+        sorted once per column, on first use."""
+        cached = self.__dict__.get("_csr")  # frozen: kept beside the fields, not in them
+        if cached is None or len(cached[0]) != n + 1:
+            order = np.argsort(self.owner, kind="stable")
+            first = np.searchsorted(self.owner[order], np.arange(n + 1)).astype(np.int64)
+            cached = (first, self.value[order])
+            self.__dict__["_csr"] = cached
+        return cached
 
     def having(self, selected: Iterable[str], n: int) -> np.ndarray:
         """Owners with any of the selected values (OR within a facet)."""

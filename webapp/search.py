@@ -307,7 +307,7 @@ class SearchService:
                 )
             )
         result.took_ms = (time.perf_counter() - started) * 1000
-        if not deadline.ran_out:  # a cut-short answer is not kept: the next may finish
+        if not deadline.ran_out:  # a search cut short is not the generation's answer
             self.results.put(snap.generation.name, request, result)
         return result
 

@@ -64,6 +64,25 @@ class Lengths:
         return cls(by_field, average)
 
 
+@dataclass(frozen=True)
+class DateOrder:
+    """Every document number of a generation, newest first and oldest first (ties:
+    newest first puts the higher document number first), sorted once: a page by date
+    is then the first matches along the order, not a sort of the match set."""
+
+    newest: np.ndarray
+    oldest: np.ndarray
+
+    @classmethod
+    def load(cls, dates: np.ndarray) -> DateOrder:
+        idx = np.arange(len(dates))
+        return cls(np.lexsort((-idx, -dates)), np.lexsort((idx, dates)))
+
+    def page(self, final: np.ndarray, oldest: bool, start: int, size: int) -> list[int]:
+        order = self.oldest if oldest else self.newest
+        return order[final[order]][start : start + size].tolist()
+
+
 class OutOfTime(Exception):
     """Raised inside Whoosh's match loop when the search's deadline has passed."""
 
@@ -208,25 +227,6 @@ def top_until(
     with contextlib.suppress(OutOfTime):  # the collector keeps what it had scored
         searcher.search_with_collector(timed(query, deadline), collector)
     return [hit.docnum for hit in collector.results()]
-
-
-@dataclass(frozen=True)
-class DateOrder:
-    """Every document number of a generation, newest first and oldest first (ties:
-    newest first puts the higher document number first), sorted once: a page by date
-    is then the first matches along the order, not a sort of the match set."""
-
-    newest: np.ndarray
-    oldest: np.ndarray
-
-    @classmethod
-    def load(cls, dates: np.ndarray) -> DateOrder:
-        idx = np.arange(len(dates))
-        return cls(np.lexsort((-idx, -dates)), np.lexsort((idx, dates)))
-
-    def page(self, final: np.ndarray, oldest: bool, start: int, size: int) -> list[int]:
-        order = self.oldest if oldest else self.newest
-        return order[final[order]][start : start + size].tolist()
 
 
 def supports(query: Q.Query) -> bool:
@@ -389,6 +389,8 @@ class Evaluator:
 
     def _phrase(self, q: Q.Phrase, boost: float) -> tuple[np.ndarray, np.ndarray]:
         mask = np.zeros(self.n, dtype=bool)
+        if self.deadline is not None and self.deadline.passed():
+            return mask, np.zeros(self.n, dtype=np.float32)  # out of time: as absent
         schema = self.searcher.schema  # a Whoosh Schema: no .get()
         field = schema[q.fieldname] if q.fieldname in schema else None  # noqa: SIM401
         words = list(q.words)
@@ -400,8 +402,8 @@ class Evaluator:
             and all(isinstance(w, str) for w in words)
         ):
             docs = self._phrase_docs(q.fieldname, words)
-        else:  # slop, or a field without positions: Whoosh's own matcher
-            docs = np.asarray(docs_until(self.searcher, q, self.deadline), dtype=np.int64)
+        else:  # slop, or a field without positions: Whoosh's own matcher, timed
+            docs = docs_until(self.searcher, q, self.deadline)
         mask[docs] = True
         mask &= self.alive
         return mask, np.where(mask, PHRASE_SCORE * boost, 0).astype(np.float32)
