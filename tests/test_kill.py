@@ -129,13 +129,18 @@ def test_kill_while_workers_are_mid_document(synthetic: Path, live_index: Path) 
     live = store.current_generation(ix)
     assert live is not None
     proc = start(synthetic, ix, PRAKAS_PAUSE_AT="worker")
-    assert proc.stderr is not None
-    line = proc.stderr.readline()
-    assert "checkpoint worker" in line, line
-    # two workers may write their lines at once: the first pid is enough
-    worker = int(re.search(r"pid (\d+)", line).group(1))  # type: ignore[union-attr]
-    assert worker in descendants(proc.pid)
-    kill_and_check(proc, ix, live, synthetic)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert "checkpoint worker" in line, line
+        # two workers may write their lines at once: the first pid is enough
+        worker = int(re.search(r"pid (\d+)", line).group(1))  # type: ignore[union-attr]
+        assert worker in descendants(proc.pid)
+        kill_and_check(proc, ix, live, synthetic)
+    finally:  # a failed check leaves no paused run behind (its workers die with it)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_kill_at_an_arbitrary_moment_of_a_parallel_build(synthetic: Path, live_index: Path) -> None:
@@ -144,6 +149,15 @@ def test_kill_at_an_arbitrary_moment_of_a_parallel_build(synthetic: Path, live_i
     live = store.current_generation(ix)
     assert live is not None
     proc = start(synthetic, ix)
+    try:
+        _kill_mid_build(proc, ix, live, synthetic)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _kill_mid_build(proc: subprocess.Popen, ix: Path, live: Path, synthetic: Path) -> None:
     deadline = time.monotonic() + 60
     while not descendants(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.02)
