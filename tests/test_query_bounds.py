@@ -304,7 +304,7 @@ def large_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def large(large_index: Path) -> SearchService:
-    service = SearchService(large_index)
+    service = SearchService(large_index, result_cache=0)  # each search computed
     service.search(SearchRequest(q="digital"))  # open the searcher as a server would
     return service
 

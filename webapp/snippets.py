@@ -37,6 +37,7 @@ class Wanted:
 
     words: frozenset[str]
     cluster_runs: tuple[tuple[str, ...], ...]
+    order: tuple[str, ...] = ()  # the Khmer words in the order the query has them
 
     def __bool__(self) -> bool:
         return bool(self.words or self.cluster_runs)
@@ -46,6 +47,7 @@ def wanted(query: Q.Query) -> Wanted:
     """The terms of a query worth marking (negated parts are not)."""
     words: set[str] = set()
     runs: list[tuple[str, ...]] = []
+    order: list[str] = []
 
     def walk(q: Q.Query) -> None:
         if isinstance(q, Q.Not):
@@ -63,12 +65,13 @@ def wanted(query: Q.Query) -> Wanted:
         if isinstance(q, Q.Term) and isinstance(q.text, str):
             if q.fieldname in WORD_FIELDS:
                 words.add(q.text)
+                order.append(khmer.normalise(q.text))
             return
         for child in q.children():
             walk(child)
 
     walk(query)
-    return Wanted(frozenset(words), tuple(dict.fromkeys(runs)))
+    return Wanted(frozenset(words), tuple(dict.fromkeys(runs)), tuple(dict.fromkeys(order)))
 
 
 _WORD_REST = re.compile(r"[^\s,;:!?()\[\]\"“”\u1780-\u17ff]*")
@@ -129,7 +132,16 @@ def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
             if not _terms_of(text[start:end]).isdisjoint(latin):
                 found.append((start, end))
     if runs:
-        found += _cluster_runs(text, set(runs))
+        khmer_found = _whole_words(text, _cluster_runs(text, set(runs)))
+        words = [w for w in _word_runs(frozenset(want.words - latin))]
+        if len(words) > 1:
+            # a name of several words is marked as one unit where it stands whole;
+            # then its words alone (ជា of ជា វ៉ាន់ដេត) are not marked elsewhere
+            name = tuple(c for w in sorted(words, key=lambda w: _query_order(want, w)) for c in w)
+            whole = _whole_words(text, _cluster_runs(text, {name}), spaced=True)
+            if whole:
+                khmer_found = whole
+        found += khmer_found
     found.sort()
     merged: list[tuple[int, int]] = []
     for start, end in found:
@@ -138,6 +150,39 @@ def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _query_order(want: Wanted, run: tuple[str, ...]) -> int:
+    """Where a Khmer word of the query stands in it (its words are kept in order)."""
+    joined = "".join(run)
+    return want.order.index(joined) if joined in want.order else len(want.order)
+
+
+def _whole_words(
+    text: str, found: list[tuple[int, int]], spaced: bool = False
+) -> list[tuple[int, int]]:
+    """The spans that begin and end on word boundaries, as the index's segmenter cuts
+    the text: ជា inside កម្ពុជា or ដេ inside វីដេអូ is part of another word, not a match.
+    ``spaced``: a space (or a non-Khmer character) beside the span is a boundary too,
+    as around a name, which the segmenter may not know."""
+    if not found:
+        return []
+    if spaced:
+
+        def edge(i: int) -> bool:
+            return i <= 0 or i >= len(text) or not khmer.has_khmer(text[i])
+
+        loose = [(s, e) for s, e in found if edge(s - 1) and edge(e)]
+        strict = _whole_words(text, [f for f in found if f not in loose])
+        return sorted(loose + strict)
+    starts: set[int] = set()
+    ends: set[int] = set()
+    for run_start, run_end in khmer.runs(text):
+        if any(run_start <= s < run_end for s, _ in found):
+            for word in khmer.words(text, run_start, run_end):
+                starts.add(word.start)
+                ends.add(word.end)
+    return [(s, e) for s, e in found if s in starts and e in ends]
 
 
 @lru_cache(maxsize=65536)
