@@ -109,10 +109,18 @@ def _scan(value: str) -> Iterator[tuple[str, int, int]]:
     cursor = 0
     for run_start, run_end in khmer.runs(value):
         yield from _latin(value, cursor, run_start)
-        for word in khmer.words(value, run_start, run_end):
-            yield word.text, word.start, word.end
+        for text, start, end in _run_words(value[run_start:run_end]):
+            yield text, run_start + start, run_start + end
         cursor = run_end
     yield from _latin(value, cursor, len(value))
+
+
+@lru_cache(maxsize=8192)
+def _run_words(run: str) -> tuple[tuple[str, int, int], ...]:
+    """The Khmer words of one unbroken run, offsets within the run. A run's words do
+    not depend on what surrounds it, and runs repeat: a title is read again inside
+    ``content``, and announcements share their set phrases."""
+    return tuple((w.text, w.start, w.end) for w in khmer.words(run, 0, len(run)))
 
 
 def _latin(value: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:

@@ -508,7 +508,10 @@ def _save_labels(gen: Path) -> None:
         for facet in ENTITY_FACETS:
             for term in reader.lexicon(facet.column):
                 value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                km = khmer_name(facet.field, value)
+                try:
+                    km = khmer_name(facet.field, value)
+                except ValueError:  # a kind of value no registry or gazetteer spells
+                    break
                 if km and km != value:
                     labels.setdefault(facet.name, {})[value] = {"km": km}
     (gen / store.LABELS).write_text(json.dumps(labels, ensure_ascii=False), "utf-8")

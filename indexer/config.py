@@ -4,6 +4,7 @@
 ``PRAKAS_CONTENT``  content roots, separated by ``:`` (default: ``content/``)
 ``PRAKAS_REGISTRY`` a folder of officials and organisations staff maintain, merged over
                     the bundled facts (default: none; see :mod:`indexer.entities.staff`)
+``PRAKAS_RESULT_CACHE``  results a web worker keeps per index generation (default 512; 0: none)
 """
 
 from __future__ import annotations
@@ -41,3 +42,6 @@ class Settings:
     index_dir: Path = field(default_factory=_default_index)
     content_roots: list[Path] = field(default_factory=_default_content)
     registry_dir: Path | None = field(default_factory=default_registry)
+    result_cache: int = field(
+        default_factory=lambda: int(os.environ.get("PRAKAS_RESULT_CACHE") or 512)
+    )

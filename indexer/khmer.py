@@ -215,6 +215,8 @@ PREFIX_WORDS = tuple(
 def _split_prefix(word: list[Piece]) -> list[list[Piece]]:
     """Split a leading unit word or title off a segmented word, cluster-exact."""
     text = "".join(p.text for p in word)
+    if not text.startswith(PREFIX_WORDS):  # most words: one C-level test, no loop
+        return [word]
     for prefix in PREFIX_WORDS:
         if text.startswith(prefix) and len(text) > len(prefix):
             taken, n = 0, 0

@@ -35,6 +35,7 @@ from indexer.places import gazetteer
 from indexer.sources import discover, read
 from tests.conftest import BLOG, CONTENT, prakas, served
 from webapp import query as queries
+from webapp.cache import ResultCache
 from webapp.search import SearchRequest, SearchService
 
 # What a search may take beyond its matching budget: parsing, facet counts, ten
@@ -303,7 +304,7 @@ def large_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def large(large_index: Path) -> SearchService:
-    service = SearchService(large_index)
+    service = SearchService(large_index, result_cache=0)  # each search computed
     service.search(SearchRequest(q="digital"))  # open the searcher as a server would
     return service
 
@@ -330,6 +331,7 @@ def test_the_deadline_stops_a_search_in_its_match_loop(
     """With a budget far below what the query needs, the search answers at the budget
     with what it found and says so; with the real budget the same query completes."""
     q = " OR ".join(f"{c}*" for c in "abcdefghiklmnopr") + ' "digital technology"'
+    monkeypatch.setattr(large, "results", ResultCache(0))  # both searches computed
     full = large.search(SearchRequest(q=q))
     assert TOO_LONG not in notices(full)
     monkeypatch.setattr(queries, "TIME_BUDGET_S", 0.002)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, TEXT, Schema
 
 from indexer import store, whoosh_compat
@@ -103,3 +104,75 @@ def test_vectorised_ranking_orders_results_as_whooshs_scorer(
 def test_the_index_under_test_has_several_segments_or_one(content_index: Path) -> None:
     ix, _ = store.open_index(content_index)
     assert len(ix._segments()) >= 1
+
+
+def _positions_by_whoosh(searcher, field: str, term: str) -> list[list[int]]:
+    out = []
+    for sub, _ in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        if (field, term) in reader:
+            m = reader.postings(field, term)
+            while m.is_active():
+                out.append(list(m.value_as("positions")))
+                m.next()
+    return out
+
+
+def _assert_decoded_like_whoosh(searcher, field: str, terms) -> int:
+    checked = 0
+    for term in terms:
+        enc = vector.read_positions(searcher, field, term)
+        counts, positions = whoosh_compat.decode_positions(enc.data, enc.starts)
+        expected = _positions_by_whoosh(searcher, field, term)
+        assert counts.tolist() == [len(p) for p in expected], term
+        assert positions.tolist() == [p for ps in expected for p in ps], term
+        checked += len(expected)
+    return checked
+
+
+def test_positions_decode_like_whoosh_in_every_encoding(tmp_path: Path) -> None:
+    """Gaps of one, two and four bytes, a list pickled in batches (over 1,000
+    positions), a long tail of frequent words: all as Whoosh itself reads them."""
+    plain = SpaceSeparatedTokenizer()  # positions are what matter here, not analysis
+    ix = whoosh_index.create_in(str(tmp_path), Schema(body=TEXT(analyzer=plain, phrase=True)))
+    writer = ix.writer()
+    filler = " ".join(f"w{i}" for i in range(300))
+    docs = [
+        "alpha beta " * 1200,  # 2,400 positions: pickled in batches of 1,000
+        f"alpha {filler} beta {filler} {filler} alpha",  # gaps over 255
+        "alpha " + "pad " * 66_000 + "alpha",  # a gap over 65,535
+        "beta",
+        *[("alpha beta gamma " * (i % 40 + 1)) for i in range(60)],  # tails of all lengths
+    ]
+    for text in docs:
+        writer.add_document(body=text)
+    writer.commit()
+    with ix.searcher() as searcher:
+        assert _assert_decoded_like_whoosh(
+            searcher, "body", ["alpha", "beta", "gamma", "w7", "pad"]
+        )
+
+
+def test_positions_decode_like_whoosh_on_the_bundled_content(content_index: Path) -> None:
+    service = SearchService(content_index, result_cache=0)
+    searcher = service.searcher()
+    terms = [t.decode() for t in searcher.reader().lexicon("content")]
+    assert _assert_decoded_like_whoosh(searcher, "content", terms) > 1000
+
+
+def test_blocks_outside_the_candidates_are_skipped_unread(service: SearchService) -> None:
+    searcher = service.searcher()
+    reader, offset = whoosh_compat.leaf_readers(searcher)[0]
+    term = max(
+        (t.decode() for t in reader.lexicon("content")),
+        key=lambda t: reader.doc_frequency("content", t),
+    )
+    every = list(whoosh_compat.term_blocks(reader, "content", term, offset=offset))
+    ids = np.concatenate([b[0] for b in every])
+    assert ids.tolist() == [
+        i + offset for i, _ in reader.postings("content", term).items_as("weight")
+    ]
+    wanted = ids[-1:]
+    some = list(whoosh_compat.term_blocks(reader, "content", term, True, wanted, offset))
+    assert len(some) == 1 and wanted[0] in some[0][0]
+    assert len(some[0][2]) == len(some[0][0])  # the values of the block read

@@ -13,12 +13,13 @@ from xml.sax.saxutils import escape as xml_escape
 
 from defusedcsv import csv
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import gettext as _
 
 from indexer import store
 from indexer.facets import ENTITY_FACETS
 from webapp import params
+from webapp.i18n import ui_language
 from webapp.search import SearchResult, SearchService
-from webapp.views import ui_language
 
 bp = Blueprint("api", __name__)
 
@@ -157,7 +158,7 @@ def feed():
     self_url = request.url
     page_url = url_for("views.search_page", _external=True) + params.query_string(req)
     updated = max((h.date for h in result.hits), default=dt.date.today().isoformat())
-    title = f"Announcements: {req.q}" if req.q else "Announcements"
+    title = _("Announcements: %(query)s", query=req.q) if req.q else _("Announcements")
     entries = []
     for h in result.hits:
         link = article_url(h.lang, h.slug)
@@ -169,7 +170,7 @@ def feed():
         )
     body = (
         '<?xml version="1.0" encoding="utf-8"?>'
-        '<feed xmlns="http://www.w3.org/2005/Atom">'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{ui_language()}">'
         f"<id>{xml_escape(self_url)}</id><title>{xml_escape(title)}</title>"
         f"<updated>{updated}T00:00:00Z</updated>"
         f'<link rel="self" href="{xml_escape(self_url)}"/>'

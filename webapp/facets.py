@@ -22,10 +22,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import lazy_gettext as _l
 from whoosh.reading import IndexReader
 
 from indexer.documents import LANGUAGES
 from indexer.facets import FACETS, Facet
+from webapp.i18n import one_of
 
 UNITS = ("announcement", "file")
 MAX_VALUES = 20  # selected values of one facet in one URL
@@ -54,8 +56,26 @@ class Pairs:
     value: np.ndarray  # int32
 
     def count(self, mask: np.ndarray) -> np.ndarray:
-        """How many owners in ``mask`` have each value."""
-        return np.bincount(self.value[mask[self.owner]], minlength=len(self.values))
+        """How many owners in ``mask`` have each value. Few owners (a rare word's
+        matches) are counted from their own pairs, not by a pass over every pair."""
+        owners = np.flatnonzero(mask)
+        if len(owners) * 16 >= len(mask):
+            return np.bincount(self.value[mask[self.owner]], minlength=len(self.values))
+        first, by_owner = self._by_owner(len(mask))
+        starts, sizes = first[owners], first[owners + 1] - first[owners]
+        pairs = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        return np.bincount(by_owner[pairs], minlength=len(self.values))
+
+    def _by_owner(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The values ordered by owner, and where each of ``n`` owners' values start;
+        sorted once per column, on first use."""
+        cached = self.__dict__.get("_csr")  # frozen: kept beside the fields, not in them
+        if cached is None or len(cached[0]) != n + 1:
+            order = np.argsort(self.owner, kind="stable")
+            first = np.searchsorted(self.owner[order], np.arange(n + 1)).astype(np.int64)
+            cached = (first, self.value[order])
+            self.__dict__["_csr"] = cached
+        return cached
 
     def having(self, selected: Iterable[str], n: int) -> np.ndarray:
         """Owners with any of the selected values (OR within a facet)."""
@@ -188,7 +208,7 @@ class FacetKind:
         """The selected values of a URL, deduplicated; :class:`BadValue` if unusable."""
         chosen = tuple(dict.fromkeys(v.strip() for v in raw if v.strip()))
         if len(chosen) > MAX_VALUES or any(len(v) > MAX_VALUE_CHARS for v in chosen):
-            raise BadValue(f"Too many or too long values for “{self.name}”.")
+            raise BadValue(_l("Too many or too long values for “%(name)s”.", name=self.name))
         return chosen
 
     def mask(self, cols: Columns, units: Units, selected: tuple[str, ...]) -> np.ndarray:
@@ -215,7 +235,13 @@ class EntityFacet(FacetKind):
             have = set(known(self.name))
             missing = [v for v in chosen if v not in have]
             if missing:
-                raise BadValue(f"No announcement has {self.name} “{missing[0][:80]}”.")
+                raise BadValue(
+                    _l(
+                        "No announcement has %(name)s “%(value)s”.",
+                        name=self.name,
+                        value=missing[0][:80],
+                    )
+                )
         return chosen
 
     def mask(self, cols, units, selected):
@@ -235,7 +261,13 @@ class LanguageFacet(FacetKind):
         chosen = super().parse(raw, known)
         bad = [v for v in chosen if v not in LANGUAGES]
         if bad:
-            raise BadValue(f"“lang” is {' or '.join(LANGUAGES)}, not “{bad[0][:40]}”.")
+            raise BadValue(
+                _l(
+                    "“lang” is %(choices)s, not “%(value)s”.",
+                    choices=one_of(LANGUAGES),
+                    value=bad[0][:40],
+                )
+            )
         return chosen
 
     def mask(self, cols, units, selected):
@@ -257,7 +289,12 @@ class YearFacet(FacetKind):
         out = []
         for value in super().parse(raw, known):
             if not value.isdigit() or not 1900 <= int(value) <= 2100:
-                raise BadValue(f"“year” must be a year from 1900 to 2100, not “{value[:40]}”.")
+                raise BadValue(
+                    _l(
+                        "“year” must be a year from 1900 to 2100, not “%(value)s”.",
+                        value=value[:40],
+                    )
+                )
             out.append(str(int(value)))
         return tuple(dict.fromkeys(out))
 
@@ -278,10 +315,12 @@ class MonthFacet(FacetKind):
     def parse(self, raw, known):
         chosen = super().parse(raw, known)
         if len(chosen) > 1:
-            raise BadValue("“month” takes one month.")
+            raise BadValue(_l("“month” takes one month."))
         for value in chosen:
             if not value.isdigit() or not 1 <= int(value) <= 12:
-                raise BadValue(f"“month” must be between 1 and 12, not “{value[:40]}”.")
+                raise BadValue(
+                    _l("“month” must be between 1 and 12, not “%(value)s”.", value=value[:40])
+                )
         return tuple(str(int(v)) for v in chosen)
 
     def mask(self, cols, units, selected):
@@ -317,14 +356,16 @@ def top_values(
 ) -> list[FacetValue]:
     """Values by count (ties by name), selected ones always included; all of them
     unless ``limit`` (a page shows the first few and links to the rest)."""
-    order = sorted(np.flatnonzero(counts).tolist(), key=lambda i: (-int(counts[i]), values[i]))
+    counted = counts.tolist()  # Python ints: no numpy scalar per comparison
+    order = sorted(np.flatnonzero(counts).tolist(), key=lambda i: (-counted[i], values[i]))
     if limit is not None:
         order = order[:limit]
-    chosen = {values[i] for i in order}
-    out = [FacetValue(values[i], int(counts[i]), values[i] in selected) for i in order]
-    index = {v: i for i, v in enumerate(values)}
-    for value in selected:
-        if value not in chosen:
-            count = int(counts[index[value]]) if value in index else 0
-            out.append(FacetValue(value, count, True))
+    out = [FacetValue(values[i], counted[i], values[i] in selected) for i in order]
+    if selected:  # rarely: only then the values' positions are needed
+        chosen = {values[i] for i in order}
+        index = {v: i for i, v in enumerate(values)}
+        for value in selected:
+            if value not in chosen:
+                count = counted[index[value]] if value in index else 0
+                out.append(FacetValue(value, count, True))
     return out

@@ -1,123 +1,121 @@
-"""The interface in English and Khmer: words, digits and dates.
+"""The interface in English and Khmer: gettext catalogues (Flask-Babel) and CLDR (Babel).
 
 The interface language is the reader's choice (``?ui=km``, remembered in a cookie);
-it is independent of the announcements' language, which is a facet.
+it is independent of the announcements' language, which is a facet. Words come from
+the catalogue ``translations/km/LC_MESSAGES/messages.po`` (English is the source
+language, so English needs no catalogue); dates and month names from CLDR. CLDR's
+``km`` locale writes Latin digits by default (its native system, ``khmr``, is only an
+alternative), while Cambodian print uses Khmer digits, so the Khmer interface turns
+every digit it shows into a Khmer one.
+
+The ``.po`` is the source; its compiled ``.mo`` is built when the app starts
+(:func:`compile_catalogues`, into the cache directory), never committed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from babel import Locale, numbers
+from babel import dates as cldr
+from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from indexer.khmer import KHMER_DIGIT_TABLE
 
 UI_LANGS = ("en", "km")
-KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "km": [
-        "មករា",
-        "កុម្ភៈ",
-        "មីនា",
-        "មេសា",
-        "ឧសភា",
-        "មិថុនា",
-        "កក្កដា",
-        "សីហា",
-        "កញ្ញា",
-        "តុលា",
-        "វិច្ឆិកា",
-        "ធ្នូ",
-    ],
-}
+DEFAULT_UI = "en"
+TRANSLATIONS = Path(__file__).parent / "translations"
+DOMAIN = "messages"
+# The CLDR locale each interface formats dates and numbers with: British English for
+# day-month-year order, as the ministry writes dates in both languages.
+CLDR_LOCALE = {"en": "en_GB", "km": "km"}
+TO_KHMER_DIGITS = {latin: khmer for khmer, latin in KHMER_DIGIT_TABLE.items()}
 
-STRINGS: dict[str, dict[str, str]] = {
-    "site": {"en": "Ministry announcements", "km": "សេចក្តីប្រកាសរបស់ក្រសួង"},
-    "search_label": {"en": "Search announcements", "km": "ស្វែងរកសេចក្តីប្រកាស"},
-    "search": {"en": "Search", "km": "ស្វែងរក"},
-    "results": {"en": "results", "km": "លទ្ធផល"},
-    "result_count": {"en": "{n} announcements", "km": "សេចក្តីប្រកាស {n}"},
-    "no_results": {"en": "No announcement matches.", "km": "គ្មានសេចក្តីប្រកាសត្រូវនឹងការស្វែងរកទេ។"},
-    "did_you_mean": {"en": "Did you mean", "km": "តើអ្នកចង់រក"},
-    "filters": {"en": "Narrow the results", "km": "ចម្រាញ់លទ្ធផល"},
-    "active_filters": {"en": "Active filters", "km": "តម្រងដែលកំពុងប្រើ"},
-    "clear_all": {"en": "Clear all", "km": "សម្អាតទាំងអស់"},
-    "remove": {"en": "Remove", "km": "ដកចេញ"},
-    "minister": {"en": "Minister", "km": "រដ្ឋមន្ត្រី"},
-    "province": {"en": "Province", "km": "ខេត្ត"},
-    "person": {"en": "Person", "km": "បុគ្គល"},
-    "place": {"en": "Place", "km": "ទីកន្លែង"},
-    "lang": {"en": "Language", "km": "ភាសា"},
-    "year": {"en": "Year", "km": "ឆ្នាំ"},
-    "month": {"en": "Month", "km": "ខែ"},
-    "from": {"en": "From", "km": "ពី"},
-    "to": {"en": "To", "km": "ដល់"},
-    "dates": {"en": "Dates", "km": "កាលបរិច្ឆេទ"},
-    "apply": {"en": "Apply", "km": "អនុវត្ត"},
-    "sort": {"en": "Sort by", "km": "តម្រៀបតាម"},
-    "relevance": {"en": "Relevance", "km": "ភាពពាក់ព័ន្ធ"},
-    "newest": {"en": "Newest first", "km": "ថ្មីបំផុតមុន"},
-    "oldest": {"en": "Oldest first", "km": "ចាស់បំផុតមុន"},
-    "previous": {"en": "Previous", "km": "មុន"},
-    "next": {"en": "Next", "km": "បន្ទាប់"},
-    "page_of": {"en": "Page {page} of {pages}", "km": "ទំព័រ {page} នៃ {pages}"},
-    "pagination": {"en": "Pages", "km": "ទំព័រ"},
-    "timeline": {"en": "Announcements over time", "km": "សេចក្តីប្រកាសតាមពេលវេលា"},
-    "other_version": {"en": "Khmer version", "km": "កំណែភាសាអង់គ្លេស"},
-    "read_in_en": {"en": "Read in English", "km": "អានជាភាសាអង់គ្លេស"},
-    "read_in_km": {"en": "Read in Khmer", "km": "អានជាភាសាខ្មែរ"},
-    "ministers": {"en": "Ministers", "km": "រដ្ឋមន្ត្រី"},
-    "provinces": {"en": "Provinces", "km": "ខេត្ត"},
-    "people": {"en": "People", "km": "បុគ្គល"},
-    "places": {"en": "Places", "km": "ទីកន្លែង"},
-    "organisations": {"en": "Organisations", "km": "ស្ថាប័ន"},
-    "download": {"en": "Download", "km": "ទាញយក"},
-    "feed": {"en": "Follow this search (Atom)", "km": "តាមដានការស្វែងរកនេះ (Atom)"},
-    "back": {"en": "Back to search", "km": "ត្រឡប់ទៅការស្វែងរក"},
-    "skip": {"en": "Skip to results", "km": "រំលងទៅលទ្ធផល"},
-    "en": {"en": "English", "km": "អង់គ្លេស"},
-    "km": {"en": "Khmer", "km": "ខ្មែរ"},
-    "ui_switch": {"en": "ភាសាខ្មែរ", "km": "English"},
-    "error_title": {"en": "That search could not be run", "km": "មិនអាចស្វែងរកបានទេ"},
-    "not_found": {"en": "Not found", "km": "រកមិនឃើញ"},
-    "help": {
-        "en": 'Tip: "exact phrase", -exclude, province:Takeo, minister:"Chea Vandeth", '
-        "date:[2024-01-01 to 2024-12-31]",
-        "km": 'គន្លឹះ៖ "ឃ្លាពិតប្រាកដ" -ដកចេញ province:Takeo minister:"Chea Vandeth"',
-    },
-}
+# The two ends of a date range: filters, not facets (the facets' own labels, in both
+# languages, are the facet table's: indexer/facets.py).
+RANGE_LABELS = {"from": _l("From"), "to": _l("To")}
+LANGUAGE_NAMES = {"en": _l("English"), "km": _l("Khmer")}
 
 
-def t(key: str, ui: str, **values: object) -> str:
-    """The interface string ``key`` in language ``ui``, with numbers in its digits."""
-    text = STRINGS[key].get(ui) or STRINGS[key]["en"]
-    if values:
-        text = text.format(**{k: digits(v, ui) for k, v in values.items()})
-    return text
+def ui_language() -> str:
+    """The interface language of this request: ``?ui=``, else the cookie, else English."""
+    chosen = request.args.get("ui") or request.cookies.get("ui") or ""
+    return chosen if chosen in UI_LANGS else DEFAULT_UI
 
 
 def digits(value: object, ui: str) -> str:
-    text = f"{value:,}" if isinstance(value, int) else str(value)
-    return text.translate(KHMER_DIGITS) if ui == "km" else text
+    """``value`` as text, its digits in the interface's script."""
+    text = str(value)
+    return text.translate(TO_KHMER_DIGITS) if ui == "km" else text
 
 
-def date(value: str | dt.date, ui: str) -> str:
+def number(value: int, ui: str) -> str:
+    """A count as CLDR groups it in the locale's native digits (1,234 / ១.២៣៤)."""
+    locale = Locale.parse(CLDR_LOCALE[ui])
+    native = locale.other_numbering_systems.get("native", locale.default_numbering_system)
+    return digits(numbers.format_decimal(value, locale=locale, numbering_system=native), ui)
+
+
+def date(
+    value: str | dt.date, ui: str, width: Literal["full", "long", "medium", "short"] = "long"
+) -> str:
+    """A day as CLDR writes it in the interface language (22 July 2025 / ២២ កក្កដា ២០២៥)."""
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    if ui == "km":
-        year = digits(str(day.year), ui)
-        return f"ថ្ងៃទី{digits(day.day, ui)} ខែ{MONTHS['km'][day.month - 1]} ឆ្នាំ{year}"
-    return f"{day.day} {MONTHS['en'][day.month - 1]} {day.year}"
+    return digits(cldr.format_date(day, width, locale=CLDR_LOCALE[ui]), ui)
 
 
-def month_name(month: int | str, ui: str) -> str:
-    return MONTHS[ui][int(month) - 1]
+def month_name(
+    month: int | str, ui: str, width: Literal["abbreviated", "narrow", "wide"] = "wide"
+) -> str:
+    """CLDR's name of a month (1–12) in the interface language."""
+    return cldr.get_month_names(width, locale=CLDR_LOCALE[ui])[int(month)]
+
+
+def month_year(month: int | str, year: int | str, ui: str) -> str:
+    """A month of a year (July 2025 / កក្កដា ២០២៥), CLDR's pattern."""
+    day = dt.date(int(year), int(month), 1)
+    return digits(cldr.format_skeleton("yMMMM", day, locale=CLDR_LOCALE[ui]), ui)
+
+
+def one_of(items: tuple[str, ...] | list[str]) -> LazyString:
+    """ "a, b or c" as CLDR writes it in the interface language, when it is shown."""
+
+    def text() -> str:
+        ui = ui_language() if has_request_context() else DEFAULT_UI
+        return format_list(list(items), style="or", locale=CLDR_LOCALE[ui])
+
+    return LazyString(text)
+
+
+def compile_catalogues(target: Path) -> Path:
+    """Compile every ``.po`` under :data:`TRANSLATIONS` to a ``.mo`` under ``target``.
+
+    Done at start so that no built binary is committed; a catalogue already compiled
+    from the same ``.po`` is kept. Each file is written to a temporary name and renamed,
+    so workers starting together never read half a file. Returns ``target``.
+    """
+    for po in sorted(TRANSLATIONS.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        source = po.read_bytes()
+        mo = target / po.relative_to(TRANSLATIONS).with_suffix(".mo")
+        stamp = mo.with_suffix(".sha256")
+        digest = hashlib.sha256(source).hexdigest()
+        if mo.exists() and stamp.exists() and stamp.read_text() == digest:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parents[1].name, domain=DOMAIN)
+        with tempfile.NamedTemporaryFile(dir=mo.parent, delete=False) as out:
+            write_mo(out, catalog)
+        os.replace(out.name, mo)
+        stamp.write_text(digest)
+    return target

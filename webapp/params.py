@@ -7,6 +7,10 @@ several: OR within one, AND across; ``month`` with one ``year``); ``from``, ``to
 (YYYY-MM-DD); ``sort`` (relevance, newest, oldest); ``page``; ``per_page``; ``unit``
 (``announcement``, the default, or ``file``); ``more`` (a facet whose every value is
 listed); ``ui`` (the interface language, also the version shown first).
+
+Messages are gettext messages (:mod:`flask_babel`), shown in the interface language.
+Tracking parameters that sites add to shared links (:func:`is_tracking`) are not part
+of a search: the HTML pages drop them with a redirect; the API rejects them as unknown.
 """
 
 from __future__ import annotations
@@ -16,13 +20,26 @@ from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 
 from webapp.facets import KINDS, UNITS, BadValue
+from webapp.i18n import one_of
 from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest, selections
 
 FACETS = tuple(k.name for k in KINDS)
 KNOWN = {"q", *FACETS, "from", "to", "sort", "page", "per_page", "unit", "more", "ui"}
+# Added to links by newsletters, ad networks and social sites; never a search's own.
+TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "_hs")
+TRACKING = {
+    *("fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid"),
+    *("twclid", "ttclid", "li_fat_id", "igshid", "_ga", "_gl", "ref_src", "si"),
+}
+
+
+def _quoted(names: tuple[str, ...]) -> LazyString:
+    return one_of([f"“{n}”" for n in names])
 
 
 class BadParameter(ValueError):
@@ -36,9 +53,19 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise BadParameter(f"“{name}” must be a whole number, not “{raw[:40]}”.") from None
+        raise BadParameter(
+            _l("“%(name)s” must be a whole number, not “%(value)s”.", name=name, value=raw[:40])
+        ) from None
     if not low <= value <= high:
-        raise BadParameter(f"“{name}” must be between {low} and {high}, not {value}.")
+        raise BadParameter(
+            _l(
+                "“%(name)s” must be between %(low)s and %(high)s, not %(value)s.",
+                name=name,
+                low=low,
+                high=high,
+                value=value,
+            )
+        )
     return value
 
 
@@ -50,14 +77,25 @@ def _date(args: MultiDict, name: str) -> dt.date | None:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise BadParameter(
-            f"“{name}” must be a real date written YYYY-MM-DD, not “{raw[:40]}”."
+            _l(
+                "“%(name)s” must be a real date written YYYY-MM-DD, not “%(value)s”.",
+                name=name,
+                value=raw[:40],
+            )
         ) from None
 
 
 def _choice(args: MultiDict, name: str, allowed: tuple[str, ...]) -> str:
     value = args.get(name, "") or allowed[0]
     if value not in allowed:
-        raise BadParameter(f"“{name}” is one of {', '.join(allowed)}, not “{value[:40]}”.")
+        raise BadParameter(
+            _l(
+                "“%(name)s” is one of %(choices)s, not “%(value)s”.",
+                name=name,
+                choices=_quoted(allowed),
+                value=value[:40],
+            )
+        )
     return value
 
 
@@ -74,7 +112,7 @@ def parse_request(
     """
     unknown = sorted(set(args) - KNOWN)
     if unknown:
-        raise BadParameter(f"Unknown parameter “{unknown[0][:40]}”.")
+        raise BadParameter(_l("Unknown parameter “%(name)s”.", name=unknown[0][:40]))
     chosen: dict[str, tuple[str, ...]] = {}
     for kind in KINDS:
         try:
@@ -82,13 +120,19 @@ def parse_request(
         except BadValue as exc:
             raise BadParameter(str(exc)) from None
     if chosen.get("month") and len(chosen.get("year", ())) != 1:
-        raise BadParameter("“month” needs exactly one “year”.")
+        raise BadParameter(_l("“month” needs exactly one “year”."))
     date_from, date_to = _date(args, "from"), _date(args, "to")
     if date_from and date_to and date_from > date_to:
-        raise BadParameter("“from” is after “to”.")
+        raise BadParameter(_l("“from” is after “to”."))
     more = tuple(dict.fromkeys(args.getlist("more")))
     if bad := [m for m in more if m not in FACETS]:
-        raise BadParameter(f"“more” names a facet ({', '.join(FACETS)}), not “{bad[0][:40]}”.")
+        raise BadParameter(
+            _l(
+                "“more” names a facet (%(choices)s), not “%(value)s”.",
+                choices=_quoted(FACETS),
+                value=bad[0][:40],
+            )
+        )
     return SearchRequest(
         q=args.get("q", ""),
         filters=selections(chosen),
@@ -101,6 +145,18 @@ def parse_request(
         more=more,
         prefer=prefer,
     )
+
+
+def is_tracking(name: str) -> bool:
+    """A parameter that marketing or social sites add to links (``utm_source``, ``fbclid``)."""
+    return name in TRACKING or name.startswith(TRACKING_PREFIXES)
+
+
+def without_tracking(args: MultiDict) -> list[tuple[str, str]] | None:
+    """The parameters with tracking ones dropped, in order; None when there were none."""
+    pairs = list(args.items(multi=True))
+    kept = [(k, v) for k, v in pairs if not is_tracking(k)]
+    return kept if len(kept) < len(pairs) else None
 
 
 def to_params(req: SearchRequest, *, page: bool = True) -> list[tuple[str, str]]:

@@ -26,11 +26,12 @@ from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from indexer import store
+from indexer.config import Settings
 from indexer.documents import LANGUAGES
 from indexer.facets import ENTITY_FACETS
 from indexer.khmer import has_khmer
+from webapp import cache, vector
 from webapp import query as queries
-from webapp import vector
 from webapp.facets import BY_NAME, KINDS, Columns, FacetValue, Units
 from webapp.snippets import snippet, wanted
 
@@ -157,6 +158,12 @@ class Snapshot:
         self.lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, self.columns.n)
         self.labels = store.read_labels(generation)
         self.postings = vector.PostingsCache()
+        self.dates = {k: vector.DateOrder.load(u.date) for k, u in self.columns.units.items()}
+        self.memo = cache.Memo()
+        self.documents = cache.Documents()
+
+    def stored_fields(self, docnum: int) -> dict:
+        return self.documents.get(docnum, self.searcher.stored_fields)
 
     @property
     def searcher(self) -> Searcher:
@@ -171,10 +178,12 @@ class Snapshot:
 class SearchService:
     """Holds the published index open; one instance per process, shared by threads."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, result_cache: int | None = None) -> None:
         self.index_dir = index_dir
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        size = Settings().result_cache if result_cache is None else result_cache
+        self.results = cache.ResultCache(size)  # whole results, per generation
 
     def snapshot(self) -> Snapshot:
         """The live generation, reopened when ``CURRENT`` has moved. The old searcher is
@@ -236,6 +245,9 @@ class SearchService:
         started = time.perf_counter()
         deadline = vector.Deadline(queries.TIME_BUDGET_S)
         snap = self.snapshot()
+        if (hit := self.results.get(snap.generation.name, request)) is not None:
+            hit.took_ms = (time.perf_counter() - started) * 1000
+            return hit
         searcher, cols = snap.searcher, snap.columns
         units = cols.units[request.unit]
         parsed = queries.parse(request.q, searcher.schema, searcher.reader())
@@ -251,7 +263,7 @@ class SearchService:
                 parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
                 scores = loose_scores
                 parsed.notices.append(
-                    "No announcement has all of your words; showing those with some of them."
+                    _l("No announcement has all of your words; showing those with some of them.")
                 )
         total = int(final.sum())
         pages = max(1, -(-total // request.per_page))
@@ -260,13 +272,18 @@ class SearchService:
         # the files that may stand for a unit: matched (or any, to show the reader's
         # language), alive, and of the languages asked for
         shown = _all(cols.alive, file_masks.values())
-        order = self._order(
-            searcher, parsed, request, units, final, shown & matched, scores, deadline
-        )
+        order = self._order(snap, parsed, request, units, final, shown & matched, scores, deadline)
         want = wanted(parsed.query) if parsed.words else None
         prefer = "km" if has_khmer(request.q) else request.prefer
-        hits = [self._hit(searcher, units, u, shown, prefer, want) for u in order]
-        facets = self._facets(request, cols, units, matched, file_masks, unit_masks)
+        hits = [self._hit(snap, units, u, shown, prefer, want) for u in order]
+        if isinstance(parsed.query, Q.Every) and not file_masks and not unit_masks:
+            # the landing page's counts: the same for every such request of a generation
+            facets = snap.memo.get(
+                ("facets", request.unit, request.more),
+                lambda: self._facets(request, cols, units, matched, file_masks, unit_masks),
+            )
+        else:
+            facets = self._facets(request, cols, units, matched, file_masks, unit_masks)
         result = SearchResult(
             request=request,
             total=total,
@@ -290,6 +307,8 @@ class SearchService:
                 )
             )
         result.took_ms = (time.perf_counter() - started) * 1000
+        if not deadline.ran_out:  # a search cut short is not the generation's answer
+            self.results.put(snap.generation.name, request, result)
         return result
 
     def _match(
@@ -333,23 +352,19 @@ class SearchService:
         filters, and the unit passes the unit filters."""
         return _all(units.any(_all(matched, file_masks.values())), unit_masks.values())
 
-    def _order(self, searcher, parsed, request, units: Units, final, candidates, scores, deadline):
-        """The units of the page, best first: by date, by the vectorised scores, or by
-        Whoosh's scorer (newest first when the deadline passed before it finished); a
-        unit ranks as its best file."""
+    def _order(self, snap, parsed, request, units: Units, final, candidates, scores, deadline):
+        """The units of the page, best first: by date (along the generation's date
+        order), by the vectorised scores, or by Whoosh's scorer (newest first when the
+        deadline passed before it finished); a unit ranks as its best file."""
+        searcher = snap.searcher
         start = (request.page - 1) * request.per_page
         if not final.any():
             return []
         want = start + request.per_page
         by_date = request.sort in ("newest", "oldest") or not parsed.words
         if by_date:
-            idx = np.flatnonzero(final)
-            dates = units.date[idx]
-            if request.sort == "oldest":
-                order = np.lexsort((idx, dates))
-            else:
-                order = np.lexsort((-idx, -dates))
-            return idx[order][start:want].tolist()
+            dates = snap.dates[request.unit]
+            return dates.page(final, request.sort == "oldest", start, request.per_page)
         files = np.flatnonzero(candidates & final[units.of])
         if scores is not None:
             # a unit has at most ``widest`` files: the best want×widest files hold
@@ -360,21 +375,21 @@ class SearchService:
             best = vector.top_until(searcher, parsed.query, want * units.widest, allowed, deadline)
             if deadline.ran_out:  # not every match was scored: newest first (a notice says so)
                 newest = request.replace(sort="newest")
-                args = (searcher, parsed, newest, units, final, candidates, None, deadline)
+                args = (snap, parsed, newest, units, final, candidates, None, deadline)
                 return self._order(*args)
         ranked = list(dict.fromkeys(units.of[best].tolist()))
         return ranked[start:want]
 
-    def _hit(self, searcher: Searcher, units: Units, unit: int, shown, prefer: str, want) -> Hit:
+    def _hit(self, snap: Snapshot, units: Units, unit: int, shown, prefer: str, want) -> Hit:
         """A unit as one result, in the preferred language when it has that version."""
-        cols = self.snapshot().columns
+        cols = snap.columns
         files = units.files(unit)
         versions = {LANGUAGES[cols.lang[f]]: f for f in files if cols.alive[f]}
         eligible = [f for f in files if shown[f]]
         docnum = versions.get(prefer)
         if docnum is None or docnum not in eligible:
             docnum = eligible[0]
-        fields = searcher.stored_fields(docnum)
+        fields = snap.stored_fields(docnum)
         text = fields.get("body") or ""
         if want:
             marked = snippet(text, want)
@@ -468,10 +483,10 @@ class SearchService:
 def _in_vocabulary(searcher: Searcher, reader, word: str) -> bool:
     """A word the index has: as written in a title or summary, or as the body's
     analyser reads it (stemmed, segmented) — only the unknown get a respelling."""
-    if reader.frequency("words", word) > 0:
+    if ("words", word) in reader:  # a lookup in the terms table, no term record read
         return True
     terms = [t.text for t in searcher.schema["content"].analyzer(word, mode="query")]
-    return bool(terms) and all(reader.frequency("content", t) > 0 for t in terms)
+    return bool(terms) and all(("content", t) in reader for t in terms)
 
 
 def _first_of_each_segment(searcher: Searcher) -> list[int]:

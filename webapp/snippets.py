@@ -9,8 +9,11 @@ text, so a mark never splits what renders as one glyph. Everything is HTML-escap
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,6 +37,7 @@ class Wanted:
 
     words: frozenset[str]
     cluster_runs: tuple[tuple[str, ...], ...]
+    order: tuple[str, ...] = ()  # the Khmer words in the order the query has them
 
     def __bool__(self) -> bool:
         return bool(self.words or self.cluster_runs)
@@ -43,6 +47,7 @@ def wanted(query: Q.Query) -> Wanted:
     """The terms of a query worth marking (negated parts are not)."""
     words: set[str] = set()
     runs: list[tuple[str, ...]] = []
+    order: list[str] = []
 
     def walk(q: Q.Query) -> None:
         if isinstance(q, Q.Not):
@@ -60,28 +65,38 @@ def wanted(query: Q.Query) -> Wanted:
         if isinstance(q, Q.Term) and isinstance(q.text, str):
             if q.fieldname in WORD_FIELDS:
                 words.add(q.text)
+                order.append(khmer.normalise(q.text))
             return
         for child in q.children():
             walk(child)
 
     walk(query)
-    return Wanted(frozenset(words), tuple(dict.fromkeys(runs)))
+    return Wanted(frozenset(words), tuple(dict.fromkeys(runs)), tuple(dict.fromkeys(order)))
 
 
-_WORD_REST = r"[^\s,;:!?()\[\]\"“”\u1780-\u17ff]*"
+_WORD_REST = re.compile(r"[^\s,;:!?()\[\]\"“”\u1780-\u17ff]*")
 
 
-@lru_cache(maxsize=512)
-def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
-    """Words that may analyse to one of ``terms``: same first letters, the dotted form
-    of an acronym (M.P.T.C.), or the spelled number (four for 4)."""
-    starts: set[str] = set()
+@lru_cache(maxsize=4096)
+def _candidates(term: str) -> re.Pattern[str]:
+    """Starts of words that may analyse to ``term``: same first letters, the dotted form
+    of an acronym (M.P.T.C.), or the spelled number (four for 4). One small pattern per
+    term, cached: words repeat across searches far more than sets of words do."""
+    starts = {re.escape(term[:3])}
+    if term.isalpha() and len(term) <= 8:
+        starts.add(r"\.".join(map(re.escape, term[:3])) + r"\.")
+    starts.update(re.escape(w) for w, digit in NUMBER_WORDS.items() if digit == term)
+    return re.compile(rf"(?i)(?<![^\W_])(?:{'|'.join(sorted(starts))})")
+
+
+def _candidate_words(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int]]:
+    """Spans of the whole words of ``text`` that start like one of ``terms``."""
     for term in terms:
-        starts.add(re.escape(term[:3]))
-        if term.isalpha() and len(term) <= 8:
-            starts.add(r"\.".join(map(re.escape, term[:3])) + r"\.")
-        starts.update(re.escape(w) for w, digit in NUMBER_WORDS.items() if digit == term)
-    return re.compile(rf"(?i)(?<![^\W_])(?:{'|'.join(sorted(starts))}){_WORD_REST}")
+        pattern, pos = _candidates(term), 0
+        while (m := pattern.search(text, pos)) is not None:
+            rest = _WORD_REST.match(text, m.end())  # never None: the pattern may be empty
+            pos = rest.end() if rest is not None else m.end()
+            yield m.start(), pos
 
 
 def _cluster_pairs(q: Q.Query) -> list[str]:
@@ -109,27 +124,24 @@ def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
     """Character spans of ``text`` to mark, merged and in order."""
     found: list[tuple[int, int]] = []
     latin = {w for w in want.words if not khmer.has_khmer(w)}
-    runs = [*want.cluster_runs]
-    runs += [tuple(c.text for c in khmer.clusters(w)) for w in want.words - latin]
+    runs = [*want.cluster_runs, *_word_runs(frozenset(want.words - latin))]
     if latin:
         # Look only at words that could become a wanted term (a stem keeps the start of
-        # its word); run the analyser on those alone.
-        for m in _candidates(frozenset(latin)).finditer(text):
-            if any(t.text in latin for t in _ANALYZER(m.group(), mode="index")):
-                found.append((m.start(), m.end()))
+        # its word); run the analyser on those alone, once per distinct word.
+        for start, end in set(_candidate_words(text, frozenset(latin))):
+            if not _terms_of(text[start:end]).isdisjoint(latin):
+                found.append((start, end))
     if runs:
-        # Khmer words are matched as runs of clusters: cheaper than segmenting the text,
-        # and a match lands on whole clusters of the original
-        clusters = [(c.text, c.start, c.end) for c in khmer.clusters(text)]
-        texts = [c[0] for c in clusters]
-        firsts: dict[str, list[int]] = {}
-        for i, t in enumerate(texts):
-            firsts.setdefault(t, []).append(i)
-        for run in set(runs):
-            n = len(run)
-            for i in firsts.get(run[0], []):
-                if tuple(texts[i : i + n]) == run:
-                    found.append((clusters[i][1], clusters[i + n - 1][2]))
+        khmer_found = _whole_words(text, _cluster_runs(text, set(runs)))
+        words = [w for w in _word_runs(frozenset(want.words - latin))]
+        if len(words) > 1:
+            # a name of several words is marked as one unit where it stands whole;
+            # then its words alone (ជា of ជា វ៉ាន់ដេត) are not marked elsewhere
+            name = tuple(c for w in sorted(words, key=lambda w: _query_order(want, w)) for c in w)
+            whole = _whole_words(text, _cluster_runs(text, {name}), spaced=True)
+            if whole:
+                khmer_found = whole
+        found += khmer_found
     found.sort()
     merged: list[tuple[int, int]] = []
     for start, end in found:
@@ -138,6 +150,96 @@ def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _query_order(want: Wanted, run: tuple[str, ...]) -> int:
+    """Where a Khmer word of the query stands in it (its words are kept in order)."""
+    joined = "".join(run)
+    return want.order.index(joined) if joined in want.order else len(want.order)
+
+
+def _whole_words(
+    text: str, found: list[tuple[int, int]], spaced: bool = False
+) -> list[tuple[int, int]]:
+    """The spans that begin and end on word boundaries, as the index's segmenter cuts
+    the text: ជា inside កម្ពុជា or ដេ inside វីដេអូ is part of another word, not a match.
+    ``spaced``: a space (or a non-Khmer character) beside the span is a boundary too,
+    as around a name, which the segmenter may not know."""
+    if not found:
+        return []
+    if spaced:
+
+        def edge(i: int) -> bool:
+            return i <= 0 or i >= len(text) or not khmer.has_khmer(text[i])
+
+        loose = [(s, e) for s, e in found if edge(s - 1) and edge(e)]
+        strict = _whole_words(text, [f for f in found if f not in loose])
+        return sorted(loose + strict)
+    starts: set[int] = set()
+    ends: set[int] = set()
+    for run_start, run_end in khmer.runs(text):
+        if any(run_start <= s < run_end for s, _ in found):
+            for word in khmer.words(text, run_start, run_end):
+                starts.add(word.start)
+                ends.add(word.end)
+    return [(s, e) for s, e in found if s in starts and e in ends]
+
+
+@lru_cache(maxsize=65536)
+def _terms_of(word: str) -> frozenset[str]:
+    """The index terms of one word of text; words repeat across documents (Zipf), so
+    each distinct word goes through the analyser's Python filter chain once."""
+    return frozenset(t.text for t in _ANALYZER(word, mode="index"))
+
+
+# The cluster pattern of indexer.khmer, captured, so one C-level split gives every
+# cluster and every gap between them: offsets are running sums of their lengths.
+_CLUSTER_SPLIT = re.compile(f"({khmer._RAW_CLUSTER.pattern})")
+_SEP = "\x00"
+
+
+@lru_cache(maxsize=256)
+def _word_runs(words: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    """The normalised clusters of each Khmer word of a query (once per query)."""
+    return tuple(tuple(c.text for c in khmer.clusters(w)) for w in words)
+
+
+@lru_cache(maxsize=512)
+def _cluster_table(text: str) -> tuple[str, array, array]:
+    """The normalised clusters of ``text`` joined by a separator, with each cluster's
+    span in the original. Kept for the texts shown lately: the same announcements
+    answer many Khmer searches."""
+    parts = _CLUSTER_SPLIT.split(text)  # gap, cluster, gap, cluster, …, gap
+    ends = list(itertools.accumulate(map(len, parts)))
+    starts, stops = ends[0::2][:-1], ends[1::2]
+    norms = list(map(khmer.normalise_cluster, parts[1::2]))
+    if "" in norms:  # a cluster of invisibles only is no cluster (as khmer.clusters)
+        keep = [i for i, n in enumerate(norms) if n]
+        norms = [norms[i] for i in keep]
+        starts, stops = [starts[i] for i in keep], [stops[i] for i in keep]
+    return _SEP + _SEP.join(norms) + _SEP, array("i", starts), array("i", stops)
+
+
+def _cluster_runs(text: str, runs: set[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Spans of ``text`` whose normalised clusters are one of ``runs``.
+
+    Khmer words are matched as runs of clusters: cheaper than segmenting the text, and
+    a match lands on whole clusters of the original. The text's clusters, normalised,
+    are joined with a separator and each run is found with ``str.find``; no Python
+    loop visits every cluster."""
+    if not khmer.has_khmer(text):
+        return []
+    joined, starts, stops = _cluster_table(text)
+    found: list[tuple[int, int]] = []
+    for run in runs:
+        needle = _SEP + _SEP.join(run) + _SEP
+        pos, index, counted = joined.find(needle), 0, 0
+        while pos >= 0:
+            index += joined.count(_SEP, counted, pos)  # clusters before this match
+            counted = pos
+            found.append((starts[index], stops[index + len(run) - 1]))
+            pos = joined.find(needle, pos + 1)
+    return found
 
 
 def snippet(text: str, want: Wanted, size: int = SNIPPET_CHARS) -> Markup:

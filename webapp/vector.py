@@ -64,6 +64,25 @@ class Lengths:
         return cls(by_field, average)
 
 
+@dataclass(frozen=True)
+class DateOrder:
+    """Every document number of a generation, newest first and oldest first (ties:
+    newest first puts the higher document number first), sorted once: a page by date
+    is then the first matches along the order, not a sort of the match set."""
+
+    newest: np.ndarray
+    oldest: np.ndarray
+
+    @classmethod
+    def load(cls, dates: np.ndarray) -> DateOrder:
+        idx = np.arange(len(dates))
+        return cls(np.lexsort((-idx, -dates)), np.lexsort((idx, dates)))
+
+    def page(self, final: np.ndarray, oldest: bool, start: int, size: int) -> list[int]:
+        order = self.oldest if oldest else self.newest
+        return order[final[order]][start : start + size].tolist()
+
+
 class OutOfTime(Exception):
     """Raised inside Whoosh's match loop when the search's deadline has passed."""
 
@@ -228,26 +247,64 @@ class PostingsCache:
 
     def __init__(self, max_bytes: int = 96 * 2**20) -> None:
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._dfs: dict[tuple[str, str], int] = {}  # document frequencies asked for
+        self._partial: dict[tuple[str, str], int] = {}  # partial reads of positions, by term
+
+    def df(self, searcher: Searcher, field: str, text: str) -> int:
+        """A term's document frequency (Whoosh unpickles a term record for it)."""
+        key = (field, text)
+        df = self._dfs.get(key)
+        if df is None:
+            df = sum(r.doc_frequency(field, text) for r, _ in whoosh_compat.leaf_readers(searcher))
+            if len(self._dfs) < 200_000:
+                self._dfs[key] = df
+        return df
 
     def get(self, searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        key = (field, text)
+        """A term's document numbers and frequencies."""
+        return self._cached((field, text), lambda: postings(searcher, field, text))
+
+    def positions(
+        self, searcher: Searcher, field: str, text: str, within: np.ndarray | None = None
+    ) -> EncodedPositions:
+        """A term's document numbers and its still-encoded positions (decoded per query,
+        for the candidate documents only). With ``within`` (candidate documents, far
+        fewer than the term's), only the blocks that may hold them are read, and that
+        partial read is not kept; a term read partly twice is read whole and kept."""
+        key = (field, text, "positions")
+        with self._lock:
+            hit = self._items.get(key)
+            partial = self._partial.get(key[:2], 0)
+        if (
+            hit is not None
+            or within is None
+            or partial >= 2
+            or len(within) * 4 >= self.df(searcher, field, text)
+        ):
+            return self._cached(key, lambda: read_positions(searcher, field, text))
+        with self._lock:
+            if len(self._partial) < 200_000:
+                self._partial[key[:2]] = partial + 1
+        return read_positions(searcher, field, text, within)
+
+    def _cached(self, key: tuple, load):
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
                 return hit
-        value = postings(searcher, field, text)
-        size = value[0].nbytes + value[1].nbytes
+        value = load()
+        size = sum(a.nbytes for a in value)
         with self._lock:
             if key not in self._items and size <= self.max_bytes // 4:
                 self._items[key] = value
                 self._bytes += size
                 while self._bytes > self.max_bytes:
-                    _, (ids, tfs) = self._items.popitem(last=False)
-                    self._bytes -= ids.nbytes + tfs.nbytes
+                    _, old = self._items.popitem(last=False)
+                    self._bytes -= sum(a.nbytes for a in old)
         return value
 
 
@@ -315,8 +372,9 @@ class Evaluator:
         ids, tfs = self.cache.get(self.searcher, field, text)
         if len(ids) == 0:
             return mask, scores
-        # Whoosh's own idf (``WeightingModel.idf``), so both rankers agree
-        df = self.searcher.doc_frequency(field, text)
+        # Whoosh's own idf (``WeightingModel.idf``), so both rankers agree; its document
+        # frequency is the number of postings, deleted documents' included, as here
+        df = len(ids)
         idf = math.log(self.doc_count_all / (df + 1)) + 1
         field_boost = getattr(self.searcher.schema[field], "format", None)
         field_boost = getattr(field_boost, "field_boost", 1.0) or 1.0
@@ -331,24 +389,116 @@ class Evaluator:
 
     def _phrase(self, q: Q.Phrase, boost: float) -> tuple[np.ndarray, np.ndarray]:
         mask = np.zeros(self.n, dtype=bool)
-        mask[docs_until(self.searcher, q, self.deadline)] = True
+        if self.deadline is not None and self.deadline.passed():
+            return mask, np.zeros(self.n, dtype=np.float32)  # out of time: as absent
+        schema = self.searcher.schema  # a Whoosh Schema: no .get()
+        field = schema[q.fieldname] if q.fieldname in schema else None  # noqa: SIM401
+        words = list(q.words)
+        if (
+            field is not None
+            and field.format is not None
+            and field.format.supports("positions")
+            and q.slop == 1
+            and all(isinstance(w, str) for w in words)
+        ):
+            docs = self._phrase_docs(q.fieldname, words)
+        else:  # slop, or a field without positions: Whoosh's own matcher, timed
+            docs = docs_until(self.searcher, q, self.deadline)
+        mask[docs] = True
+        mask &= self.alive
         return mask, np.where(mask, PHRASE_SCORE * boost, 0).astype(np.float32)
+
+    def _phrase_docs(self, field: str, words: list[str]) -> np.ndarray:
+        """The rarest word first; then each other word only where it can still match."""
+        rarest_first = sorted(set(words), key=lambda w: self.cache.df(self.searcher, field, w))
+        read: dict[str, EncodedPositions] = {}
+        candidates = None
+        for word in rarest_first:
+            read[word] = self.cache.positions(self.searcher, field, word, candidates)
+            ids = read[word].ids
+            candidates = ids if candidates is None else _within(ids, candidates)
+            if len(candidates) == 0:
+                return candidates.astype(np.int64)
+        return phrase_docs([read[w] for w in words])
+
+
+def _within(ids: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    return np.intersect1d(ids, candidates, assume_unique=True)
 
 
 def postings(searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and frequencies over every segment, read a block at a
     time (:mod:`indexer.whoosh_compat`)."""
-    all_ids: list[np.ndarray] = []
-    all_tfs: list[np.ndarray] = []
-    for reader, offset in whoosh_compat.leaf_readers(searcher):
-        if (field, text) not in reader:
-            continue
-        ids, tfs = whoosh_compat.term_postings(reader, field, text)
-        all_ids.append(ids + offset)
-        all_tfs.append(tfs)
-    if not all_ids:
+    blocks = list(_blocks(searcher, field, text, values=False))
+    if not blocks:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    return np.concatenate(all_ids), np.concatenate(all_tfs)
+    return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
+
+
+def _blocks(
+    searcher: Searcher, field: str, text: str, values: bool, within: np.ndarray | None = None
+):
+    for reader, offset in whoosh_compat.leaf_readers(searcher):
+        if (field, text) in reader:
+            yield from whoosh_compat.term_blocks(reader, field, text, values, within, offset)
+
+
+@dataclass(frozen=True)
+class EncodedPositions:
+    """A term's postings with their positions still in Whoosh's encoding: all the
+    values of the term in one byte buffer, and where each posting's value starts."""
+
+    ids: np.ndarray  # int32 document numbers, ascending
+    starts: np.ndarray  # int64 offset of each posting's value in ``data``
+    data: np.ndarray  # uint8, every value end to end, then padding
+
+    def __iter__(self):  # the arrays, for the cache's byte count
+        return iter((self.ids, self.starts, self.data))
+
+
+def read_positions(
+    searcher: Searcher, field: str, text: str, within: np.ndarray | None = None
+) -> EncodedPositions:
+    """A term's document numbers and raw position values, read a block at a time (only
+    the blocks that may hold ``within``, when given)."""
+    ids: list[np.ndarray] = []
+    chunks: list[bytes] = []
+    lengths: list[int] = []
+    for block_ids, _, values in _blocks(searcher, field, text, True, within):
+        ids.append(block_ids)
+        chunks.append(b"".join(values or ()))
+        lengths.extend(map(len, values or ()))
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    if lengths:
+        np.cumsum(lengths[:-1], out=starts[1:])
+    data = np.frombuffer(b"".join(chunks) + bytes(whoosh_compat.PAD), dtype=np.uint8)
+    all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
+    return EncodedPositions(all_ids, starts, data)
+
+
+def phrase_docs(terms: list[EncodedPositions]) -> np.ndarray:
+    """Documents where the terms stand at consecutive positions, in order (Whoosh's
+    phrase with slop 1): candidates by intersecting document numbers, then positions
+    decoded for those candidates only, shifted by each word's place in the phrase and
+    intersected as (document, start position) keys."""
+    if not terms or any(len(t.ids) == 0 for t in terms):
+        return np.zeros(0, dtype=np.int64)
+    candidates = terms[0].ids
+    for t in terms[1:]:
+        candidates = np.intersect1d(candidates, t.ids, assume_unique=True)
+    if len(terms) == 1 or len(candidates) == 0:
+        return candidates.astype(np.int64)
+    width = len(terms)
+    keys = np.zeros(0, dtype=np.int64)
+    for i, t in enumerate(terms):
+        where = np.searchsorted(t.ids, candidates)
+        counts, positions = whoosh_compat.decode_positions(t.data, t.starts[where])
+        docs = np.repeat(candidates.astype(np.int64), counts)
+        mine = (docs << 32) | (positions + width - i)
+        keys = mine if i == 0 else np.intersect1d(keys, mine, assume_unique=True)
+        if len(keys) == 0:
+            break
+    return np.unique(keys >> 32)
 
 
 def top(scores: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:

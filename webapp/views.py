@@ -1,89 +1,159 @@
-"""HTML pages: the search page, an announcement, the Khmer font; friendly errors.
+"""HTML pages: the search page, an announcement, the help page, assets; friendly errors.
 
 Server-rendered and complete without JavaScript; ``static/enhance.js`` only adds
 conveniences. Every value shown is escaped by Jinja; no route writes anything.
+
+Pages carry a weak ETag made of the index generation, the interface language, the URL
+and the build of the app, and are revalidated on every visit (``no-cache``): a repeat
+visit costs a 304 and no search until the indexer publishes a new generation. Links
+shared with tracking parameters (``fbclid``, ``utm_*``) are redirected to the same
+page without them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
+from collections.abc import Callable
 from urllib.parse import urlencode
 
-import fontpkg_noto_sans_khmer
 from flask import (
     Blueprint,
     Flask,
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from rapidfuzz import fuzz
 from werkzeug.exceptions import HTTPException
 
 from indexer import store
-from indexer.facets import BY_NAME
-from webapp import i18n, params
-from webapp.search import PageOutOfRange, SearchResult, SearchService
+from indexer.config import project_dir
+from indexer.facets import BY_NAME, ENTITY_FACETS
+from webapp import i18n, params, syntax
+from webapp.assets import IMMUTABLE, Assets
+from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult
 
 bp = Blueprint("views", __name__)
 
-FONT = next(Path(fontpkg_noto_sans_khmer.__file__).parent.glob("files/*.ttf"))
+NAME_FACETS = {f.name for f in ENTITY_FACETS}  # values are proper names
+API_DOCS = project_dir() / "docs" / "api.md"
+ui_language = i18n.ui_language  # the API's answers follow the same choice
 
 
-def service() -> SearchService:
+def service():
     return current_app.extensions["search"]
 
 
-def ui_language() -> str:
-    chosen = request.args.get("ui") or request.cookies.get("ui") or ""
-    return chosen if chosen in i18n.UI_LANGS else "en"
+def assets() -> Assets:
+    return current_app.extensions["assets"]
 
 
-@bp.app_context_processor
-def helpers() -> dict:
-    ui = ui_language()
-    return {
-        "ui": ui,
-        "t": lambda key, **kw: i18n.t(key, ui, **kw),
-        "digits": lambda v: i18n.digits(v, ui),
-        "fmt_date": lambda d: i18n.date(d, ui),
-        "month_name": lambda m: i18n.month_name(m, ui),
-        "toggle": params.toggle,
-        "only": params.only,
-        "qs": params.query_string,
-        # the date range's two ends are filters, not facets: they have words of their own
-        "facet_label": lambda name: (
-            BY_NAME[name].label[ui] if name in BY_NAME else i18n.t(name, ui)
-        ),
-        "facet_heading": lambda name: BY_NAME[name].heading[ui],
-        "value_label": lambda name, value: value_label(name, value, ui),
-        "ui_switch": ui_switch_url,
-    }
+# --- what every template may call --------------------------------------------------------
+
+
+def facet_label(name: str, ui: str) -> str:
+    """A facet's name in the interface language: from the facet table (indexer/facets.py);
+    the two ends of a date range, which are not facets, from the catalogue."""
+    return BY_NAME[name].label[ui] if name in BY_NAME else str(i18n.RANGE_LABELS[name])
 
 
 def value_label(facet: str, value: str, ui: str) -> str:
-    """A facet value as the reader reads it: a month's name, a language's name, a year
-    in the interface's digits; names as the index has them."""
+    """A facet value as the interface shows it (month and language names, digits)."""
+    if facet == "lang":
+        return str(i18n.LANGUAGE_NAMES.get(value, value))
     if facet == "month":
         return i18n.month_name(value, ui)
-    if facet == "lang":
-        return i18n.t(value, ui)
     if facet == "year":
         return i18n.digits(value, ui)
     if facet in ("from", "to"):
         return i18n.date(value, ui)
-    return value
+    return service().label(facet, value, ui)  # a name as the interface's language spells it
+
+
+def value_lang(facet: str, value: str, ui: str) -> str:
+    """The language a shown value is written in: a name the index knows no spelling of
+    in the interface's language stays as canonically written (in English)."""
+    if facet not in NAME_FACETS:
+        return ui
+    return ui if service().label(facet, value, ui) != value or ui == "en" else "en"
+
+
+@bp.app_context_processor
+def helpers() -> dict:
+    ui = i18n.ui_language()
+    return {
+        "ui": ui,
+        "other_ui": "en" if ui == "km" else "km",
+        "digits": lambda v: i18n.digits(v, ui),
+        "number": lambda n: i18n.number(n, ui),
+        "fmt_date": lambda d: i18n.date(d, ui),
+        "month_name": lambda m: i18n.month_name(m, ui),
+        "facet_label": lambda name: facet_label(name, ui),
+        "facet_heading": lambda name: BY_NAME[name].heading[ui],
+        "value_label": lambda facet, value: value_label(facet, value, ui),
+        "value_lang": lambda facet, value: value_lang(facet, value, ui),
+        "language_name": lambda code: str(i18n.LANGUAGE_NAMES[code]),
+        "asset": lambda logical: url_for("views.asset", name=assets().name(logical)),
+        "toggle": params.toggle,
+        "only": params.only,
+        "qs": params.query_string,
+        "ui_switch": ui_switch_url,
+        "tip": syntax.tip(),
+    }
 
 
 def ui_switch_url(other: str) -> str:
     """This page in the other interface language, every other parameter kept."""
     kept = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
     return request.path + "?" + urlencode([*kept, ("ui", other)])
+
+
+# --- caching and shared links --------------------------------------------------------------
+
+
+@bp.before_request
+def drop_tracking_parameters():
+    """``?q=Takeo&fbclid=…`` → ``?q=Takeo``: a shared link lands on its search."""
+    kept = params.without_tracking(request.args)
+    if kept is not None:
+        return redirect(request.path + ("?" + urlencode(kept) if kept else ""), 301)
+    return None
+
+
+def _etag(extra: str = "") -> str:
+    generation = service().snapshot().generation.name
+    key = "\n".join(
+        (
+            generation,
+            i18n.ui_language(),
+            request.full_path,
+            current_app.extensions["build"],
+            str(current_app.config.get("ASSET_BASE_URL")),
+            extra,
+        )
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _page(render: Callable[[], str], extra: str = "") -> Response:
+    """The page, or a 304 when the browser already has this version of it (``extra``:
+    anything else the page is made from)."""
+    etag = _etag(extra)
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        response = Response(render())
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Cookie")  # the interface language may come from the cookie
+    return _remember_ui(response)
 
 
 def _remember_ui(response: Response) -> Response:
@@ -93,60 +163,171 @@ def _remember_ui(response: Response) -> Response:
     return response
 
 
+# --- pages ------------------------------------------------------------------------------
+
+
 @bp.get("/")
 @bp.get("/search")
 def search_page():
+    return _page(_render_search)
+
+
+def _render_search() -> str:
     search = service()
-    req = params.parse_request(request.args, search.facet_values, prefer=ui_language())
+    ui = i18n.ui_language()
+    req = params.parse_request(request.args, search.facet_values, prefer=ui)
     result = search.search(req)
-    html = render_template(
+    # the timeline stands for the year and month facets; ministers have a facet of
+    # their own and are not repeated among the people
+    ministers = {m.value for m in result.facets.get("minister", [])} | set(
+        search.facet_values("minister")
+    )
+    facets = {
+        name: [v for v in vals if name != "person" or v.value not in ministers]
+        for name, vals in result.facets.items()
+        if name not in ("year", "month")
+    }
+    sorts = ("relevance", "newest", "oldest") if req.q else ("newest", "oldest")
+    keep = params.to_params(req, page=False)
+    return render_template(
         "search.html",
         req=req,
         result=result,
-        bars=timeline_bars(result),
-        active=active_filters(req),
+        facets=facets,
+        cut={name: len(vals) >= FACET_LIMIT for name, vals in result.facets.items()},
+        bars=timeline(result, ui),
+        active=active_filters(req, ui),
+        cleared=params.query_string(req.cleared()),
+        sorts=sorts,
+        sort=req.sort if req.sort in sorts else "newest",
+        here=params.query_string(req, page=req.page),
         api_qs=params.query_string(req, page=req.page),
-        keep_for_query=[(k, v) for k, v in params.to_params(req, page=False) if k != "q"],
-        keep_for_sort=[(k, v) for k, v in params.to_params(req, page=False) if k != "sort"],
-        keep_for_dates=[
-            (k, v) for k, v in params.to_params(req, page=False) if k not in ("from", "to")
-        ],
+        keep_for_sort=[(k, v) for k, v in keep if k != "sort"],
+        keep_for_search=[(k, v) for k, v in keep if k not in ("q", "sort", "more", "per_page")],
+        keep_for_dates=[(k, v) for k, v in keep if k not in ("from", "to")],
+        show_all={
+            name: params.query_string(req, more=(*req.more, name), page=req.page) for name in facets
+        },
+        show_fewer={
+            name: params.query_string(
+                req, more=tuple(m for m in req.more if m != name), page=req.page
+            )
+            for name in req.more
+        },
     )
-    return _remember_ui(Response(html))
 
 
 @bp.get("/a/<lang>/<path:slug>")
 def article(lang: str, slug: str):
+    return _page(lambda: _render_article(lang, slug))
+
+
+def _render_article(lang: str, slug: str) -> str:
     doc = service().article(lang, slug)
     if doc is None:
         abort(404)
-    html = render_template(
-        "article.html", doc=doc, body=render_markdown(doc.body_markdown), date=doc.date
+    # The search this announcement was opened from travels in its URL, so "Back to
+    # results" returns to it; an article URL without it is the canonical one.
+    try:
+        came_from = params.to_params(params.parse_request(request.args))
+    except params.BadParameter:
+        came_from = []
+    search_qs = "?" + urlencode(came_from) if came_from else ""
+    lead = doc.description
+    return render_template(
+        "article.html",
+        doc=doc,
+        body=render_markdown(doc.body_markdown),
+        lead=None if repeats_first_paragraph(doc.description, doc.body_markdown) else lead,
+        search_qs=search_qs,
+        date=doc.date,
     )
-    return _remember_ui(Response(html))
 
 
-@bp.get("/fonts/noto-sans-khmer.ttf")
-def khmer_font():
-    """Noto Sans Khmer from its PyPI package, served by us: no CDN."""
-    return send_file(FONT, mimetype="font/ttf", max_age=30 * 24 * 3600)
+@bp.get("/help")
+def help_page():
+    return _page(
+        lambda: render_template("help.html", syntax=syntax.SYNTAX, api_docs=API_DOCS.is_file())
+    )
+
+
+@bp.get("/help/api")
+def api_docs():
+    """docs/api.md as a page: the full reference, not a second copy of it."""
+    if not API_DOCS.is_file():
+        abort(404)
+    text = API_DOCS.read_text(encoding="utf-8")
+    changed = str(API_DOCS.stat().st_mtime_ns)
+    return _page(lambda: render_template("doc.html", body=render_markdown(text)), changed)
+
+
+@bp.get("/assets/<name>")
+def asset(name: str):
+    """A static asset under its content-hashed name: cached for a year, never revalidated."""
+    found = assets().by_name.get(name)
+    if found is None:
+        abort(404)
+    body, encoding = found.body, None
+    for candidate in ("br", "gzip"):
+        if candidate in found.encoded and candidate in request.accept_encodings:
+            body, encoding = found.encoded[candidate], candidate
+            break
+    response = Response(body, mimetype=found.mimetype)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    if found.encoded:
+        response.vary.add("Accept-Encoding")
+    response.headers["Cache-Control"] = IMMUTABLE
+    return response
 
 
 # --- page pieces -------------------------------------------------------------------------
 
+
+def _render_image(renderer, tokens, idx, options, env) -> str:
+    """An announcement's image from ``ASSET_BASE_URL``, or a visible "not available"."""
+    token = tokens[idx]
+    src = str(token.attrs.get("src") or "")
+    alt = "".join(child.content for child in token.children or []) or token.content
+    base = env.get("base")
+    relative = src.removeprefix("@/assets/").lstrip("/")
+    if base and "://" not in src:
+        url = base.rstrip("/") + "/" + relative
+        return f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy">'
+    label, ui = env["missing"], env["ui"]
+    return (
+        f'<span class="img-missing" role="img" aria-label="{escape(alt)}: {escape(label)}">'
+        f'{escape(alt)} · <span lang="{ui}">{escape(label)}</span></span>'
+    )
+
+
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
-_MD.add_render_rule("image", lambda *a, **k: "")  # assets are not published with the text
+_MD.add_render_rule("image", _render_image)
 
 
 def render_markdown(text: str) -> Markup:
     """Markdown → HTML; raw HTML in the source is shown as text, never run."""
-    return Markup(_MD.render(text))
+    env = {
+        "base": current_app.config.get("ASSET_BASE_URL"),
+        "missing": _("image not available"),
+        "ui": i18n.ui_language(),
+    }
+    return Markup(_MD.render(text, env))
 
 
-def active_filters(req) -> list[tuple[str, str, str]]:
+def repeats_first_paragraph(description: str, body: str) -> bool:
+    """Whether the summary is the body's first paragraph again (as most are)."""
+    first = " ".join(body.split("\n\n", 1)[0].split())
+    summary = " ".join(description.split()).rstrip("…. ")
+    return bool(summary) and fuzz.ratio(summary, first[: len(summary)]) >= 90
+
+
+def active_filters(req: SearchRequest, ui: str) -> list[tuple[str, str, str]]:
     """(facet, value, link that removes it) for every filter in force."""
     out = [
-        (name, value, params.toggle(req, name, value)) for name, vs in req.filters for value in vs
+        (name, value, params.toggle(req, name, value))
+        for name, chosen in req.filters
+        for value in chosen
     ]
     if req.date_from:
         out.append(("from", req.date_from.isoformat(), params.query_string(req, date_from=None)))
@@ -155,71 +336,110 @@ def active_filters(req) -> list[tuple[str, str, str]]:
     return out
 
 
-def timeline_bars(result: SearchResult, width: int = 320, height: int = 80) -> list[dict]:
-    """Bars of the server-side SVG timeline: geometry and the link each bar is."""
-    points = result.timeline
+def timeline(result: SearchResult, ui: str) -> list[dict]:
+    """Rows of the timeline: label, count, bar length (% of the busiest), link.
+
+    Months when one year is chosen, or when a date range lies within one year (that
+    year's months are asked for with the range applied); years otherwise. The rows
+    are the year and month facets' links.
+    """
+    req = result.request
+    points, base = result.timeline, req
+    by_month = "month" in result.facets
+    if not req.selected("year") and (req.date_from or req.date_to):
+        years = [v for v in result.facets.get("year", []) if v.count]
+        if len(years) == 1:
+            year = int(years[0].value)
+            base = req.with_selected("year", (str(year),)).replace(page=req.page)
+            points = service().search(base.replace(page=1, per_page=1, more=())).timeline
+            by_month = True
+            low = req.date_from.month if req.date_from and req.date_from.year == year else 1
+            high = req.date_to.month if req.date_to and req.date_to.year == year else 12
+            points = [p for p in points if low <= int(p[0]) <= high]
     if not points:
         return []
     peak = max(c for _, c, _ in points) or 1
-    step = width / len(points)
-    by_month = "month" in result.facets
-    bars = []
-    for i, (label, count, selected) in enumerate(points):
-        h = 0 if count == 0 else max(2, round(count / peak * (height - 16)))
-        link = params.toggle(result.request, "month" if by_month else "year", label)
-        bars.append(
-            {
-                "x": round(i * step + 1, 1),
-                "w": round(max(step - 2, 1), 1),
-                "y": height - 14 - h,
-                "h": h,
-                "label": label,
-                "count": count,
-                "selected": selected,
-                "href": link,
-                "month": by_month,
-            }
-        )
-    return bars
+    return [
+        {
+            "label": i18n.month_name(label, ui) if by_month else i18n.digits(label, ui),
+            "count": count,
+            "pct": round(count / peak * 100, 1),
+            "selected": selected,
+            "href": params.toggle(base, "month" if by_month else "year", label),
+        }
+        for label, count, selected in points
+    ]
 
 
 # --- errors: a friendly page, never a traceback ----------------------------------------------
 
 
+def _machine(path: str) -> bool:
+    return path.startswith("/api/") or path.startswith("/feed")
+
+
 def register_errors(app: Flask) -> None:
+
     @app.errorhandler(params.BadParameter)
     def bad_parameter(exc: params.BadParameter):
-        if request.path.startswith("/api/") or request.path.startswith("/feed"):
+        if _machine(request.path):
             return {"error": str(exc)}, 400
         return _error_page(400, str(exc))
 
     @app.errorhandler(PageOutOfRange)
     def past_the_end(exc: PageOutOfRange):
-        if request.path.startswith("/api/") or request.path.startswith("/feed"):
+        if _machine(request.path):
             return {"error": str(exc), "pages": exc.pages}, 400
-        req = params.parse_request(request.args, prefer=ui_language())
+        req = params.parse_request(request.args, prefer=i18n.ui_language())
         last = url_for("views.search_page") + params.query_string(req, page=exc.pages)
-        return _error_page(400, str(exc), link=last)
+        ui = i18n.ui_language()
+        message = _(
+            "Page %(page)s is past the last page (%(pages)s).",
+            page=i18n.number(req.page, ui),
+            pages=i18n.number(exc.pages, ui),
+        )
+        return _error_page(400, message, link=last)
 
     @app.errorhandler(store.IndexMissing)
     def no_index(exc: store.IndexMissing):
         if request.path.startswith("/api/") or request.path == "/healthz":
             return {"error": str(exc)}, 503
-        return _error_page(503, "The search index is being prepared. Please try again soon.")
+        return _error_page(503, _("The search index is being prepared. Please try again soon."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
             return {"error": exc.description}, exc.code
-        return _error_page(exc.code or 500, exc.description or "")
+        if exc.code == 404:
+            message = _("There is no page at this address. The link may be mistyped or old.")
+        elif exc.code == 405:
+            message = _("This address only answers requests to read a page.")
+        else:
+            message = _("That request could not be answered.")
+        return _error_page(exc.code or 500, message)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unexpected error on %s", request.path)
         if request.path.startswith("/api/"):
             return {"error": "Something went wrong on our side."}, 500
-        return _error_page(500, "Something went wrong on our side. Please try again.")
+        return _error_page(500, _("Something went wrong on our side. Please try again."))
 
 
 def _error_page(status: int, message: str, link: str | None = None):
-    return render_template("error.html", status=status, message=message, link=link), status
+    titles = {
+        400: _("That search could not be run"),
+        404: _("Page not found"),
+        503: _("Search is not ready yet"),
+    }
+    html = render_template(
+        "error.html",
+        status=status,
+        title=titles.get(status) or _("Something went wrong"),
+        message=message,
+        link=link,
+        q=request.args.get("q", ""),
+    )
+    response = Response(html, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,132 @@
+"""The numpy paths of matching agree with Whoosh's own: phrases, date order, and the
+per-generation caches of the search service. (Position decoding, a private format of
+Whoosh's, is tested with the other private accesses in ``test_whoosh_compat.py``.)"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import query as Q
+
+from indexer.analysis import analyse
+from tests.conftest import CONTENT, prakas
+from webapp import vector
+from webapp.search import SearchRequest, SearchService, selections
+
+
+def _phrases_from(texts: list[str], limit: int) -> list[list[str]]:
+    phrases = []
+    for text in texts:
+        words = re.findall(r"\w+", text)
+        for i in range(0, max(0, len(words) - 3), 7):
+            terms = analyse(" ".join(words[i : i + 2 + i % 2]))
+            if len(terms) > 1:
+                phrases.append(terms)
+    return phrases[:limit]
+
+
+def _check_phrases(index_dir: Path, texts: list[str], limit: int) -> int:
+    snap = SearchService(index_dir, result_cache=0).snapshot()
+    searcher = snap.searcher
+    evaluator = vector.Evaluator(searcher, snap.lengths, snap.columns.alive, snap.postings)
+    found = 0
+    for terms in _phrases_from(texts, limit):
+        for field in ("content", "title"):
+            phrase = Q.Phrase(field, terms)
+            mask, scores = evaluator.run(phrase)
+            expected = sorted(searcher.docs_for_query(phrase))
+            assert np.flatnonzero(mask).tolist() == expected, (field, terms)
+            assert (scores[mask] > 0).all()
+            found += len(expected)
+    return found
+
+
+def test_phrases_match_as_whoosh_matches_them(content_index: Path) -> None:
+    texts = [p.read_text("utf-8") for p in sorted(CONTENT.rglob("*.md"))]
+    assert _check_phrases(content_index, texts, 400) > 100
+
+
+@pytest.mark.corpus
+def test_phrases_match_as_whoosh_on_the_real_corpus(blog: Path, corpus_index: Path) -> None:
+    texts = [p.read_text("utf-8") for p in sorted(blog.rglob("*.md"))[:80]]
+    assert _check_phrases(corpus_index, texts, 600) > 200
+
+
+def test_pages_by_date_are_the_matches_in_date_order(content_index: Path) -> None:
+    snap = SearchService(content_index, result_cache=0).snapshot()
+    rng = np.random.default_rng(3)
+    for unit, units in snap.columns.units.items():
+        dates = units.date
+        for _ in range(20):
+            final = rng.random(len(dates)) < 0.5
+            idx = np.flatnonzero(final)
+            newest = idx[np.lexsort((-idx, -dates[idx]))].tolist()
+            oldest = idx[np.lexsort((idx, dates[idx]))].tolist()
+            assert snap.dates[unit].page(final, False, 0, 100) == newest
+            assert snap.dates[unit].page(final, True, 2, 3) == oldest[2:5]
+
+
+def test_result_cache_serves_repeats_and_forgets_an_old_generation(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    index_dir = tmp_path / "index"
+    assert prakas("index", "--content", content, "--index", index_dir).returncode == 0
+    service = SearchService(index_dir, result_cache=2)
+    request = SearchRequest(q="broadband")
+    first = service.search(request)
+    again = service.search(request)
+    assert service.results.hits == 1 and again is not first
+    assert [h.id for h in again.hits] == [h.id for h in first.hits] and again.total == first.total
+    again.notices.append("a caller's own notice")  # a copy: the next caller never sees it
+    assert "a caller's own notice" not in service.search(request).notices
+    # least recently used out first
+    service.search(SearchRequest(q="training"))
+    service.search(SearchRequest(q="school"))
+    service.search(request)
+    assert service.results.hits == 2 and len(service.results) == 2
+    # a new generation: the cache is dropped, the new document is found
+    (content / "en" / "2026-broadband-pursat.md").write_text(
+        "---\ntitle: Broadband reaches Pursat\ndate: 2026-01-05\n---\n\nBroadband in Pursat.\n",
+        "utf-8",
+    )
+    assert prakas("index", "--content", content, "--index", index_dir).returncode == 0
+    after = service.search(request)
+    assert after.total == first.total + 1 and after.generation != first.generation
+
+
+def test_landing_counts_are_computed_once_and_never_carry_a_selection(
+    content_index: Path,
+) -> None:
+    service = SearchService(content_index, result_cache=0)
+    landing = service.search(SearchRequest())
+    year = landing.facets["year"][0].value
+    filtered = service.search(SearchRequest(filters=selections({"year": (year,)})))
+    assert any(v.selected for v in filtered.facets["year"])
+    again = service.search(SearchRequest())
+    assert again.facets is landing.facets  # the generation's memo
+    assert not any(v.selected for values in again.facets.values() for v in values)
+    fresh = SearchService(content_index, result_cache=0)
+    fresh.snapshot().memo.get = lambda key, compute: compute()  # type: ignore[method-assign]
+    counted = fresh.search(SearchRequest()).facets
+    assert counted is not landing.facets
+    assert {k: [(v.value, v.count) for v in vs] for k, vs in counted.items()} == {
+        k: [(v.value, v.count) for v in vs] for k, vs in landing.facets.items()
+    }
+
+
+def test_facet_counts_of_few_matches_equal_the_full_count(content_index: Path) -> None:
+    """A rare word's counts are read from its matches' own pairs: the same numbers as
+    the pass over every pair, for files and for announcements."""
+    cols = SearchService(content_index, result_cache=0).snapshot().columns
+    rng = np.random.default_rng(7)
+    columns = [(p, cols.n) for p in cols.pairs.values()]
+    columns += [(p, u.n) for u in cols.units.values() for p in u.pairs.values()]
+    for pairs, n in columns:
+        for share in (0.0, 0.02, 0.05, 0.3, 1.0):
+            mask = rng.random(n) < share
+            full = np.bincount(pairs.value[mask[pairs.owner]], minlength=len(pairs.values))
+            assert pairs.count(mask).tolist() == full.tolist()

@@ -1,0 +1,123 @@
+"""Per-generation caches in the web worker: whole results, the landing page's counts,
+the stored fields of documents shown lately.
+
+A public search box gets the same few searches over and over (the landing page, a
+handful of words), and within one index generation the answer to a request never
+changes. :class:`ResultCache` keeps the last results in a small LRU keyed by the
+request itself (:class:`webapp.search.SearchRequest` is frozen: the URL parameters,
+already validated and put in canonical form by :mod:`webapp.params`), and forgets
+everything when the generation changes, so a reindex is seen at the next request.
+
+The cache holds finished :class:`~webapp.search.SearchResult` objects; a hit is a
+copy with lists of its own (hits, facets, notices, timeline) and its own ``took_ms``,
+so a caller that appends a notice changes nobody else's page.
+Its size is a setting (``PRAKAS_RESULT_CACHE``, entries; 0 turns it off) so the
+benchmark can measure the service with and without it. HTTP caching (ETag, 304) is
+the pages' business, not this module's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from webapp.search import SearchRequest, SearchResult
+
+
+class ResultCache:
+    """The last ``size`` results of one generation, least recently used out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._generation = ""
+        self._items: OrderedDict[SearchRequest, SearchResult] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, generation: str, request: SearchRequest) -> SearchResult | None:
+        if self.size <= 0:
+            return None
+        with self._lock:
+            if generation != self._generation:
+                self._items.clear()
+                self._generation = generation
+            result = self._items.get(request)
+            if result is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(request)
+            self.hits += 1
+        return _copy(result)
+
+    def put(self, generation: str, request: SearchRequest, result: SearchResult) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            if generation != self._generation:
+                self._items.clear()
+                self._generation = generation
+            self._items[request] = _copy(result)
+            self._items.move_to_end(request)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _copy(result: SearchResult) -> SearchResult:
+    return dataclasses.replace(
+        result,
+        hits=list(result.hits),
+        facets={k: list(v) for k, v in result.facets.items()},
+        notices=list(result.notices),
+        timeline=list(result.timeline),
+    )
+
+
+class Memo:
+    """Values of one generation that no request changes (the landing page's facet
+    counts), computed by the first request that needs them. Belongs to a snapshot,
+    so it goes with its generation."""
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        value = self._values.get(key)
+        if value is None:
+            value = compute()
+            with self._lock:
+                value = self._values.setdefault(key, value)
+        return value
+
+
+class Documents:
+    """Stored fields of the documents shown lately, decompressed once: a result page
+    reads ten, and the same announcements top many searches. Whoosh unpickles and
+    inflates a document's stored fields (body and Markdown) on every read, as tantivy
+    decompresses store blocks — and tantivy keeps a cache of them too. Per generation."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: OrderedDict[int, dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, docnum: int, read) -> dict:
+        with self._lock:
+            fields = self._items.get(docnum)
+            if fields is not None:
+                self._items.move_to_end(docnum)
+                return fields
+        fields = read(docnum)
+        with self._lock:
+            self._items[docnum] = fields
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return fields
