@@ -414,6 +414,8 @@ class Evaluator:
         read: dict[str, EncodedPositions] = {}
         candidates = None
         for word in rarest_first:
+            if self.deadline is not None and self.deadline.passed():
+                return np.zeros(0, dtype=np.int64)  # out of time: the phrase as absent
             read[word] = self.cache.positions(self.searcher, field, word, candidates)
             ids = read[word].ids
             candidates = ids if candidates is None else _within(ids, candidates)
