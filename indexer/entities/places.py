@@ -9,7 +9,7 @@ is unique, or when a province or district named in the text decides.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from indexer import khmer
 from indexer.entities.text import KM_WORD, Text, inside
@@ -43,18 +43,28 @@ def _province_regex_latin() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 @cache
-def _province_regex_khmer() -> tuple[re.Pattern[str], dict[str, str]]:
-    """All provinces' Khmer names in one pattern. A short or ambiguous name (កែប, and
-    កណ្តាល, which also means "middle") counts only after its unit word."""
+def _province_names_khmer() -> tuple[tuple[str, str], ...]:
+    """(code, folded Khmer name) of every province: a match needs the name verbatim."""
+    return tuple((code, fold_khmer(unit.km)) for code, unit in gazetteer().provinces.items())
+
+
+@lru_cache(maxsize=256)
+def _province_regex_khmer(codes: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The named provinces' Khmer names in one pattern (only those whose name the text
+    holds: 25 alternations tried at every position of a Khmer text cost milliseconds).
+    A short or ambiguous name (កែប, and កណ្តាល, which also means "middle") counts only
+    after its unit word."""
     groups, names = [], {}
     units = alternation(PROVINCE_UNITS_KM)
-    for code, unit in gazetteer().provinces.items():
-        name = fold_khmer(unit.km)
+    provinces = gazetteer().provinces
+    for code, name in _province_names_khmer():
+        if code not in codes:
+            continue
         short = len(list(khmer.clusters(name))) < 3 or name == fold_khmer("កណ្តាល")
         unit_word = f"(?P<u{code}>{units})\\s*"
         prefix = unit_word if short else f"(?:{unit_word})?"
         groups.append(f"(?P<p{code}>{prefix}{re.escape(name)})")
-        names[f"p{code}"] = unit.name
+        names[f"p{code}"] = provinces[code].name
     return re.compile("(?:" + "|".join(groups) + ")(?![\u17b6-\u17d3\u17dd])"), names
 
 
@@ -182,8 +192,10 @@ def find_provinces(doc: Text) -> dict[str, list[str]]:
             evidence = found.setdefault(names[str(m.lastgroup)], [])
             if m.group() not in evidence:
                 evidence.append(m.group())
-    if doc.has_khmer:
-        pattern, names = _province_regex_khmer()
+    if doc.has_khmer and (
+        named := tuple(code for code, name in _province_names_khmer() if name in doc.norm)
+    ):
+        pattern, names = _province_regex_khmer(named)
         for m in pattern.finditer(doc.norm):
             outer = m.lastgroup or ""  # p<code>: it closes after its u<code> group
             if not m.group(f"u{outer[1:]}") and inside(m.start(), m.end(), doc.schools_km):
