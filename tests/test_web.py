@@ -11,6 +11,7 @@ import html as htmllib
 import io
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -19,7 +20,7 @@ from urllib.parse import urlencode
 import pytest
 
 from indexer import khmer, store
-from tests.conftest import Corpus, cli
+from tests.conftest import CONTENT, Corpus, cli
 from webapp import create_app
 from webapp.search import FACET_LIMIT
 
@@ -462,3 +463,38 @@ def test_search_service_is_safe_across_threads(search_index: Path) -> None:
     for t in threads:
         t.join()
     assert problems == []
+
+
+def test_a_repeated_page_is_served_from_the_page_cache_until_a_new_generation(
+    tmp_path: Path,
+) -> None:
+    """The rendered page is kept by its ETag: a repeat costs neither search nor template,
+    a second interface language is a page of its own, and a reindex is seen at once."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    index_dir = tmp_path / "index"
+    assert cli("index", "--content", content, "--index", index_dir).returncode == 0
+    app = create_app({"INDEX_DIR": index_dir})
+    pages, c = app.extensions["pages"], app.test_client()
+    first = c.get("/search?q=broadband")
+    again = c.get("/search?q=broadband")
+    assert first.status_code == again.status_code == 200
+    assert pages.hits == 1 and again.data == first.data
+    km = app.test_client().get("/search?q=broadband&ui=km")  # its own cookie jar
+    assert pages.hits == 1 and km.data != first.data and 'lang="km"' in km.text
+    assert c.get("/search?q=broadband").headers["ETag"] == first.headers["ETag"]
+    assert pages.hits == 2
+    (content / "en" / "2026-broadband-pursat.md").write_text(
+        "---\ntitle: Broadband reaches Pursat\ndate: 2026-01-05\n---\n\nBroadband in Pursat.\n",
+        "utf-8",
+    )
+    assert cli("index", "--content", content, "--index", index_dir).returncode == 0
+    after = c.get("/search?q=broadband")
+    assert "Broadband reaches Pursat" in after.text and "Broadband reaches Pursat" not in first.text
+    assert after.headers["ETag"] != first.headers["ETag"] and pages.hits == 2
+    # off (PRAKAS_RESULT_CACHE=0, as the benchmark's uncached load): every page rendered
+    off = create_app({"INDEX_DIR": index_dir, "WARM": False})
+    off.extensions["pages"].size = 0
+    oc = off.test_client()
+    assert oc.get("/search?q=broadband").data == oc.get("/search?q=broadband").data
+    assert off.extensions["pages"].hits == 0 and len(off.extensions["pages"]) == 0

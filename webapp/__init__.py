@@ -26,6 +26,7 @@ from indexer.config import Settings
 from indexer.store import IndexMissing
 from webapp import i18n
 from webapp.assets import Assets, build_id
+from webapp.cache import Pages
 from webapp.search import SearchService
 
 CSP = (
@@ -63,6 +64,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         images=f" {origin.scheme}://{origin.netloc}" if origin and origin.netloc else ""
     )
     service = app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
+    app.extensions["pages"] = Pages(service.results.size)  # the same setting: 0 is off
     if app.config.get("WARM", True):
         # Open the index and read its columns now, while the worker starts, not on
         # the first visitor's request (a second or so at 100,000 announcements).

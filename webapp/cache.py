@@ -11,9 +11,11 @@ everything when the generation changes, so a reindex is seen at the next request
 The cache holds finished :class:`~webapp.search.SearchResult` objects; a hit is a
 copy with lists of its own (hits, facets, notices, timeline) and its own ``took_ms``,
 so a caller that appends a notice changes nobody else's page.
-Its size is a setting (``PRAKAS_RESULT_CACHE``, entries; 0 turns it off) so the
-benchmark can measure the service with and without it. HTTP caching (ETag, 304) is
-the pages' business, not this module's.
+Above it, :class:`Pages` keeps the rendered HTML of the last pages by their ETag: on
+a public box's traffic the template costs more than a cached search. Both sizes are
+one setting (``PRAKAS_RESULT_CACHE``, entries; 0 turns both off) so the benchmark can
+measure the service with and without them. HTTP caching (ETag, 304) is the pages'
+business, not this module's.
 """
 
 from __future__ import annotations
@@ -22,52 +24,81 @@ import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from webapp.search import SearchRequest, SearchResult
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
-class ResultCache:
-    """The last ``size`` results of one generation, least recently used out first."""
+
+class PerGeneration(Generic[K, V]):
+    """The last ``size`` values of one index generation, least recently used out first;
+    a new generation empties it, so what a reindex changed is seen at the next request."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._generation = ""
-        self._items: OrderedDict[SearchRequest, SearchResult] = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, generation: str, request: SearchRequest) -> SearchResult | None:
+    def _same(self, generation: str) -> None:  # under the lock
+        if generation != self._generation:
+            self._items.clear()
+            self._generation = generation
+
+    def get(self, generation: str, key: K) -> V | None:
         if self.size <= 0:
             return None
         with self._lock:
-            if generation != self._generation:
-                self._items.clear()
-                self._generation = generation
-            result = self._items.get(request)
-            if result is None:
+            self._same(generation)
+            value = self._items.get(key)
+            if value is None:
                 self.misses += 1
                 return None
-            self._items.move_to_end(request)
+            self._items.move_to_end(key)
             self.hits += 1
-        return _copy(result)
+        return value
 
-    def put(self, generation: str, request: SearchRequest, result: SearchResult) -> None:
+    def put(self, generation: str, key: K, value: V) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            if generation != self._generation:
-                self._items.clear()
-                self._generation = generation
-            self._items[request] = _copy(result)
-            self._items.move_to_end(request)
+            self._same(generation)
+            self._items[key] = value
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class ResultCache(PerGeneration["SearchRequest", "SearchResult"]):
+    """Finished results keyed by the request; each caller gets a copy of its own."""
+
+    def get(self, generation: str, key: SearchRequest) -> SearchResult | None:
+        result = super().get(generation, key)
+        return None if result is None else _copy(result)
+
+    def put(self, generation: str, key: SearchRequest, value: SearchResult) -> None:
+        super().put(generation, key, _copy(value))
+
+
+class Pages(PerGeneration[str, str]):
+    """Rendered pages keyed by their ETag (generation, interface language, URL, build:
+    everything a page is made from), so a repeat of a popular search costs neither the
+    search nor the template. Strings are immutable: no copies."""
+
+    def page(self, generation: str, etag: str, render: Callable[[], str]) -> str:
+        body = self.get(generation, etag)
+        if body is None:
+            body = render()
+            self.put(generation, etag, body)
+        return body
 
 
 def _copy(result: SearchResult) -> SearchResult:

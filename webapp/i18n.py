@@ -15,6 +15,7 @@ The ``.po`` is the source; its compiled ``.mo`` is built when the app starts
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import tempfile
@@ -59,8 +60,10 @@ def digits(value: object, ui: str) -> str:
     return text.translate(TO_KHMER_DIGITS) if ui == "km" else text
 
 
+@functools.lru_cache(maxsize=4096)
 def number(value: int, ui: str) -> str:
-    """A count as CLDR groups it in the locale's native digits (1,234 / ១.២៣៤)."""
+    """A count as CLDR groups it in the locale's native digits (1,234 / ១.២៣៤); kept,
+    as a page shows a hundred counts and Babel formats one in 40 µs."""
     locale = Locale.parse(CLDR_LOCALE[ui])
     native = locale.other_numbering_systems.get("native", locale.default_numbering_system)
     return digits(numbers.format_decimal(value, locale=locale, numbering_system=native), ui)

@@ -165,6 +165,10 @@ class Snapshot:
     def stored_fields(self, docnum: int) -> dict:
         return self.documents.get(docnum, self.searcher.stored_fields)
 
+    def label(self, facet: str, value: str, lang: str) -> str:
+        """``value`` of ``facet`` as language ``lang`` writes it in this generation."""
+        return self.labels.get(facet, {}).get(value, {}).get(lang, value)
+
     @property
     def searcher(self) -> Searcher:
         searcher = getattr(self._local, "searcher", None)
@@ -208,7 +212,7 @@ class SearchService:
     def label(self, facet: str, value: str, lang: str) -> str:
         """``value`` of ``facet`` as language ``lang`` writes it (the canonical value
         when the index knows no other spelling)."""
-        return self.snapshot().labels.get(facet, {}).get(value, {}).get(lang, value)
+        return self.snapshot().label(facet, value, lang)
 
     def article(self, lang: str, slug: str) -> Article | None:
         """One version of an announcement, and which other versions it has."""

@@ -22,6 +22,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -51,6 +52,14 @@ def service():
     return current_app.extensions["search"]
 
 
+def snapshot():
+    """The generation this request reads, pinned at its first use: one page is made from
+    one generation, and a page of a hundred facet values checks ``CURRENT`` once."""
+    if "snapshot" not in g:
+        g.snapshot = service().snapshot()
+    return g.snapshot
+
+
 def assets() -> Assets:
     return current_app.extensions["assets"]
 
@@ -74,7 +83,7 @@ def value_label(facet: str, value: str, ui: str) -> str:
         return i18n.digits(value, ui)
     if facet in ("from", "to"):
         return i18n.date(value, ui)
-    return service().label(facet, value, ui)  # a name as the interface's language spells it
+    return snapshot().label(facet, value, ui)  # a name as the interface's language spells it
 
 
 def value_lang(facet: str, value: str, ui: str) -> str:
@@ -82,7 +91,7 @@ def value_lang(facet: str, value: str, ui: str) -> str:
     in the interface's language stays as canonically written (in English)."""
     if facet not in NAME_FACETS:
         return ui
-    return ui if service().label(facet, value, ui) != value or ui == "en" else "en"
+    return ui if snapshot().label(facet, value, ui) != value or ui == "en" else "en"
 
 
 @bp.app_context_processor
@@ -128,7 +137,7 @@ def drop_tracking_parameters():
 
 
 def _etag(extra: str = "") -> str:
-    generation = service().snapshot().generation.name
+    generation = snapshot().generation.name
     key = "\n".join(
         (
             generation,
@@ -149,7 +158,8 @@ def _page(render: Callable[[], str], extra: str = "") -> Response:
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
-        response = Response(render())
+        pages = current_app.extensions["pages"]
+        response = Response(pages.page(snapshot().generation.name, etag, render))
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "no-cache"
     response.vary.add("Cookie")  # the interface language may come from the cookie
