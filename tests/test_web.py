@@ -498,3 +498,25 @@ def test_a_repeated_page_is_served_from_the_page_cache_until_a_new_generation(
     oc = off.test_client()
     assert oc.get("/search?q=broadband").data == oc.get("/search?q=broadband").data
     assert off.extensions["pages"].hits == 0 and len(off.extensions["pages"]) == 0
+
+
+def test_a_page_whose_search_was_cut_short_is_not_kept(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search the time budget cut short is not the generation's answer (the result
+    cache does not keep it): neither is its page, so the next visitor gets it whole."""
+    app = create_app({"INDEX_DIR": content_index})
+    service, pages, c = app.extensions["search"], app.extensions["pages"], app.test_client()
+    real = service.search
+
+    def cut_short(request):
+        result = real(request)
+        result.complete = False  # as when Deadline.ran_out
+        return result
+
+    monkeypatch.setattr(service, "search", cut_short)
+    assert c.get("/search?q=school").status_code == 200
+    assert len(pages) == 0
+    monkeypatch.setattr(service, "search", real)
+    assert c.get("/search?q=school").status_code == 200
+    assert len(pages) == 1

@@ -93,13 +93,6 @@ class Pages(PerGeneration[str, str]):
     everything a page is made from), so a repeat of a popular search costs neither the
     search nor the template. Strings are immutable: no copies."""
 
-    def page(self, generation: str, etag: str, render: Callable[[], str]) -> str:
-        body = self.get(generation, etag)
-        if body is None:
-            body = render()
-            self.put(generation, etag, body)
-        return body
-
 
 def _copy(result: SearchResult) -> SearchResult:
     return dataclasses.replace(

@@ -128,11 +128,19 @@ class SearchResult:
     pages: int = 1
     generation: str = ""
     took_ms: float = 0.0
+    complete: bool = True  # False: cut short by the time budget, not the generation's answer
     # facet → value → {language: spelling}: how the pages write values (see ``label``)
     labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     def label(self, facet: str, value: str, lang: str) -> str:
-        return self.labels.get(facet, {}).get(value, {}).get(lang, value)
+        return spelling(self.labels, facet, value, lang)
+
+
+def spelling(
+    labels: dict[str, dict[str, dict[str, str]]], facet: str, value: str, lang: str
+) -> str:
+    """How ``lang`` writes ``value`` of ``facet``: the canonical value when no other is known."""
+    return labels.get(facet, {}).get(value, {}).get(lang, value)
 
 
 class PageOutOfRange(ValueError):
@@ -167,7 +175,7 @@ class Snapshot:
 
     def label(self, facet: str, value: str, lang: str) -> str:
         """``value`` of ``facet`` as language ``lang`` writes it in this generation."""
-        return self.labels.get(facet, {}).get(value, {}).get(lang, value)
+        return spelling(self.labels, facet, value, lang)
 
     @property
     def searcher(self) -> Searcher:
@@ -311,7 +319,8 @@ class SearchService:
                 )
             )
         result.took_ms = (time.perf_counter() - started) * 1000
-        if not deadline.ran_out:  # a search cut short is not the generation's answer
+        result.complete = not deadline.ran_out
+        if result.complete:  # a search cut short is not the generation's answer
             self.results.put(snap.generation.name, request, result)
         return result
 

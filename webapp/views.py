@@ -158,8 +158,13 @@ def _page(render: Callable[[], str], extra: str = "") -> Response:
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
-        pages = current_app.extensions["pages"]
-        response = Response(pages.page(snapshot().generation.name, etag, render))
+        pages, generation = current_app.extensions["pages"], snapshot().generation.name
+        body = pages.get(generation, etag)
+        if body is None:
+            body = render()
+            if not g.get("partial"):  # a search cut short is not the generation's page
+                pages.put(generation, etag, body)
+        response = Response(body)
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "no-cache"
     response.vary.add("Cookie")  # the interface language may come from the cookie
@@ -187,6 +192,7 @@ def _render_search() -> str:
     ui = i18n.ui_language()
     req = params.parse_request(request.args, search.facet_values, prefer=ui)
     result = search.search(req)
+    g.partial = not result.complete
     # the timeline stands for the year and month facets; ministers have a facet of
     # their own and are not repeated among the people
     ministers = {m.value for m in result.facets.get("minister", [])} | set(
