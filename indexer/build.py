@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.reading import SegmentReader
 
-from indexer import generations, store, whoosh_compat
+from indexer import generations, postings, store, whoosh_compat
 from indexer.documents import Announcement, BadFile
 from indexer.entities import Entities, align_with_twin, extract, khmer_name
 from indexer.facets import ENTITY_FACETS
@@ -320,8 +321,10 @@ def build(
         except BrokenProcessPool as exc:
             raise WorkerFailed(f"an indexing process died ({exc})") from None
         checkpoint("before-publish")
+        written = whoosh_index.open_dir(str(building))
+        postings.write(written, building)  # the copies a parallel build's workers left
         _save_labels(building)
-        documents = whoosh_index.open_dir(str(building)).doc_count()
+        documents = written.doc_count()
         report.documents = documents
         _save_manifest(building, manifest)
         meta = {
@@ -459,6 +462,9 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
                 checkpoint("worker")  # mid-chunk, a document written: the kill tests' point
             entries[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
         segment = whoosh_compat.finish_segment(writer, part.added)
+        if segment is not None:  # its numpy copy, here: one per process, in parallel
+            with SegmentReader(ix.storage, ix.schema, segment) as reader:
+                postings.write_segment(Path(folder), reader)
     except BaseException:
         if not writer.is_closed:
             writer.cancel()

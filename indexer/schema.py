@@ -19,6 +19,10 @@ from indexer.analysis import khmer_cluster_analyzer, text_analyzer, word_analyze
 from indexer.entities import data_version
 from indexer.facets import ENTITY_FACETS
 
+# The fields a search's words are matched in (the parser's, and those the indexer keeps a
+# numpy copy of: :mod:`indexer.postings`); the web app weighs them (``FIELD_BOOSTS``).
+SEARCHED = ("title", "content", "content_kc")
+
 
 def _entity_field() -> TEXT:
     """One value per line, matched whole and without case: province:takeo works."""

@@ -70,7 +70,7 @@ def leaf_readers(searcher: Searcher) -> list[tuple[IndexReader, int]]:
     return [(searcher.reader(), 0)]
 
 
-def term_postings(reader: IndexReader, field: str, text: str) -> Postings:
+def term_postings(reader: IndexReader, field: str, text: str | bytes) -> Postings:
     """One segment's postings of a term (document numbers, frequencies), read block by
     block. Deleted documents are kept: the caller masks them."""
     blocks = list(term_blocks(reader, field, text))
@@ -79,10 +79,32 @@ def term_postings(reader: IndexReader, field: str, text: str) -> Postings:
     return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
 
 
+def term_positions(reader: IndexReader, field: str, text: str | bytes) -> tuple[np.ndarray, ...]:
+    """One segment's postings of a term with their positions decoded: (document numbers,
+    frequencies, position counts, every posting's positions end to end)."""
+    ids: list[np.ndarray] = []
+    tfs: list[np.ndarray] = []
+    chunks: list[bytes] = []
+    lengths: list[int] = []
+    for block_ids, block_tfs, block_values in term_blocks(reader, field, text, values=True):
+        ids.append(block_ids)
+        tfs.append(block_tfs)
+        chunks.append(b"".join(block_values or ()))
+        lengths.extend(map(len, block_values or ()))
+    if not ids:
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), empty, empty
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    data = np.frombuffer(b"".join(chunks) + bytes(PAD), dtype=np.uint8)
+    counts, positions = decode_positions(data, starts)
+    return np.concatenate(ids), np.concatenate(tfs), counts, positions
+
+
 def term_blocks(
     reader: IndexReader,
     field: str,
-    text: str,
+    text: str | bytes,
     values: bool = False,
     within: np.ndarray | None = None,
     offset: int = 0,

@@ -43,8 +43,9 @@ from indexer.entities.registry import registry, resolve_khmer_name, resolve_lati
 from indexer.entities.vocabulary import SOFT_UNIT_WORDS, UNIT_PREFIX_KM, UNIT_WORD_EN
 from indexer.facets import ENTITY_FACETS, FACETS
 from indexer.places import fold_khmer, fold_latin, gazetteer
+from indexer.schema import SEARCHED
 
-TEXT_FIELDS = ("title", "content", "content_kc")
+TEXT_FIELDS = SEARCHED
 FIELD_BOOSTS = {"title": 2.0, "content": 1.0, "content_kc": 0.3}
 # Names staff may write before a colon → the index field.
 FIELD_ALIASES = {

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
-from indexer import store
+from indexer import postings, store
 from indexer.config import Settings
 from indexer.documents import LANGUAGES
 from indexer.facets import ENTITY_FACETS
@@ -165,7 +165,9 @@ class Snapshot:
         self.columns = Columns.load(searcher.reader())
         self.lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, self.columns.n)
         self.labels = store.read_labels(generation)
-        self.postings = vector.PostingsCache()
+        self.postings = vector.PostingsCache(
+            copies=postings.open_copies(generation, searcher.reader())
+        )
         self.dates = {k: vector.DateOrder.load(u.date) for k, u in self.columns.units.items()}
         self.memo = cache.Memo()
         self.documents = cache.Documents()

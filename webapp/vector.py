@@ -23,6 +23,7 @@ the documents found so far, and says so. No thread or signal is involved.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import threading
 import time
@@ -35,6 +36,7 @@ from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.searching import Searcher
 
 from indexer import whoosh_compat
+from indexer.postings import CopiedPositions, SegmentCopy, segment_id
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 PHRASE_SCORE = 4.0  # a matched phrase is worth about one well-placed word, times its boost
@@ -245,8 +247,11 @@ class PostingsCache:
     hundred words make most searches. The cache belongs to one index generation.
     """
 
-    def __init__(self, max_bytes: int = 96 * 2**20) -> None:
+    def __init__(
+        self, max_bytes: int = 96 * 2**20, copies: dict[str, SegmentCopy] | None = None
+    ) -> None:
         self.max_bytes = max_bytes
+        self.copies = copies or {}  # the indexer's numpy copies of long postings
         self._items: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -264,16 +269,24 @@ class PostingsCache:
         return df
 
     def get(self, searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """A term's document numbers and frequencies."""
+        """A term's document numbers and frequencies: from the indexer's copy (memory-
+        mapped, not kept here) when every segment has it there, else decoded and kept."""
+        copied = from_copies(searcher, self.copies, field, text)
+        if copied is not None:
+            return copied
         return self._cached((field, text), lambda: postings(searcher, field, text))
 
     def positions(
         self, searcher: Searcher, field: str, text: str, within: np.ndarray | None = None
-    ) -> EncodedPositions:
-        """A term's document numbers and its still-encoded positions (decoded per query,
-        for the candidate documents only). With ``within`` (candidate documents, far
-        fewer than the term's), only the blocks that may hold them are read, and that
-        partial read is not kept; a term read partly twice is read whole and kept."""
+    ) -> Positions:
+        """A term's document numbers and its positions: from the copy, else still
+        encoded (decoded per query, for the candidate documents only). With ``within``
+        (candidate documents, far fewer than the term's), only the blocks that may hold
+        them are read, and that partial read is not kept; a term read partly twice is
+        read whole and kept."""
+        copied = positions_from_copies(searcher, self.copies, field, text)
+        if copied is not None:
+            return copied
         key = (field, text, "positions")
         with self._lock:
             hit = self._items.get(key)
@@ -411,7 +424,7 @@ class Evaluator:
     def _phrase_docs(self, field: str, words: list[str]) -> np.ndarray:
         """The rarest word first; then each other word only where it can still match."""
         rarest_first = sorted(set(words), key=lambda w: self.cache.df(self.searcher, field, w))
-        read: dict[str, EncodedPositions] = {}
+        read: dict[str, Positions] = {}
         candidates = None
         for word in rarest_first:
             if self.deadline is not None and self.deadline.passed():
@@ -437,6 +450,40 @@ def postings(searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.
     return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
 
 
+def from_copies(
+    searcher: Searcher, copies: dict[str, SegmentCopy], field: str, text: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's postings over every segment from the copies (:mod:`indexer.postings`), or
+    None when a segment that holds the term has no copy of it (its list is short)."""
+    found = _each_copy(searcher, copies, field, text, SegmentCopy.postings)
+    if found is None:
+        return None
+    if not found:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    ids = [i + np.int32(offset) if offset else i for (i, _), offset in found]
+    if len(found) == 1:
+        return np.asarray(ids[0]), found[0][0][1]
+    return np.concatenate(ids), np.concatenate([tfs for (_, tfs), _ in found])
+
+
+def _each_copy(searcher: Searcher, copies: dict[str, SegmentCopy], field: str, text: str, read):
+    """[(what ``read`` finds in a segment's copy, the segment's offset)] over the segments
+    that hold the term; None when one of them has no copy of it."""
+    if not copies:
+        return None
+    found = []
+    for reader, offset in whoosh_compat.leaf_readers(searcher):
+        segid = segment_id(reader)
+        copy = copies.get(segid) if segid is not None else None
+        part = read(copy, field, text) if copy is not None else None
+        if part is None:
+            if (field, text) in reader:
+                return None
+            continue
+        found.append((part, offset))
+    return found
+
+
 def _blocks(
     searcher: Searcher, field: str, text: str, values: bool, within: np.ndarray | None = None
 ):
@@ -456,6 +503,47 @@ class EncodedPositions:
 
     def __iter__(self):  # the arrays, for the cache's byte count
         return iter((self.ids, self.starts, self.data))
+
+    def at(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(counts, positions end to end) of the postings at indexes ``where``."""
+        return whoosh_compat.decode_positions(self.data, self.starts[where])
+
+
+@dataclass(frozen=True)
+class SegmentedPositions:
+    """A term's positions from the copies of several segments (document numbers made
+    global), read as one list."""
+
+    parts: tuple[CopiedPositions, ...]
+    ids: np.ndarray
+
+    def at(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        bounds = np.cumsum([0] + [len(p.ids) for p in self.parts])
+        counts, positions = [], []
+        for part, low, high in zip(self.parts, bounds[:-1], bounds[1:], strict=True):
+            mine = where[(where >= low) & (where < high)] - low
+            c, p = part.at(mine)
+            counts.append(c)
+            positions.append(p)
+        return np.concatenate(counts), np.concatenate(positions)
+
+
+Positions = EncodedPositions | CopiedPositions | SegmentedPositions
+
+
+def positions_from_copies(
+    searcher: Searcher, copies: dict[str, SegmentCopy], field: str, text: str
+) -> Positions | None:
+    """A term's positions over every segment from the copies, or None when a segment
+    that holds the term has not its positions in a copy."""
+    found = _each_copy(searcher, copies, field, text, SegmentCopy.positions)
+    if found is None:
+        return None
+    parts = [dataclasses.replace(p, ids=p.ids + np.int32(offset)) for p, offset in found]
+    if len(parts) == 1:
+        return parts[0]
+    ids = np.concatenate([p.ids for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+    return SegmentedPositions(tuple(parts), ids)
 
 
 def read_positions(
@@ -478,7 +566,7 @@ def read_positions(
     return EncodedPositions(all_ids, starts, data)
 
 
-def phrase_docs(terms: list[EncodedPositions]) -> np.ndarray:
+def phrase_docs(terms: list[Positions]) -> np.ndarray:
     """Documents where the terms stand at consecutive positions, in order (Whoosh's
     phrase with slop 1): candidates by intersecting document numbers, then positions
     decoded for those candidates only, shifted by each word's place in the phrase and
@@ -493,8 +581,7 @@ def phrase_docs(terms: list[EncodedPositions]) -> np.ndarray:
     width = len(terms)
     keys = np.zeros(0, dtype=np.int64)
     for i, t in enumerate(terms):
-        where = np.searchsorted(t.ids, candidates)
-        counts, positions = whoosh_compat.decode_positions(t.data, t.starts[where])
+        counts, positions = t.at(np.searchsorted(t.ids, candidates))
         docs = np.repeat(candidates.astype(np.int64), counts)
         mine = (docs << 32) | (positions + width - i)
         keys = mine if i == 0 else np.intersect1d(keys, mine, assume_unique=True)

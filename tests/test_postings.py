@@ -1,0 +1,191 @@
+"""The indexer's numpy copy of long postings (:mod:`indexer.postings`): written by both
+builds, equal to Whoosh's own postings, kept in step with segments by incremental runs,
+ignored when it is missing or not its segment's, and giving the same search results."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.corpus import generate
+from indexer import postings, store, whoosh_compat
+from indexer.build import PARALLEL_FROM, build
+from indexer.schema import SEARCHED
+from webapp import vector
+from webapp.search import SearchRequest, SearchService
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Enough announcements for common words to span several of Whoosh's blocks."""
+    root = tmp_path_factory.mktemp("postings-corpus")
+    generate(PARALLEL_FROM + 200, root, seed=3)
+    return root
+
+
+def copies_on_disk(gen: Path) -> set[str]:
+    return {p.name[len(postings.PREFIX) : -len(".json")] for p in gen.glob("numpy-*.json")}
+
+
+def leaves(gen: Path):
+    ix = whoosh_ix(gen)
+    reader = ix.reader()
+    return reader, [reader] if reader.is_atomic() else [r for r, _ in reader.leaf_readers()]
+
+
+def whoosh_ix(gen: Path):
+    from whoosh import index as whoosh_index
+
+    return whoosh_index.open_dir(str(gen))
+
+
+def assert_copies_equal_whoosh(gen: Path) -> int:
+    """Every segment has a copy; it holds exactly the long postings of the searched
+    fields, each equal to Whoosh's public postings. Returns the terms compared."""
+    reader, segs = leaves(gen)
+    copies = postings.open_copies(gen, reader)
+    ids = {postings.segment_id(leaf) for leaf in segs}
+    assert set(copies) == ids == copies_on_disk(gen)
+    compared = 0
+    for leaf in segs:
+        copy = copies[postings.segment_id(leaf)]
+        for field in SEARCHED:
+            for text, info in leaf.iter_field(field):
+                found = copy.postings(field, text)
+                if info.doc_frequency() < postings.MIN_POSTINGS:
+                    assert found is None
+                    continue
+                assert found is not None, (field, text)
+                items = list(leaf.postings(field, text).items_as("weight"))
+                # ``postings`` hides deleted documents; the copy keeps them, as Whoosh's
+                # blocks do, and the caller masks them
+                live = np.array([leaf.is_deleted(int(i)) is False for i in found[0]])
+                assert found[0][live].tolist() == [i for i, _ in items]
+                assert found[1][live].tolist() == [w for _, w in items]
+                assert found[1].dtype == np.float32
+                if field in ("title", "content"):  # the fields with positions
+                    copied = copy.positions(field, text)
+                    assert copied is not None
+                    _, _, counts, want = whoosh_compat.term_positions(leaf, field, text)
+                    got_counts, got = copied.at(np.arange(len(found[0])))
+                    assert got_counts.tolist() == counts.tolist()
+                    assert got.tolist() == want.tolist()
+                    # as Whoosh's own matcher reads them, for the live postings
+                    m = leaf.postings(field, text)
+                    split = np.split(got, np.cumsum(counts)[:-1])
+                    mine = dict(zip(found[0].tolist(), split, strict=True))
+                    while m.is_active():
+                        assert mine[m.id()].tolist() == list(m.value_as("positions"))
+                        m.next()
+                else:
+                    assert copy.positions(field, text) is None
+                compared += 1
+    reader.close()
+    return compared
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_both_builds_write_a_copy_equal_to_whooshs_postings(
+    corpus: Path, tmp_path: Path, procs: int
+) -> None:
+    build([corpus], tmp_path, procs=procs)
+    gen = store.current_generation(tmp_path)
+    assert gen is not None
+    assert assert_copies_equal_whoosh(gen) > 50  # common words of three fields
+
+
+def test_an_incremental_run_copies_new_segments_and_drops_merged_ones(
+    corpus: Path, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(corpus, content)
+    index = tmp_path / "index"
+    build([content], index, procs=2)
+    first = store.current_generation(index)
+    assert first is not None
+    before = copies_on_disk(first)
+    # a changed file (a deletion in an old segment, a document in a new one) and a
+    # deleted one
+    changed = content / "en" / "1-post.md"
+    changed.write_text(changed.read_text("utf-8") + "\nWater pumps for every commune.\n")
+    (content / "en" / "2-post.md").unlink()
+    build([content], index)
+    gen = store.current_generation(index)
+    assert gen is not None and gen != first
+    after = copies_on_disk(gen)
+    assert after - before, "the new segment has a copy"
+    assert_copies_equal_whoosh(gen)
+    # nothing of a segment outside the index is left
+    reader, segs = leaves(gen)
+    live = {postings.segment_id(s) for s in segs}
+    reader.close()
+    assert {p.name.split("-")[1].split(".")[0] for p in gen.glob("numpy-*")} == live
+    # the deleted document is not found through the copy
+    service = SearchService(index, result_cache=0)
+    result = service.search(SearchRequest(q="water", unit="file", per_page=2000))
+    ids = {h.id for h in result.hits}
+    assert "en/2-post" not in ids and "en/1-post" in ids
+
+
+def test_a_copy_without_its_marker_or_of_another_size_is_ignored(
+    corpus: Path, tmp_path: Path
+) -> None:
+    build([corpus], tmp_path, procs=1)
+    gen = store.current_generation(tmp_path)
+    assert gen is not None
+    reader, segs = leaves(gen)
+    segid = postings.segment_id(segs[0])
+    assert segid is not None
+    marker = gen / f"{postings.PREFIX}{segid}.json"
+    text = marker.read_text("utf-8")
+    marker.write_text(text.replace('"documents": ', '"documents": 1'), "utf-8")
+    assert segid not in postings.open_copies(gen, reader)
+    marker.unlink()
+    assert segid not in postings.open_copies(gen, reader)
+    reader.close()
+
+
+def test_search_through_the_copy_equals_search_without_it(corpus: Path, tmp_path: Path) -> None:
+    build([corpus], tmp_path, procs=2)
+    service = SearchService(tmp_path, result_cache=0)
+    snap = service.snapshot()
+    assert snap.postings.copies, "the service reads the copy"
+    bare = vector.PostingsCache()  # Whoosh's blocks only
+    searcher = snap.searcher
+    hit = 0
+    for field in SEARCHED:
+        for text, info in searcher.reader().iter_field(field):
+            if info.doc_frequency() < postings.MIN_POSTINGS:
+                continue
+            text = text.decode("utf-8")
+            a_ids, a_tfs = snap.postings.get(searcher, field, text)
+            b_ids, b_tfs = bare.get(searcher, field, text)
+            assert np.array_equal(a_ids, b_ids) and np.array_equal(a_tfs, b_tfs)
+            hit += 1
+    assert hit > 50
+    # a term is kept decoded only when some segment holds it short (so not in its copy)
+    for field, text in snap.postings._items:
+        in_segments = [r.doc_frequency(field, text) for r, _ in searcher.reader().leaf_readers()]
+        assert 0 < min(d for d in in_segments if d) < postings.MIN_POSTINGS, (field, text)
+    without = SearchService(tmp_path, result_cache=0)
+    without.snapshot().postings.copies.clear()
+    # phrases of the corpus's own text: adjacent words of one of its bodies
+    body = (corpus / "en" / "1-post.md").read_text("utf-8").split("---", 2)[2]
+    words = body.lower().split()
+    pairs = [
+        (a, b)
+        for a, b in itertools.pairwise(words)
+        if re.fullmatch(r"[a-z]{5,} [a-z]{5,}", f"{a} {b}")
+    ]
+    phrases = [f'"{a} {b}"' for a, b in pairs[:3]]
+    assert len(phrases) == 3
+    for q in ("water", "farmers training", "ក្រសួង", "minister -water", *phrases):
+        got = service.search(SearchRequest(q=q))
+        want = without.search(SearchRequest(q=q))
+        assert got.total == want.total > 0, q
+        assert [h.id for h in got.hits] == [h.id for h in want.hits], q
