@@ -22,6 +22,7 @@ import pytest
 from indexer import khmer, store
 from tests.conftest import CONTENT, Corpus, cli
 from webapp import create_app
+from webapp import query as queries
 from webapp.search import FACET_LIMIT
 
 
@@ -465,15 +466,21 @@ def test_search_service_is_safe_across_threads(search_index: Path) -> None:
     assert problems == []
 
 
+def indexed_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the bundled content, indexed: a test may add to it and reindex."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    index_dir = tmp_path / "index"
+    assert cli("index", "--content", content, "--index", index_dir).returncode == 0
+    return content, index_dir
+
+
 def test_a_repeated_page_is_served_from_the_page_cache_until_a_new_generation(
     tmp_path: Path,
 ) -> None:
     """The rendered page is kept by its ETag: a repeat costs neither search nor template,
     a second interface language is a page of its own, and a reindex is seen at once."""
-    content = tmp_path / "content"
-    shutil.copytree(CONTENT, content)
-    index_dir = tmp_path / "index"
-    assert cli("index", "--content", content, "--index", index_dir).returncode == 0
+    content, index_dir = indexed_copy(tmp_path)
     app = create_app({"INDEX_DIR": index_dir})
     pages, c = app.extensions["pages"], app.test_client()
     first = c.get("/search?q=broadband")
@@ -500,23 +507,49 @@ def test_a_repeated_page_is_served_from_the_page_cache_until_a_new_generation(
     assert off.extensions["pages"].hits == 0 and len(off.extensions["pages"]) == 0
 
 
+def test_a_page_is_made_from_one_generation_when_a_reindex_lands_mid_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page pins its generation at its first read: a publication between the ETag
+    and the search does not give an old ETag (and a cached page) to new results."""
+    content, index_dir = indexed_copy(tmp_path)
+    app = create_app({"INDEX_DIR": index_dir})
+    service, c = app.extensions["search"], app.test_client()
+    real = service.search
+
+    def publish_first(request, snap=None):  # the nightly run lands just now
+        (content / "en" / "2026-broadband-pursat.md").write_text(
+            "---\ntitle: Broadband reaches Pursat\ndate: 2026-01-05\n---\n\nBroadband.\n",
+            "utf-8",
+        )
+        assert cli("index", "--content", content, "--index", index_dir).returncode == 0
+        monkeypatch.setattr(service, "search", real)
+        return real(request, snap)
+
+    monkeypatch.setattr(service, "search", publish_first)
+    during = c.get("/search?q=broadband")
+    assert during.status_code == 200 and "Broadband reaches Pursat" not in during.text
+    after = c.get("/search?q=broadband", headers={"If-None-Match": during.headers["ETag"]})
+    assert after.status_code == 200, "the new generation is a new ETag"
+    assert "Broadband reaches Pursat" in after.text
+
+
 def test_a_page_whose_search_was_cut_short_is_not_kept(
     content_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A search the time budget cut short is not the generation's answer (the result
-    cache does not keep it): neither is its page, so the next visitor gets it whole."""
+    cache does not keep it): neither is its page, in the worker or in a browser or
+    proxy (no ETag, ``no-store``), so the next visitor gets it whole."""
     app = create_app({"INDEX_DIR": content_index})
-    service, pages, c = app.extensions["search"], app.extensions["pages"], app.test_client()
-    real = service.search
-
-    def cut_short(request):
-        result = real(request)
-        result.complete = False  # as when Deadline.ran_out
-        return result
-
-    monkeypatch.setattr(service, "search", cut_short)
-    assert c.get("/search?q=school").status_code == 200
+    pages, c = app.extensions["pages"], app.test_client()
+    monkeypatch.setattr(queries, "TIME_BUDGET_S", 0.0)  # every search runs out of time
+    cut = c.get("/search?q=school")
+    assert cut.status_code == 200
     assert len(pages) == 0
-    monkeypatch.setattr(service, "search", real)
-    assert c.get("/search?q=school").status_code == 200
-    assert len(pages) == 1
+    assert cut.headers.get("ETag") is None
+    assert "no-store" in cut.headers["Cache-Control"]
+    monkeypatch.setattr(queries, "TIME_BUDGET_S", 1.0)
+    whole = c.get("/search?q=school")
+    assert whole.status_code == 200 and len(pages) == 1
+    assert whole.headers["ETag"] and whole.headers["Cache-Control"] == "no-cache"
+    assert whole.get_data() != cut.get_data()

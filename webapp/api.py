@@ -127,8 +127,9 @@ def search_csv():
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     written, page = 0, 1
+    snap = service().snapshot()  # every page of the export from one generation
     while written < limit:
-        result = service().search(req.replace(page=page))
+        result = service().search(req.replace(page=page), snap)
         for h in result.hits[: limit - written]:
             row = [
                 h.id,

@@ -255,10 +255,12 @@ class SearchService:
 
     # --- the search ----------------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> SearchResult:
+    def search(self, request: SearchRequest, snap: Snapshot | None = None) -> SearchResult:
+        """The answer to ``request`` from ``snap`` (the live generation if None): a
+        caller that pins one, as a page does, gets every part of it from that one."""
         started = time.perf_counter()
         deadline = vector.Deadline(queries.TIME_BUDGET_S)
-        snap = self.snapshot()
+        snap = snap or self.snapshot()
         if (hit := self.results.get(snap.generation.name, request)) is not None:
             hit.took_ms = (time.perf_counter() - started) * 1000
             return hit

@@ -5,7 +5,8 @@ conveniences. Every value shown is escaped by Jinja; no route writes anything.
 
 Pages carry a weak ETag made of the index generation, the interface language, the URL
 and the build of the app, and are revalidated on every visit (``no-cache``): a repeat
-visit costs a 304 and no search until the indexer publishes a new generation. Links
+visit costs a 304 and no search until the indexer publishes a new generation. A page
+whose search the time budget cut short has no ETag and is ``no-store``. Links
 shared with tracking parameters (``fbclid``, ``utm_*``) are redirected to the same
 page without them.
 """
@@ -162,11 +163,14 @@ def _page(render: Callable[[], str], extra: str = "") -> Response:
         body = pages.get(generation, etag)
         if body is None:
             body = render()
-            if not g.get("partial"):  # a search cut short is not the generation's page
+            if not g.get("partial"):
                 pages.put(generation, etag, body)
         response = Response(body)
-    response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = "no-cache"
+    if g.get("partial"):  # a search cut short is not the generation's page: no worker,
+        response.headers["Cache-Control"] = "no-store"  # proxy or browser keeps it
+    else:
+        response.set_etag(etag, weak=True)
+        response.headers["Cache-Control"] = "no-cache"
     response.vary.add("Cookie")  # the interface language may come from the cookie
     return _remember_ui(response)
 
@@ -190,13 +194,14 @@ def search_page():
 def _render_search() -> str:
     search = service()
     ui = i18n.ui_language()
-    req = params.parse_request(request.args, search.facet_values, prefer=ui)
-    result = search.search(req)
+    snap = snapshot()
+    req = params.parse_request(request.args, snap.columns.values, prefer=ui)
+    result = search.search(req, snap)
     g.partial = not result.complete
     # the timeline stands for the year and month facets; ministers have a facet of
     # their own and are not repeated among the people
     ministers = {m.value for m in result.facets.get("minister", [])} | set(
-        search.facet_values("minister")
+        snap.columns.values("minister")
     )
     facets = {
         name: [v for v in vals if name != "person" or v.value not in ministers]
@@ -367,7 +372,9 @@ def timeline(result: SearchResult, ui: str) -> list[dict]:
         if len(years) == 1:
             year = int(years[0].value)
             base = req.with_selected("year", (str(year),)).replace(page=req.page)
-            points = service().search(base.replace(page=1, per_page=1, more=())).timeline
+            points = (
+                service().search(base.replace(page=1, per_page=1, more=()), snapshot()).timeline
+            )
             by_month = True
             low = req.date_from.month if req.date_from and req.date_from.year == year else 1
             high = req.date_to.month if req.date_to and req.date_to.year == year else 12
