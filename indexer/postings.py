@@ -18,7 +18,9 @@ The format, per segment and field (``numpy-<segment>-<field>-<part>.npy``):
   ones included (Whoosh keeps them in postings too; readers mask them);
 * ``tfs``: each posting's weight (float32), as Whoosh's ``weight()``;
 * for a field with positions, ``positions`` (uint32): each posting's positions end to
-  end, a posting's count being its weight, and ``pos_starts``, where each term's begin.
+  end, a posting's count being its weight, and ``pos_starts``, where each term's begin;
+* ``lengths``: every document's length in the field (float32), which BM25 reads for
+  every document when a generation is opened.
 
 A segment's ``numpy-<segment>.json`` is written last and says which fields it holds: a
 copy without it, or of another number of documents, is ignored. Segments never change
@@ -91,7 +93,7 @@ def write_segment(folder: Path, reader: IndexReader) -> None:
         if fieldname in reader.schema:
             done = _write_field(folder, segid, reader, fieldname)
             if done is not None:
-                written[fieldname] = done
+                written[fieldname] = done | _write_lengths(folder, segid, reader, fieldname)
     marker = {"segment": segid, "documents": segment.doc_count_all(), "fields": written}
     (folder / _marker(segid)).write_text(json.dumps(marker), "utf-8")
 
@@ -140,6 +142,19 @@ def _write_field(folder: Path, segid: str, reader: IndexReader, fieldname: str):
     if not (ids.close() & tfs.close()):
         return None
     return {"terms": len(long), "positions": has_positions}
+
+
+def _write_lengths(folder: Path, segid: str, reader: IndexReader, fieldname: str) -> dict:
+    """Each document's length in a scored field, as Whoosh's ``doc_field_length`` gives
+    it (BM25 reads it for every document: one Python call each, seconds at 100,000)."""
+    if not reader.schema[fieldname].scorable:
+        return {"lengths": False}
+    n = reader.doc_count_all()
+    lengths = np.fromiter(
+        (reader.doc_field_length(d, fieldname, 0) for d in range(n)), dtype=np.float32, count=n
+    )
+    np.save(folder / _name(segid, fieldname, "lengths"), lengths, allow_pickle=False)
+    return {"lengths": True}
 
 
 def write(ix: FileIndex, folder: Path) -> list[str]:
@@ -243,6 +258,12 @@ class SegmentCopy:
         np.cumsum(counts[:-1], out=offsets[1:])
         offsets += int(f.columns["pos_starts"][i])
         return CopiedPositions(f.columns["ids"][start:end], counts, offsets, f.columns["positions"])
+
+    def lengths(self, fieldname: str) -> np.ndarray | None:
+        """Every document's length in ``fieldname`` (float32), or None without them."""
+        if not self.fields.get(fieldname, {}).get("lengths"):
+            return None
+        return np.load(self.folder / _name(self.segment, fieldname, "lengths"), mmap_mode="r")
 
     def _find(self, fieldname: str, text: str | bytes) -> tuple[_Field, int] | None:
         if fieldname not in self.fields:

@@ -157,6 +157,12 @@ def test_search_through_the_copy_equals_search_without_it(corpus: Path, tmp_path
     assert snap.postings.copies, "the service reads the copy"
     bare = vector.PostingsCache()  # Whoosh's blocks only
     searcher = snap.searcher
+    # every document's field lengths, as BM25 reads them, from the copy and from Whoosh
+    slow = vector.Lengths.load(searcher, SEARCHED, snap.columns.n)
+    for field in SEARCHED:
+        assert all(c.lengths(field) is not None for c in snap.postings.copies.values())
+        assert np.array_equal(snap.lengths.by_field[field], slow.by_field[field], equal_nan=True)
+        assert np.nansum(snap.lengths.by_field[field]) > 0, field
     hit = 0
     for field in SEARCHED:
         for text, info in searcher.reader().iter_field(field):

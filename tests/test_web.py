@@ -15,7 +15,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
@@ -553,3 +553,52 @@ def test_a_page_whose_search_was_cut_short_is_not_kept(
     assert whole.status_code == 200 and len(pages) == 1
     assert whole.headers["ETag"] and whole.headers["Cache-Control"] == "no-cache"
     assert whole.get_data() != cut.get_data()
+
+
+def test_every_facet_link_reads_back_as_its_search_with_one_value_toggled(
+    search_index: Path,
+) -> None:
+    """A facet link is built from its facet's values and the rest encoded once per page
+    (``params._around``): parsed back, it is the page's search on page 1 with that one
+    value added or removed, every other parameter kept, whatever the values hold."""
+    from werkzeug.datastructures import MultiDict
+
+    from webapp import params
+    from webapp.facets import KINDS
+    from webapp.search import SearchRequest, SearchService
+
+    service = SearchService(search_index)
+    known = service.facet_values
+    people, places = known("person"), known("place")
+    assert len(people) >= 2 and len(places) >= 2
+    base = params.parse_request(
+        MultiDict(
+            [
+                ("q", 'digital "rural school" & ស្រុក'),
+                ("person", people[0]),
+                ("place", places[0]),
+                ("place", places[1]),
+                ("year", "2024"),
+                ("from", "2020-01-01"),
+                ("sort", "newest"),
+                ("more", "person"),
+                ("page", "3"),
+                ("per_page", "20"),
+            ]
+        ),
+        known,
+    )
+    checked = 0
+    landing = service.search(SearchRequest()).facets  # every facet's values, month aside
+    for facet in [k.name for k in KINDS if k.name != "month"]:
+        offered = [v.value for v in landing[facet][:6]]
+        assert offered, facet
+        for value in offered + list(base.selected(facet)):
+            link = params.toggle(base, facet, value)
+            back = params.parse_request(MultiDict(parse_qsl(link[1:])), known)
+            chosen = base.selected(facet)
+            want = tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
+            assert back == base.with_selected(facet, want), (facet, value, link)
+            assert link == params.query_string(back), "canonical: one URL per search"
+            checked += 1
+    assert checked > 20

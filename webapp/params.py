@@ -208,4 +208,20 @@ def _toggle(req: SearchRequest, facet: str, value: str) -> str:
         new: tuple[str, ...] = () if value in chosen else (value,)
     else:
         new = tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
-    return query_string(req.with_selected(facet, new))
+    if facet in ("year", "month"):  # a year's change may drop the month: built whole
+        return query_string(req.with_selected(facet, new))
+    # the links of one facet differ only in its own values: the rest is encoded once
+    before, after = _around(req, facet)
+    parts = [p for p in (before, urlencode([(facet, v) for v in new]), after) if p]
+    return "?" + "&".join(parts) if parts else ""
+
+
+_HERE = "\0"  # where a facet's values stand among a request's parameters
+
+
+@lru_cache(maxsize=256)
+def _around(req: SearchRequest, facet: str) -> tuple[str, str]:
+    """The encoded parameters of ``req``'s first page before and after ``facet``'s."""
+    params = to_params(req.with_selected(facet, (_HERE,)))
+    i = params.index((facet, _HERE))
+    return urlencode(params[:i]), urlencode(params[i + 1 :])

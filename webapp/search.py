@@ -163,11 +163,10 @@ class Snapshot:
         self._local = threading.local()
         searcher = self.searcher
         self.columns = Columns.load(searcher.reader())
-        self.lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, self.columns.n)
+        copies = postings.open_copies(generation, searcher.reader())
+        self.lengths = vector.Lengths.load(searcher, queries.TEXT_FIELDS, self.columns.n, copies)
         self.labels = store.read_labels(generation)
-        self.postings = vector.PostingsCache(
-            copies=postings.open_copies(generation, searcher.reader())
-        )
+        self.postings = vector.PostingsCache(copies=copies)
         self.dates = {k: vector.DateOrder.load(u.date) for k, u in self.columns.units.items()}
         self.memo = cache.Memo()
         self.documents = cache.Documents()
