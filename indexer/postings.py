@@ -36,6 +36,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from numpy.lib import format as fmt
@@ -60,6 +61,19 @@ def _marker(segment: str) -> str:
 # --- the writer's side ---------------------------------------------------------------------
 
 
+def _create(path: Path) -> BinaryIO:
+    """A new file at ``path``. An incremental build starts from hard links to the live
+    generation's files: writing into one of those would change the live index, so an
+    old name is unlinked first and the file created anew."""
+    path.unlink(missing_ok=True)
+    return path.open("xb")
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    with _create(path) as f:
+        np.save(f, array, allow_pickle=False)
+
+
 class _Column:
     """One ``.npy`` file written a term at a time (its length known from the term
     records up front), through plain writes: a build's memory holds one term, not the
@@ -67,7 +81,7 @@ class _Column:
 
     def __init__(self, path: Path, dtype: type, length: int) -> None:
         self.path, self.dtype, self.length, self.written = path, np.dtype(dtype), length, 0
-        self._file = path.open("wb")
+        self._file = _create(path)
         header = {"descr": fmt.dtype_to_descr(self.dtype), "fortran_order": False}
         fmt.write_array_header_1_0(self._file, {**header, "shape": (length,)})
 
@@ -95,7 +109,8 @@ def write_segment(folder: Path, reader: IndexReader) -> None:
             if done is not None:
                 written[fieldname] = done | _write_lengths(folder, segid, reader, fieldname)
     marker = {"segment": segid, "documents": segment.doc_count_all(), "fields": written}
-    (folder / _marker(segid)).write_text(json.dumps(marker), "utf-8")
+    with _create(folder / _marker(segid)) as f:
+        f.write(json.dumps(marker).encode("utf-8"))
 
 
 def _write_field(folder: Path, segid: str, reader: IndexReader, fieldname: str):
@@ -134,11 +149,11 @@ def _write_field(folder: Path, segid: str, reader: IndexReader, fieldname: str):
             term_ids, term_tfs = whoosh_compat.term_postings(reader, fieldname, text)
         ids.add(term_ids)
         tfs.add(term_tfs)
-    np.save(folder / name("terms"), terms, allow_pickle=False)
-    np.save(folder / name("starts"), starts, allow_pickle=False)
+    _save(folder / name("terms"), terms)
+    _save(folder / name("starts"), starts)
     has_positions = positions is not None and positions.close()
     if has_positions:
-        np.save(folder / name("pos_starts"), pos_starts, allow_pickle=False)
+        _save(folder / name("pos_starts"), pos_starts)
     if not (ids.close() & tfs.close()):
         return None
     return {"terms": len(long), "positions": has_positions}
@@ -153,7 +168,7 @@ def _write_lengths(folder: Path, segid: str, reader: IndexReader, fieldname: str
     lengths = np.fromiter(
         (reader.doc_field_length(d, fieldname, 0) for d in range(n)), dtype=np.float32, count=n
     )
-    np.save(folder / _name(segid, fieldname, "lengths"), lengths, allow_pickle=False)
+    _save(folder / _name(segid, fieldname, "lengths"), lengths)
     return {"lengths": True}
 
 

@@ -148,6 +148,25 @@ def test_a_copy_without_its_marker_or_of_another_size_is_ignored(
     marker.unlink()
     assert segid not in postings.open_copies(gen, reader)
     reader.close()
+    # the next run writes that copy again, in its own generation: the files it starts
+    # from are hard links to the live one's, which must not change under its readers
+    live_files = {p.name: p.read_bytes() for p in gen.glob("numpy-*")}
+    changed = corpus / "en" / "3-post.md"
+    before = changed.read_text("utf-8")
+    try:
+        changed.write_text(before + "\nA new paragraph.\n", "utf-8")
+        build([corpus], tmp_path, procs=1)
+    finally:
+        changed.write_text(before, "utf-8")
+    new = store.current_generation(tmp_path)
+    assert new is not None and new != gen and gen.is_dir()  # the old one is kept
+    assert {p.name: p.read_bytes() for p in gen.glob("numpy-*")} == live_files
+    assert_copies_equal_whoosh(new)
+    rewritten = sorted(new.glob(f"numpy-{segid}*"))
+    assert rewritten, "the segment is still in the index, with its copy written again"
+    for path in rewritten:  # new files, not the live generation's written over
+        if (gen / path.name).exists():  # (the marker is new: the live one had none)
+            assert path.stat().st_ino != (gen / path.name).stat().st_ino, path.name
 
 
 def test_search_through_the_copy_equals_search_without_it(corpus: Path, tmp_path: Path) -> None:
