@@ -10,7 +10,8 @@ Two jobs need what Whoosh does not make public:
 * the vectorised matcher (:mod:`webapp.vector`) reads a term's postings a block at a
   time into numpy arrays, instead of one posting per Python call, skips blocks by their
   headers, and decodes the positions of many postings at once from their stored bytes
-  (the ``Positions`` format's encoding).
+  (the ``Positions`` format's encoding); the indexer's numpy copy of long postings
+  (:mod:`indexer.postings`) reads each long term once this way, when it is written.
 
 Nothing else in the project reaches past Whoosh's public API.
 """
