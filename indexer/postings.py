@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -45,6 +46,8 @@ from whoosh.reading import IndexReader
 
 from indexer import whoosh_compat
 from indexer.schema import SEARCHED
+
+log = logging.getLogger(__name__)
 
 MIN_POSTINGS = 129  # more than one of Whoosh's blocks (``blocklimit`` 128)
 PREFIX = "numpy-"
@@ -235,7 +238,8 @@ class SegmentCopy:
 
     folder: Path
     segment: str
-    fields: dict[str, dict]  # field → what the marker says of it
+    documents: int
+    fields: dict[str, dict]  # field → what the marker says of it (a broken one dropped)
     _open: dict[str, _Field] = field(default_factory=dict)
 
     @classmethod
@@ -247,7 +251,7 @@ class SegmentCopy:
             return None
         if marker.get("documents") != documents or not isinstance(marker.get("fields"), dict):
             return None
-        return cls(folder, segment, marker["fields"])
+        return cls(folder, segment, documents, dict(marker["fields"]))
 
     def postings(self, fieldname: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(segment-local document numbers, weights) of a term, or None when the copy
@@ -278,27 +282,60 @@ class SegmentCopy:
         """Every document's length in ``fieldname`` (float32), or None without them."""
         if not self.fields.get(fieldname, {}).get("lengths"):
             return None
-        return np.load(self.folder / _name(self.segment, fieldname, "lengths"), mmap_mode="r")
+        path = self.folder / _name(self.segment, fieldname, "lengths")
+        try:
+            lengths = np.load(path, mmap_mode="r")
+            _check(lengths.shape == (self.documents,), "not one length per document")
+        except (OSError, ValueError) as exc:
+            self._broken(fieldname, path, exc)
+            return None
+        return lengths
 
     def _find(self, fieldname: str, text: str | bytes) -> tuple[_Field, int] | None:
         if fieldname not in self.fields:
             return None
         f = self._open.get(fieldname)
         if f is None:
-            f = self._open[fieldname] = self._load(fieldname)
+            loaded = self._load(fieldname)
+            if loaded is None:
+                return None
+            f = self._open[fieldname] = loaded
         i = f.index.get(text.encode("utf-8") if isinstance(text, str) else text)
         return None if i is None else (f, i)
 
-    def _load(self, fieldname: str) -> _Field:
+    def _load(self, fieldname: str) -> _Field | None:
+        """The field's columns, checked against each other; None (and the field read
+        from Whoosh from now on) when a file is missing, cut short or inconsistent."""
         parts = ["terms", "starts", "ids", "tfs"]
         if self.fields[fieldname].get("positions"):
             parts += ["pos_starts", "positions"]
-        columns = {
-            part: np.load(self.folder / _name(self.segment, fieldname, part), mmap_mode="r")
-            for part in parts
-        }
-        terms = np.asarray(columns["terms"]).tolist()
+        path = self.folder / _name(self.segment, fieldname, parts[0])
+        try:
+            columns = {}
+            for part in parts:
+                path = self.folder / _name(self.segment, fieldname, part)
+                columns[part] = np.load(path, mmap_mode="r")
+            terms = np.asarray(columns["terms"]).tolist()
+            starts = columns["starts"]
+            _check(len(starts) == len(terms) + 1, "terms and starts differ in number")
+            postings = int(starts[-1]) if len(starts) else 0
+            _check(len(columns["ids"]) == len(columns["tfs"]) == postings, "postings cut short")
+            if "positions" in columns:
+                expected = int(columns["pos_starts"][-1])
+                _check(len(columns["positions"]) == expected, "positions cut short")
+        except (OSError, ValueError) as exc:
+            self._broken(fieldname, path, exc)
+            return None
         return _Field({t: i for i, t in enumerate(terms)}, columns)
+
+    def _broken(self, fieldname: str, path: Path, exc: Exception) -> None:
+        log.warning("numpy copy unreadable, using Whoosh's postings: %s (%s)", path, exc)
+        self.fields.pop(fieldname, None)
+
+
+def _check(ok: bool, reason: str) -> None:
+    if not ok:
+        raise ValueError(reason)
 
 
 def segment_id(reader: IndexReader) -> str | None:

@@ -214,3 +214,30 @@ def test_search_through_the_copy_equals_search_without_it(corpus: Path, tmp_path
         want = without.search(SearchRequest(q=q))
         assert got.total == want.total > 0, q
         assert [h.id for h in got.hits] == [h.id for h in want.hits], q
+
+
+def test_a_broken_copy_is_reported_and_read_from_whoosh_instead(
+    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A copy's file gone or cut short (a disk error, a hand that tidied up) costs
+    speed, never an answer: the field is read from Whoosh, and the log names the file."""
+    build([corpus], tmp_path, procs=1)
+    gen = store.current_generation(tmp_path)
+    assert gen is not None
+    whole = SearchService(tmp_path, result_cache=0)
+    queries = ["water", "farmers training", "ក្រសួង", '"the ministry"']
+    want = {q: whole.search(SearchRequest(q=q)) for q in queries}
+    (ids,) = gen.glob("numpy-*-content-ids.npy")
+    ids.unlink()
+    (positions,) = gen.glob("numpy-*-title-positions.npy")
+    positions.write_bytes(positions.read_bytes()[:200])
+    (lengths,) = gen.glob("numpy-*-content_kc-lengths.npy")
+    lengths.write_bytes(lengths.read_bytes()[:-8])
+    broken = SearchService(tmp_path, result_cache=0)
+    with caplog.at_level("WARNING", logger="indexer.postings"):
+        for q in queries:
+            got = broken.search(SearchRequest(q=q))
+            assert got.total == want[q].total, q
+            assert [h.id for h in got.hits] == [h.id for h in want[q].hits], q
+    logged = caplog.text
+    assert ids.name in logged and positions.name in logged and lengths.name in logged
