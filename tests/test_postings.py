@@ -89,6 +89,17 @@ def assert_copies_equal_whoosh(gen: Path) -> int:
     return compared
 
 
+def assert_only_short_parts_kept(snap) -> None:
+    """What the postings cache keeps decoded: only a segment's part of a term that the
+    segment holds short (so not in its copy), never a copied one."""
+    leaves = dict((o, r) for r, o in snap.searcher.reader().leaf_readers())
+    assert snap.postings._items, "some segment holds some term short"
+    for key in snap.postings._items:
+        field, text, offset = key[:3]
+        df = leaves[offset].doc_frequency(field, text)
+        assert 0 < df < postings.MIN_POSTINGS, key
+
+
 @pytest.mark.parametrize("procs", [1, 2])
 def test_both_builds_write_a_copy_equal_to_whooshs_postings(
     corpus: Path, tmp_path: Path, procs: int
@@ -125,8 +136,28 @@ def test_an_incremental_run_copies_new_segments_and_drops_merged_ones(
     live = {postings.segment_id(s) for s in segs}
     reader.close()
     assert {p.name.split("-")[1].split(".")[0] for p in gen.glob("numpy-*")} == live
-    # the deleted document is not found through the copy
+    # a nightly run's small segment holds common words short: only its own part of
+    # them is decoded from Whoosh, the big segment's comes from its copy
     service = SearchService(index, result_cache=0)
+    snap = service.snapshot()
+    bare = vector.PostingsCache()
+    segments = [r for r, _ in snap.searcher.reader().leaf_readers()]
+    assert len(segments) > 1, "the run added a segment"
+    # words long in one segment (so in its copy) and present, short, in another
+    mixed = [
+        t.decode()
+        for t, i in snap.searcher.reader().iter_field("content")
+        if i.doc_frequency() >= postings.MIN_POSTINGS
+        and any(0 < r.doc_frequency("content", t) < postings.MIN_POSTINGS for r in segments)
+        and any(r.doc_frequency("content", t) >= postings.MIN_POSTINGS for r in segments)
+    ]
+    assert mixed
+    for text in mixed:
+        got = snap.postings.get(snap.searcher, "content", text)
+        want = bare.get(snap.searcher, "content", text)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1]), text
+    assert_only_short_parts_kept(snap)
+    # the deleted document is not found through the copy
     result = service.search(SearchRequest(q="water", unit="file", per_page=2000))
     ids = {h.id for h in result.hits}
     assert "en/2-post" not in ids and "en/1-post" in ids
@@ -193,10 +224,7 @@ def test_search_through_the_copy_equals_search_without_it(corpus: Path, tmp_path
             assert np.array_equal(a_ids, b_ids) and np.array_equal(a_tfs, b_tfs)
             hit += 1
     assert hit > 50
-    # a term is kept decoded only when some segment holds it short (so not in its copy)
-    for field, text in snap.postings._items:
-        in_segments = [r.doc_frequency(field, text) for r, _ in searcher.reader().leaf_readers()]
-        assert 0 < min(d for d in in_segments if d) < postings.MIN_POSTINGS, (field, text)
+    assert_only_short_parts_kept(snap)
     without = SearchService(tmp_path, result_cache=0)
     without.snapshot().postings.copies.clear()
     # phrases of the corpus's own text: adjacent words of one of its bodies

@@ -284,24 +284,47 @@ class PostingsCache:
         return df
 
     def get(self, searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """A term's document numbers and frequencies: from the indexer's copy (memory-
-        mapped, not kept here) when every segment has it there, else decoded and kept."""
-        copied = from_copies(searcher, self.copies, field, text)
-        if copied is not None:
-            return copied
-        return self._cached((field, text), lambda: postings(searcher, field, text))
+        """A term's document numbers and frequencies. Segment by segment with copies:
+        from a segment's copy (memory-mapped, not kept here) where it holds the term,
+        else that segment's blocks, decoded and kept; so a small segment a nightly run
+        added costs only its own few blocks."""
+        if not self.copies:
+            return self._cached((field, text), lambda: postings(searcher, field, text))
+        ids: list[np.ndarray] = []
+        tfs: list[np.ndarray] = []
+        for reader, offset, copy in self._segments(searcher):
+            found = copy.postings(field, text) if copy is not None else None
+            if found is None:
+                if (field, text) not in reader:
+                    continue
+                key = (field, text, offset)
+                found = self._cached(
+                    key, lambda r=reader: whoosh_compat.term_postings(r, field, text)
+                )
+            ids.append(found[0] + np.int32(offset) if offset else found[0])
+            tfs.append(found[1])
+        if len(ids) == 1:
+            return np.asarray(ids[0]), tfs[0]
+        if not ids:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        return np.concatenate(ids), np.concatenate(tfs)
+
+    def _segments(self, searcher: Searcher):
+        """(reader, offset, its copy or None) of each segment."""
+        for reader, offset in whoosh_compat.leaf_readers(searcher):
+            segid = segment_id(reader)
+            yield reader, offset, self.copies.get(segid) if segid is not None else None
 
     def positions(
         self, searcher: Searcher, field: str, text: str, within: np.ndarray | None = None
     ) -> Positions:
-        """A term's document numbers and its positions: from the copy, else still
-        encoded (decoded per query, for the candidate documents only). With ``within``
-        (candidate documents, far fewer than the term's), only the blocks that may hold
-        them are read, and that partial read is not kept; a term read partly twice is
-        read whole and kept."""
-        copied = positions_from_copies(searcher, self.copies, field, text)
-        if copied is not None:
-            return copied
+        """A term's document numbers and its positions. With copies, segment by segment
+        as :meth:`get`. Without, still encoded (decoded per query, for the candidate
+        documents only); with ``within`` (candidate documents, far fewer than the
+        term's), only the blocks that may hold them are read, and that partial read is
+        not kept; a term read partly twice is read whole and kept."""
+        if self.copies:
+            return self._positions_by_segment(searcher, field, text)
         key = (field, text, "positions")
         with self._lock:
             hit = self._items.get(key)
@@ -317,6 +340,22 @@ class PostingsCache:
             if len(self._partial) < 200_000:
                 self._partial[key[:2]] = partial + 1
         return read_positions(searcher, field, text, within)
+
+    def _positions_by_segment(self, searcher: Searcher, field: str, text: str) -> Positions:
+        """As :meth:`get`, for positions: each segment's copy, or its blocks kept."""
+        parts: list[CopiedPositions | EncodedPositions] = []
+        for reader, offset, copy in self._segments(searcher):
+            found = copy.positions(field, text) if copy is not None else None
+            if found is None:
+                if (field, text) not in reader:
+                    continue
+                key = (field, text, offset, "positions")
+                found = self._cached(key, lambda r=reader: encoded_positions(r, field, text))
+            parts.append(dataclasses.replace(found, ids=found.ids + np.int32(offset)))
+        if len(parts) == 1:
+            return parts[0]
+        ids = np.concatenate([p.ids for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        return SegmentedPositions(tuple(parts), ids)
 
     def _cached(self, key: tuple, load):
         with self._lock:
@@ -465,40 +504,6 @@ def postings(searcher: Searcher, field: str, text: str) -> tuple[np.ndarray, np.
     return np.concatenate([b[0] for b in blocks]), np.concatenate([b[1] for b in blocks])
 
 
-def from_copies(
-    searcher: Searcher, copies: dict[str, SegmentCopy], field: str, text: str
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """A term's postings over every segment from the copies (:mod:`indexer.postings`), or
-    None when a segment that holds the term has no copy of it (its list is short)."""
-    found = _each_copy(searcher, copies, field, text, SegmentCopy.postings)
-    if found is None:
-        return None
-    if not found:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    ids = [i + np.int32(offset) if offset else i for (i, _), offset in found]
-    if len(found) == 1:
-        return np.asarray(ids[0]), found[0][0][1]
-    return np.concatenate(ids), np.concatenate([tfs for (_, tfs), _ in found])
-
-
-def _each_copy(searcher: Searcher, copies: dict[str, SegmentCopy], field: str, text: str, read):
-    """[(what ``read`` finds in a segment's copy, the segment's offset)] over the segments
-    that hold the term; None when one of them has no copy of it."""
-    if not copies:
-        return None
-    found = []
-    for reader, offset in whoosh_compat.leaf_readers(searcher):
-        segid = segment_id(reader)
-        copy = copies.get(segid) if segid is not None else None
-        part = read(copy, field, text) if copy is not None else None
-        if part is None:
-            if (field, text) in reader:
-                return None
-            continue
-        found.append((part, offset))
-    return found
-
-
 def _blocks(
     searcher: Searcher, field: str, text: str, values: bool, within: np.ndarray | None = None
 ):
@@ -526,10 +531,10 @@ class EncodedPositions:
 
 @dataclass(frozen=True)
 class SegmentedPositions:
-    """A term's positions from the copies of several segments (document numbers made
-    global), read as one list."""
+    """A term's positions over several segments, each from its copy or its blocks
+    (document numbers made global), read as one list."""
 
-    parts: tuple[CopiedPositions, ...]
+    parts: tuple[CopiedPositions | EncodedPositions, ...]
     ids: np.ndarray
 
     def at(self, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -546,30 +551,24 @@ class SegmentedPositions:
 Positions = EncodedPositions | CopiedPositions | SegmentedPositions
 
 
-def positions_from_copies(
-    searcher: Searcher, copies: dict[str, SegmentCopy], field: str, text: str
-) -> Positions | None:
-    """A term's positions over every segment from the copies, or None when a segment
-    that holds the term has not its positions in a copy."""
-    found = _each_copy(searcher, copies, field, text, SegmentCopy.positions)
-    if found is None:
-        return None
-    parts = [dataclasses.replace(p, ids=p.ids + np.int32(offset)) for p, offset in found]
-    if len(parts) == 1:
-        return parts[0]
-    ids = np.concatenate([p.ids for p in parts]) if parts else np.zeros(0, dtype=np.int32)
-    return SegmentedPositions(tuple(parts), ids)
-
-
 def read_positions(
     searcher: Searcher, field: str, text: str, within: np.ndarray | None = None
 ) -> EncodedPositions:
     """A term's document numbers and raw position values, read a block at a time (only
     the blocks that may hold ``within``, when given)."""
+    return _encoded(_blocks(searcher, field, text, True, within))
+
+
+def encoded_positions(reader, field: str, text: str) -> EncodedPositions:
+    """One segment's postings of a term with raw position values (its own numbers)."""
+    return _encoded(whoosh_compat.term_blocks(reader, field, text, values=True))
+
+
+def _encoded(blocks) -> EncodedPositions:
     ids: list[np.ndarray] = []
     chunks: list[bytes] = []
     lengths: list[int] = []
-    for block_ids, _, values in _blocks(searcher, field, text, True, within):
+    for block_ids, _, values in blocks:
         ids.append(block_ids)
         chunks.append(b"".join(values or ()))
         lengths.extend(map(len, values or ()))
