@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 
-from webapp.facets import KINDS, UNITS, BadValue
+from webapp.facets import BY_NAME, KINDS, UNITS, BadValue
 from webapp.i18n import one_of
 from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest, selections
 
@@ -208,7 +208,7 @@ def _toggle(req: SearchRequest, facet: str, value: str) -> str:
         new: tuple[str, ...] = () if value in chosen else (value,)
     else:
         new = tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
-    if facet in ("year", "month"):  # a year's change may drop the month: built whole
+    if BY_NAME[facet].facet.kind == "date":  # a year's change may drop the month
         return query_string(req.with_selected(facet, new))
     # the links of one facet differ only in its own values: the rest is encoded once
     before, after = _around(req, facet)
