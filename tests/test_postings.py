@@ -1,6 +1,8 @@
 """The indexer's numpy copy of long postings (:mod:`indexer.postings`): written by both
-builds, equal to Whoosh's own postings, kept in step with segments by incremental runs,
-ignored when it is missing or not its segment's, and giving the same search results."""
+builds, equal to Whoosh's own postings, positions and lengths; kept in step with the
+segments by incremental runs, never by writing into the live generation's files; read
+segment by segment beside Whoosh's short lists; ignored when it is not its segment's,
+and read from Whoosh when a file is broken; the same search results either way."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import index as whoosh_index
 
 from bench.corpus import generate
 from indexer import postings, store, whoosh_compat
@@ -33,15 +36,9 @@ def copies_on_disk(gen: Path) -> set[str]:
 
 
 def leaves(gen: Path):
-    ix = whoosh_ix(gen)
-    reader = ix.reader()
+    """A reader of the generation's index, and one per segment."""
+    reader = whoosh_index.open_dir(str(gen)).reader()
     return reader, [reader] if reader.is_atomic() else [r for r, _ in reader.leaf_readers()]
-
-
-def whoosh_ix(gen: Path):
-    from whoosh import index as whoosh_index
-
-    return whoosh_index.open_dir(str(gen))
 
 
 def assert_copies_equal_whoosh(gen: Path) -> int:
