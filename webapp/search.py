@@ -129,18 +129,8 @@ class SearchResult:
     generation: str = ""
     took_ms: float = 0.0
     complete: bool = True  # False: cut short by the time budget, not the generation's answer
-    # facet → value → {language: spelling}: how the pages write values (see ``label``)
+    # facet → value → {language: spelling}: how the pages write values (``Snapshot.label``)
     labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
-
-    def label(self, facet: str, value: str, lang: str) -> str:
-        return spelling(self.labels, facet, value, lang)
-
-
-def spelling(
-    labels: dict[str, dict[str, dict[str, str]]], facet: str, value: str, lang: str
-) -> str:
-    """How ``lang`` writes ``value`` of ``facet``: the canonical value when no other is known."""
-    return labels.get(facet, {}).get(value, {}).get(lang, value)
 
 
 class PageOutOfRange(ValueError):
@@ -175,8 +165,9 @@ class Snapshot:
         return self.documents.get(docnum, self.searcher.stored_fields)
 
     def label(self, facet: str, value: str, lang: str) -> str:
-        """``value`` of ``facet`` as language ``lang`` writes it in this generation."""
-        return spelling(self.labels, facet, value, lang)
+        """``value`` of ``facet`` as language ``lang`` writes it in this generation (the
+        canonical value when the index knows no other spelling)."""
+        return self.labels.get(facet, {}).get(value, {}).get(lang, value)
 
     @property
     def searcher(self) -> Searcher:
@@ -217,11 +208,6 @@ class SearchService:
 
     def facet_values(self, facet: str) -> list[str]:
         return self.snapshot().columns.values(facet)
-
-    def label(self, facet: str, value: str, lang: str) -> str:
-        """``value`` of ``facet`` as language ``lang`` writes it (the canonical value
-        when the index knows no other spelling)."""
-        return self.snapshot().label(facet, value, lang)
 
     def article(self, lang: str, slug: str) -> Article | None:
         """One version of an announcement, and which other versions it has."""

@@ -290,30 +290,29 @@ class PostingsCache:
         added costs only its own few blocks."""
         if not self.copies:
             return self._cached((field, text), lambda: postings(searcher, field, text))
-        ids: list[np.ndarray] = []
-        tfs: list[np.ndarray] = []
-        for reader, offset, copy in self._segments(searcher):
-            found = copy.postings(field, text) if copy is not None else None
+        parts = list(self._parts(searcher, field, text, "postings"))
+        if not parts:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        ids = [i + np.int32(offset) if offset else i for (i, _), offset in parts]
+        if len(parts) == 1:
+            return np.asarray(ids[0]), parts[0][0][1]
+        return np.concatenate(ids), np.concatenate([tfs for (_, tfs), _ in parts])
+
+    def _parts(self, searcher: Searcher, field: str, text: str, kind: str):
+        """(a segment's part of the term, the segment's offset) for each segment that
+        holds the term: from its copy, else its own blocks, decoded and kept. ``kind``:
+        ``postings`` (ids, weights) or ``positions`` (an encoded or copied list)."""
+        decode = whoosh_compat.term_postings if kind == "postings" else encoded_positions
+        for reader, offset in whoosh_compat.leaf_readers(searcher):
+            segid = segment_id(reader)
+            copy = self.copies.get(segid) if segid is not None else None
+            found = getattr(copy, kind)(field, text) if copy is not None else None
             if found is None:
                 if (field, text) not in reader:
                     continue
-                key = (field, text, offset)
-                found = self._cached(
-                    key, lambda r=reader: whoosh_compat.term_postings(r, field, text)
-                )
-            ids.append(found[0] + np.int32(offset) if offset else found[0])
-            tfs.append(found[1])
-        if len(ids) == 1:
-            return np.asarray(ids[0]), tfs[0]
-        if not ids:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        return np.concatenate(ids), np.concatenate(tfs)
-
-    def _segments(self, searcher: Searcher):
-        """(reader, offset, its copy or None) of each segment."""
-        for reader, offset in whoosh_compat.leaf_readers(searcher):
-            segid = segment_id(reader)
-            yield reader, offset, self.copies.get(segid) if segid is not None else None
+                key = (field, text, offset, kind)
+                found = self._cached(key, lambda r=reader: decode(r, field, text))
+            yield found, offset
 
     def positions(
         self, searcher: Searcher, field: str, text: str, within: np.ndarray | None = None
@@ -343,15 +342,10 @@ class PostingsCache:
 
     def _positions_by_segment(self, searcher: Searcher, field: str, text: str) -> Positions:
         """As :meth:`get`, for positions: each segment's copy, or its blocks kept."""
-        parts: list[CopiedPositions | EncodedPositions] = []
-        for reader, offset, copy in self._segments(searcher):
-            found = copy.positions(field, text) if copy is not None else None
-            if found is None:
-                if (field, text) not in reader:
-                    continue
-                key = (field, text, offset, "positions")
-                found = self._cached(key, lambda r=reader: encoded_positions(r, field, text))
-            parts.append(dataclasses.replace(found, ids=found.ids + np.int32(offset)))
+        parts = [
+            dataclasses.replace(p, ids=p.ids + np.int32(offset))
+            for p, offset in self._parts(searcher, field, text, "positions")
+        ]
         if len(parts) == 1:
             return parts[0]
         ids = np.concatenate([p.ids for p in parts]) if parts else np.zeros(0, dtype=np.int32)
