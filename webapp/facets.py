@@ -253,7 +253,9 @@ class EntityFacet(FacetKind):
 
 
 class LanguageFacet(FacetKind):
-    """Which language versions count: ``lang=km`` matches and shows Khmer versions."""
+    """Which language versions count: ``lang=km`` keeps the announcements the query
+    finds that have a Khmer version, and shows that version (the query itself is
+    read on the whole announcement; ``unit=file`` reads it on each file)."""
 
     files = True
 

@@ -161,6 +161,12 @@ class Snapshot:
         self.memo = cache.Memo()
         self.documents = cache.Documents()
 
+    def evaluator(self, deadline: vector.Deadline | None = None) -> vector.Evaluator:
+        """The one evaluator of a query over this generation (:class:`vector.Evaluator`)."""
+        return vector.Evaluator(
+            self.searcher, self.lengths, self.columns.alive, self.postings, deadline
+        )
+
     def stored_fields(self, docnum: int) -> dict:
         return self.documents.get(docnum, self.searcher.stored_fields)
 
@@ -253,12 +259,13 @@ class SearchService:
         units = cols.units[request.unit]
         parsed = queries.parse(request.q, searcher.schema, searcher.reader())
         file_masks, unit_masks = self._filter_masks(request, cols, units)
-        matched, scores = self._match(snap, parsed.query, deadline)
+        evaluator = snap.evaluator(deadline)
+        matched, scores = evaluator.run(parsed.query, units.of)
         final = self._final(matched, file_masks, unit_masks, units)
         relaxed = False
         if not final.any() and not parsed.staff and len(parsed.words) > 1:
             loose = queries.relaxed(parsed.words, searcher.schema)
-            loose_matched, loose_scores = self._match(snap, loose, deadline)
+            loose_matched, loose_scores = evaluator.run(loose, units.of)
             loose_final = self._final(loose_matched, file_masks, unit_masks, units)
             if loose_final.any():
                 parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
@@ -270,13 +277,13 @@ class SearchService:
         pages = max(1, -(-total // request.per_page))
         if request.page > pages:
             raise PageOutOfRange(request.page, pages)
-        # the files that may stand for a unit: matched (or any, to show the reader's
-        # language), alive, and of the languages asked for
+        order = self._order(snap, parsed, request, units, final, matched, scores)
+        # the files that may stand for a unit: alive, and of the languages asked for
         shown = _all(cols.alive, file_masks.values())
-        order = self._order(snap, parsed, request, units, final, shown & matched, scores, deadline)
         want = wanted(parsed.query) if parsed.words else None
         prefer = "km" if has_khmer(request.q) else request.prefer
         hits = [self._hit(snap, units, u, shown, prefer, want) for u in order]
+
         if isinstance(parsed.query, Q.Every) and not file_masks and not unit_masks:
             # the landing page's counts: the same for every such request of a generation
             facets = snap.memo.get(
@@ -298,7 +305,7 @@ class SearchService:
             labels=snap.labels,
         )
         if parsed.words and not parsed.staff and not deadline.passed():
-            result.suggestion = self.suggest(searcher, parsed.words, total, units, relaxed)
+            result.suggestion = self.suggest(snap, parsed.words, total, units, relaxed)
         if deadline.ran_out:
             result.notices.append(
                 _l(
@@ -312,24 +319,6 @@ class SearchService:
         if result.complete:  # a search cut short is not the generation's answer
             self.results.put(snap.generation.name, request, result)
         return result
-
-    def _match(
-        self, snap: Snapshot, query: Q.Query, deadline: vector.Deadline | None = None
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The match set as a mask over document numbers, and the relevance scores when
-        the query is one the vectorised path ranks (the public box's plain words); past
-        the deadline, the documents found so far."""
-        cols = snap.columns
-        if isinstance(query, Q.Every):
-            return cols.alive.copy(), None
-        if vector.supports(query):
-            evaluator = vector.Evaluator(
-                snap.searcher, snap.lengths, cols.alive, snap.postings, deadline
-            )
-            return evaluator.run(query)
-        mask = np.zeros(cols.n, dtype=bool)
-        mask[vector.docs_until(snap.searcher, query, deadline)] = True
-        return mask & cols.alive, None
 
     @staticmethod
     def _filter_masks(
@@ -348,17 +337,9 @@ class SearchService:
             unit["dates"] = (units.date >= low) & (units.date <= high)
         return files, unit
 
-    @staticmethod
-    def _final(matched, file_masks, unit_masks, units: Units) -> np.ndarray:
-        """The units the search finds: one of their files matches and passes the file
-        filters, and the unit passes the unit filters."""
-        return _all(units.any(_all(matched, file_masks.values())), unit_masks.values())
-
-    def _order(self, snap, parsed, request, units: Units, final, candidates, scores, deadline):
+    def _order(self, snap, parsed, request, units: Units, final, matched, scores) -> list[int]:
         """The units of the page, best first: by date (along the generation's date
-        order), by the vectorised scores, or by Whoosh's scorer (newest first when the
-        deadline passed before it finished); a unit ranks as its best file."""
-        searcher = snap.searcher
+        order), or by score, ties newest first; a unit ranks as its best file."""
         start = (request.page - 1) * request.per_page
         if not final.any():
             return []
@@ -367,18 +348,10 @@ class SearchService:
         if by_date:
             dates = snap.dates[request.unit]
             return dates.page(final, request.sort == "oldest", start, request.per_page)
-        files = np.flatnonzero(candidates & final[units.of])
-        if scores is not None:
-            # a unit has at most ``widest`` files: the best want×widest files hold
-            # the best ``want`` units
-            best = vector.top(scores, files, want * units.widest).tolist()
-        else:
-            allowed = set(files.tolist())
-            best = vector.top_until(searcher, parsed.query, want * units.widest, allowed, deadline)
-            if deadline.ran_out:  # not every match was scored: newest first (a notice says so)
-                newest = request.replace(sort="newest")
-                args = (snap, parsed, newest, units, final, candidates, None, deadline)
-                return self._order(*args)
+        files = np.flatnonzero(matched & final[units.of])
+        # a unit has at most ``widest`` files: the best want×widest files hold the
+        # best ``want`` units
+        best = vector.top(scores, files, want * units.widest, snap.columns.date).tolist()
         ranked = list(dict.fromkeys(units.of[best].tolist()))
         return ranked[start:want]
 
@@ -417,8 +390,7 @@ class SearchService:
     ) -> dict[str, list[FacetValue]]:
         """Disjunctive counts of every facet the search offers."""
         chosen = dict(request.filters)
-        matched_files = _all(matched, file_masks.values())
-        matched_units = units.any(matched_files)
+        matched_units = units.any(_all(matched, file_masks.values()))
         out: dict[str, list[FacetValue]] = {}
         for kind in KINDS:
             if not kind.shown(chosen):
@@ -435,6 +407,13 @@ class SearchService:
                 counted = counted[:FACET_LIMIT] + [v for v in counted[FACET_LIMIT:] if v.selected]
             out[kind.name] = counted
         return out
+
+    @staticmethod
+    def _final(matched, file_masks, unit_masks, units: Units) -> np.ndarray:
+        """The units the search finds: the query matches the unit (all its versions
+        together), one of its files passes the file filters (``lang=km``: it has a
+        Khmer version, which is the one shown), and the unit passes the unit filters."""
+        return _all(units.any(_all(matched, file_masks.values())), unit_masks.values())
 
     @staticmethod
     def _timeline(request, facets: dict[str, list[FacetValue]]) -> list[tuple[str, int, bool]]:
@@ -455,10 +434,12 @@ class SearchService:
         return [(str(y), years.get(y, 0), str(y) in chosen) for y in span]
 
     def suggest(
-        self, searcher: Searcher, words: list[str], total: int, units: Units, relaxed: bool
+        self, snap: Snapshot, words: list[str], total: int, units: Units, relaxed: bool
     ) -> str | None:
         """A respelling of the words the index does not know, from its own vocabulary
-        (both languages), offered when it finds more than the query as typed."""
+        (both languages), offered when it finds more than the query as typed; matched
+        and counted in ``snap``, the generation the page reads."""
+        searcher = snap.searcher
         corrector = searcher.corrector("words")
         vocabulary = searcher.reader()
         changed = False
@@ -477,7 +458,7 @@ class SearchService:
             return None
         candidate = " ".join(out)
         parsed = queries.parse(candidate, searcher.schema, vocabulary)
-        matched, _ = self._match(self.snapshot(), parsed.query)
+        matched, _ = snap.evaluator().run(parsed.query, units.of)
         found = int(units.any(matched).sum())
         return candidate if found > total or (found and (total < FEW or relaxed)) else None
 

@@ -246,12 +246,9 @@ def top_until(
     return [hit.docnum for hit in collector.results()]
 
 
-def supports(query: Q.Query) -> bool:
-    if isinstance(query, (Q.Term, Q.Phrase, Q.Every)):
-        return isinstance(getattr(query, "text", ""), str)
-    if isinstance(query, (Q.And, Q.Or, Q.AndMaybe, Q.AndNot, Q.Not)):
-        return all(supports(q) for q in query.children())
-    return False
+#: the nodes whose logic :class:`Evaluator` applies itself; any other node is a leaf
+#: Whoosh matches (docs/architecture.md, "One evaluator")
+_COMPOUND = (Q.And, Q.Or, Q.AndMaybe, Q.AndNot, Q.Not)
 
 
 class PostingsCache:
@@ -370,7 +367,16 @@ class PostingsCache:
 
 
 class Evaluator:
-    """Evaluates one query over one searcher: (mask, scores) vectors over docnums."""
+    """The one evaluator of a query over one generation: the leaves (terms, phrases, and
+    whatever else Whoosh can match, such as date ranges) are read per file, once each;
+    the boolean logic is applied per unit (an announcement with all its versions, or a
+    file), so ``X -Y`` leaves out an announcement whenever any version has Y.
+
+    Results are (mask, scores) vectors over document numbers: the mask holds every file
+    (within ``restrict``) of the units that match; the scores are each file's own
+    BM25F, so a unit ranks as its best version. Leaves are kept between runs, so the
+    same query evaluated again under another ``restrict`` (a language facet's count)
+    reads no postings."""
 
     def __init__(
         self,
@@ -387,19 +393,44 @@ class Evaluator:
         self.alive = alive
         self.n = len(alive)
         self.doc_count_all = max(searcher.doc_count_all(), 1)
+        self._leaves: dict[int, tuple[Q.Query, np.ndarray, np.ndarray]] = {}
+        self._restrict = alive
+        self._unit_of: np.ndarray | None = None
+        self._n_units = 0
 
-    def run(self, query: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+    def run(
+        self,
+        query: Q.Query,
+        unit_of: np.ndarray | None = None,
+        restrict: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``query`` over the files in ``restrict`` (the live ones by default), its
+        logic per unit when ``unit_of`` (file → unit) is given, else per file."""
+        self._restrict = self.alive if restrict is None else restrict & self.alive
+        self._unit_of = unit_of
+        self._n_units = int(unit_of.max()) + 1 if unit_of is not None and len(unit_of) else 0
         mask, scores = self._eval(query)
-        return mask & self.alive, scores
+        mask = self._lift(mask)
+        return mask, np.where(mask, scores, 0).astype(np.float32)
+
+    def _lift(self, mask: np.ndarray) -> np.ndarray:
+        """Every file (within the restriction) of a unit that has a file in ``mask``."""
+        if self._unit_of is None:
+            return mask & self._restrict
+        units = np.zeros(self._n_units, dtype=bool)
+        units[self._unit_of[mask & self._restrict]] = True
+        return units[self._unit_of] & self._restrict
 
     def _eval(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
+        """A node's (mask, scores): a leaf's are its own files'; ``And`` and ``Not``
+        combine lifted masks (logic per unit); ``Or`` needs no lifting (the lift of a
+        union is the union of the lifts), so a wide ``Or`` of terms costs no more."""
         boost = getattr(q, "boost", 1.0)
         if isinstance(q, Q.Every):
-            return self.alive.copy(), np.zeros(self.n, dtype=np.float32)
-        if isinstance(q, Q.Term):
-            return self._term(q.fieldname, q.text, boost)
-        if isinstance(q, Q.Phrase):
-            return self._phrase(q, boost)
+            return self._restrict.copy(), np.zeros(self.n, dtype=np.float32)
+        if type(q) not in _COMPOUND:  # exact types: ``Ordered`` is an ``And`` of its own
+            mask, scores = self._leaf(q, boost)
+            return mask & self._restrict, scores
         parts = [self._eval(c) for c in q.children()]
         if not parts:
             return np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32)
@@ -408,22 +439,41 @@ class Evaluator:
             return mask, (scores + optional) * boost
         if isinstance(q, Q.AndNot):  # the scores of the positive side, as Whoosh's
             (mask, scores), (excluded, _) = parts
-            mask = mask & ~excluded
+            mask = self._lift(mask) & ~self._lift(excluded)
             return mask, np.where(mask, scores, 0) * boost
         if isinstance(q, Q.Not):  # inside an And: excludes, scores nothing
-            mask = self.alive & ~parts[0][0]
+            mask = self._restrict & ~self._lift(parts[0][0])
             return mask, np.zeros(self.n, dtype=np.float32)
-        mask = parts[0][0].copy()
-        scores = parts[0][1].copy()
-        for m, s in parts[1:]:
-            if isinstance(q, Q.And):
-                mask &= m
-            else:
+        if isinstance(q, Q.And):
+            mask = self._lift(parts[0][0])
+            for m, _ in parts[1:]:
+                mask &= self._lift(m)
+        else:
+            mask = parts[0][0].copy()
+            for m, _ in parts[1:]:
                 mask |= m
+        scores = parts[0][1].copy()
+        for _, s in parts[1:]:
             scores += s
         if isinstance(q, Q.And):
             scores = np.where(mask, scores, 0)
         return mask, scores * boost
+
+    def _leaf(self, q: Q.Query, boost: float) -> tuple[np.ndarray, np.ndarray]:
+        """A leaf's files and scores over the whole generation, read once per query."""
+        kept = self._leaves.get(id(q))
+        if kept is not None and kept[0] is q:
+            return kept[1], kept[2]
+        if isinstance(q, Q.Term) and isinstance(q.text, str):
+            mask, scores = self._term(q.fieldname, q.text, boost)
+        elif isinstance(q, Q.Phrase):
+            mask, scores = self._phrase(q, boost)
+        else:  # a range, or any node only Whoosh matches: matched, not ranked
+            mask = np.zeros(self.n, dtype=bool)
+            mask[docs_until(self.searcher, q, self.deadline)] = True
+            scores = np.zeros(self.n, dtype=np.float32)
+        self._leaves[id(q)] = (q, mask, scores)  # the query is kept: its id stays its own
+        return mask, scores
 
     def _term(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
         mask = np.zeros(self.n, dtype=bool)
@@ -598,11 +648,18 @@ def phrase_docs(terms: list[Positions]) -> np.ndarray:
     return np.unique(keys >> 32)
 
 
-def top(scores: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` best candidates by score (ties: lower document number first)."""
+def top(
+    scores: np.ndarray, candidates: np.ndarray, k: int, dates: np.ndarray | None = None
+) -> np.ndarray:
+    """The ``k`` best candidates by score; ties newest first by ``dates`` (a file's
+    ordinal date) when given, so results relevance cannot separate (a field-only or
+    excluding query) come newest first, never in file order; then lower document
+    number first."""
+    newest = -dates[candidates] if dates is not None else np.zeros(len(candidates))
     if len(candidates) <= k:
-        order = np.lexsort((candidates, -scores[candidates]))
-        return candidates[order]
-    part = np.argpartition(-scores[candidates], k - 1)[:k]
-    chosen = candidates[part]
-    return chosen[np.lexsort((chosen, -scores[chosen]))]
+        return candidates[np.lexsort((candidates, newest, -scores[candidates]))]
+    # the k-th best score; every candidate scoring above it is in, ties are ordered
+    kth = np.partition(-scores[candidates], k - 1)[k - 1]
+    chosen = candidates[-scores[candidates] <= kth]
+    newest = -dates[chosen] if dates is not None else np.zeros(len(chosen))
+    return chosen[np.lexsort((chosen, newest, -scores[chosen]))][:k]
