@@ -5,9 +5,9 @@ Both the web app (HTML, JSON, CSV, Atom) and ``prakas search`` call
 index, and moves to a new generation when the indexer publishes one, so a reindex
 needs no restart and a request in flight keeps the searcher it started with.
 
-Matching is Whoosh's; filtering, facet counts and date ordering are numpy over the
-generation's columns (:mod:`webapp.facets`); relevance ranking of the page is Whoosh's
-scorer restricted to the filtered match set.
+Matching and ranking are the one evaluator's (:mod:`webapp.vector`: leaves per file,
+logic per announcement); filtering, facet counts and date ordering are numpy over the
+generation's columns (:mod:`webapp.facets`).
 """
 
 from __future__ import annotations

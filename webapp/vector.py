@@ -1,28 +1,23 @@
-"""Matching and ranking with numpy: the fast path for the public search box.
+"""The one evaluator of a query: matching and ranking with numpy.
 
 Whoosh evaluates a query one document at a time through a tree of Python matchers;
-at 100,000 announcements a common word is tens of thousands of calls per search. A
-plain query (words, not staff syntax) is a small tree of ``Or``, ``And``, ``AndMaybe``
-and ``Term`` nodes, so here each term's postings are read a block at a time into
-numpy arrays, the tree is evaluated as whole-index masks and score vectors, and the
-ranking is BM25F, as Whoosh's default scorer computes it, over those vectors.
-Phrases (titles and entity names, used as boosts) are matched by Whoosh itself and
-added as a constant per field boost. Staff trees of the same nodes, ``AndNot`` and
-``Not`` (``-word``, ``NOT``) and wildcards (expanded to ``Or`` of terms by
-:func:`webapp.query.bound`) are handled too; date and number ranges are not:
-:func:`supports` says which trees are.
+at 100,000 announcements a common word is tens of thousands of calls per search.
+Here each leaf (a term's postings, a phrase's positions) is read into numpy arrays
+over the whole generation, the boolean logic is applied to whole-index masks, per
+announcement (:class:`Evaluator`), and the ranking is BM25F, as Whoosh's default
+scorer computes it, over those vectors. Leaves the evaluator cannot read itself
+(date and number ranges, a phrase with slop) are matched by Whoosh and not ranked;
+docs/architecture.md ("One evaluator") lists them.
 
-Every search has a :class:`Deadline` (``webapp.query.TIME_BUDGET_S``). The numpy path
-checks it before each term; Whoosh's path checks it inside the match loop itself:
-each leaf of the query is wrapped (:func:`timed`) so that opening or stepping its
-postings raises :class:`OutOfTime` once the deadline has passed, wherever Whoosh is
-driving them from (unions, intersections, phrase checks, the scorer). The search then answers with
-the documents found so far, and says so. No thread or signal is involved.
+Every search has a :class:`Deadline` (``webapp.query.TIME_BUDGET_S``). The evaluator
+checks it before each leaf; Whoosh's path checks it inside the match loop itself:
+each leaf it matches is wrapped (:func:`timed`) so that opening or stepping its
+postings raises :class:`OutOfTime` once the deadline has passed. The search then
+answers with the documents found so far, and says so. No thread or signal is involved.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import math
 import threading
@@ -234,16 +229,6 @@ def docs_until(searcher: Searcher, query: Q.Query, deadline: Deadline | None) ->
     except OutOfTime:
         pass
     return np.asarray(found, dtype=np.int64)
-
-
-def top_until(
-    searcher: Searcher, query: Q.Query, limit: int, allowed, deadline: Deadline | None
-) -> list[int]:
-    """Whoosh's ``limit`` best documents, or the best of those scored by the deadline."""
-    collector = searcher.collector(limit=limit, filter=allowed)
-    with contextlib.suppress(OutOfTime):  # the collector keeps what it had scored
-        searcher.search_with_collector(timed(query, deadline), collector)
-    return [hit.docnum for hit in collector.results()]
 
 
 #: the nodes whose logic :class:`Evaluator` applies itself; any other node is a leaf
