@@ -209,6 +209,13 @@ def test_timeline_labels_and_counts_for_years_a_year_and_a_range(client) -> None
     links = re.findall(r'href="([^"]+)"', timeline)
     assert links and all(f"year={busiest}" in h and f"from={busiest}-03-01" in h for h in links)
     assert all(re.search(r"month=[3-8]\b", h) for h in links)
+    # the JSON's timeline is the page's: one result object, no second search
+    counts = re.findall(r'<span class="count">([\d,]+)</span>', timeline)
+    data = client.get(f"/api/search?from={busiest}-03-01&to={busiest}-08-31").get_json()
+    assert data["timeline"]["by"] == "month"
+    points = data["timeline"]["points"]
+    assert [p["label"] for p in points] == ["3", "4", "5", "6", "7", "8"]
+    assert [str(p["count"]) for p in points] == [c.replace(",", "") for c in counts]
 
 
 def test_error_and_empty_pages_keep_the_search_and_offer_a_way_out(client) -> None:

@@ -88,6 +88,10 @@ def as_json(result: SearchResult, link: ArticleURL) -> dict:
             ]
             for name, vals in result.facets.items()
         },
+        "timeline": {
+            "by": result.timeline_by,
+            "points": [{"label": k, "count": c, "selected": sel} for k, c, sel in result.timeline],
+        },
         "notices": [str(n) for n in result.notices],
         "suggestion": result.suggestion,
         "generation": result.generation,

@@ -122,6 +122,7 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     timeline: list[tuple[str, int, bool]] = field(default_factory=list)  # label, count, selected
+    timeline_by: str = "year"  # what the timeline's labels are: "year" or "month" (1–12)
     notices: list[str] = field(default_factory=list)
     relaxed: bool = False
     suggestion: str | None = None
@@ -215,9 +216,10 @@ class SearchService:
     def facet_values(self, facet: str) -> list[str]:
         return self.snapshot().columns.values(facet)
 
-    def article(self, lang: str, slug: str) -> Article | None:
-        """One version of an announcement, and which other versions it has."""
-        snap = self.snapshot()
+    def article(self, lang: str, slug: str, snap: Snapshot | None = None) -> Article | None:
+        """One version of an announcement, and which other versions it has, from ``snap``
+        (the generation the page pinned; the live one if None)."""
+        snap = snap or self.snapshot()
         searcher, cols = snap.searcher, snap.columns
         docnum = searcher.document_number(id=f"{lang}/{slug}")
         if docnum is None:
@@ -249,9 +251,11 @@ class SearchService:
     def search(self, request: SearchRequest, snap: Snapshot | None = None) -> SearchResult:
         """The answer to ``request`` from ``snap`` (the live generation if None): a
         caller that pins one, as a page does, gets every part of it from that one."""
+        snap = snap or self.snapshot()
+        # the budget starts once the generation is open: the first request after a
+        # publication must not spend it opening
         started = time.perf_counter()
         deadline = vector.Deadline(queries.TIME_BUDGET_S)
-        snap = snap or self.snapshot()
         if (hit := self.results.get(snap.generation.name, request)) is not None:
             hit.took_ms = (time.perf_counter() - started) * 1000
             return hit
@@ -297,7 +301,8 @@ class SearchService:
             total=total,
             hits=hits,
             facets=facets,
-            timeline=self._timeline(request, facets),
+            timeline=self._timeline(request, facets, units, final),
+            timeline_by="month" if self._by_month(request, facets) else "year",
             notices=parsed.notices,
             relaxed=relaxed,
             pages=pages,
@@ -416,9 +421,19 @@ class SearchService:
         return _all(units.any(_all(matched, file_masks.values())), unit_masks.values())
 
     @staticmethod
-    def _timeline(request, facets: dict[str, list[FacetValue]]) -> list[tuple[str, int, bool]]:
-        """The bars of the timeline, from the year (or month) facet with its gaps filled:
-        months of the one chosen year, else every year from the first to the last."""
+    def _by_month(request: SearchRequest, facets: dict[str, list[FacetValue]]) -> bool:
+        """Months when one year is chosen, or when the date range lies within one year."""
+        if "month" in facets:
+            return True
+        ranged = not request.selected("year") and (request.date_from or request.date_to)
+        return bool(ranged) and len([v for v in facets.get("year", []) if v.count]) == 1
+
+    def _timeline(
+        self, request: SearchRequest, facets: dict[str, list[FacetValue]], units: Units, final
+    ) -> list[tuple[str, int, bool]]:
+        """The bars of the timeline, with their gaps filled: the months of the one chosen
+        year (or of a date range within one year, from its first month to its last),
+        else every year from the first to the last."""
         if "month" in facets:
             months = {int(v.value): v for v in facets["month"]}
             chosen = request.selected("month")
@@ -426,6 +441,13 @@ class SearchService:
                 (str(m), months[m].count if m in months else 0, str(m) in chosen)
                 for m in range(1, 13)
             ]
+        if self._by_month(request, facets):
+            year = int(next(v.value for v in facets["year"] if v.count))
+            counts = np.bincount(units.month[final].astype(np.int64), minlength=13)
+            low, high = request.date_from, request.date_to
+            first = low.month if low and low.year == year else 1
+            last = high.month if high and high.year == year else 12
+            return [(str(m), int(counts[m]), False) for m in range(first, last + 1)]
         years = {int(v.value): v.count for v in facets.get("year", [])}
         if not years:
             return []

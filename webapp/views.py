@@ -244,7 +244,7 @@ def article(lang: str, slug: str):
 
 
 def _render_article(lang: str, slug: str) -> str:
-    doc = service().article(lang, slug)
+    doc = service().article(lang, slug, snapshot())
     if doc is None:
         abort(404)
     # The search this announcement was opened from travels in its URL, so "Back to
@@ -366,19 +366,10 @@ def timeline(result: SearchResult, ui: str) -> list[dict]:
     """
     req = result.request
     points, base = result.timeline, req
-    by_month = "month" in result.facets
-    if not req.selected("year") and (req.date_from or req.date_to):
-        years = [v for v in result.facets.get("year", []) if v.count]
-        if len(years) == 1:
-            year = int(years[0].value)
-            base = req.with_selected("year", (str(year),)).replace(page=req.page)
-            points = (
-                service().search(base.replace(page=1, per_page=1, more=()), snapshot()).timeline
-            )
-            by_month = True
-            low = req.date_from.month if req.date_from and req.date_from.year == year else 1
-            high = req.date_to.month if req.date_to and req.date_to.year == year else 12
-            points = [p for p in points if low <= int(p[0]) <= high]
+    by_month = result.timeline_by == "month"
+    if by_month and not req.selected("year"):  # a date range within one year
+        year = next(v.value for v in result.facets["year"] if v.count)
+        base = req.with_selected("year", (year,)).replace(page=req.page)
     if not points:
         return []
     peak = max(c for _, c, _ in points) or 1
