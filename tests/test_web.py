@@ -534,6 +534,46 @@ def test_a_page_is_made_from_one_generation_when_a_reindex_lands_mid_request(
     assert "Broadband reaches Pursat" in after.text
 
 
+def test_a_publication_mid_search_gives_one_generation_to_page_json_and_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 27: a nightly run lands between a misspelt search's match and its
+    respelling (which matches again), on a page, the JSON and a CSV export. The
+    respelling was matched in the live generation and counted with the pinned one's
+    units (an IndexError, a 500); now every part of the answer is the pinned one's."""
+    from webapp.search import SearchService
+
+    content, index_dir = indexed_copy(tmp_path)
+    c = create_app({"INDEX_DIR": index_dir}).test_client()
+    real = SearchService.suggest
+    added = iter(range(100))
+
+    def publish_then_suggest(self, *args):
+        for _ in range(6):  # more documents in the new generation than in the pinned one
+            n = next(added)
+            (content / "en" / f"2026-broadband-pursat-{n}.md").write_text(
+                f"---\ntitle: Broadband reaches Pursat {n}\ndate: 2026-01-05\n---\n\nBroadband.\n",
+                "utf-8",
+            )
+        assert cli("index", "--content", content, "--index", index_dir).returncode == 0
+        return real(self, *args)
+
+    for url in ("/search?q=broadbnd&ui=en", "/api/search?q=broadbnd", "/api/search.csv?q=broadbnd"):
+        before = store.current_generation(index_dir).name
+        monkeypatch.setattr(SearchService, "suggest", publish_then_suggest)
+        r = c.get(url)
+        monkeypatch.setattr(SearchService, "suggest", real)
+        assert r.status_code == 200, (url, r.text)
+        assert "Pursat" not in r.text
+        if url.startswith("/api/search?"):
+            assert r.get_json()["generation"] == before
+            assert r.get_json()["suggestion"] == "broadband"
+        elif url.startswith("/search"):
+            assert "broadband" in r.text  # the respelling, counted in the pinned generation
+        else:
+            assert r.text.lstrip("\ufeff").count("\n") == 1  # the header: nothing matched
+
+
 def test_a_page_whose_search_was_cut_short_is_not_kept(
     content_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
