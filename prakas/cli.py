@@ -332,7 +332,8 @@ def registry_check(folder: Path | None) -> None:
         click.echo(str(problem))
     click.echo(
         f"{folder}: {len(result.files)} files, {len(result.people)} people, "
-        f"{len(result.organisations)} organisations, {len(result.problems)} problems",
+        f"{len(result.organisations)} organisations, {len(result.synonyms)} synonym groups, "
+        f"{len(result.problems)} problems",
         err=True,
     )
     sys.exit(EXIT_SKIPPED if result.problems else EXIT_OK)

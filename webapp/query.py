@@ -39,6 +39,8 @@ from whoosh.reading import IndexReader
 
 from indexer import khmer
 from indexer.analysis import STOP_WORDS
+from indexer.config import default_registry
+from indexer.entities import synonyms
 from indexer.entities.registry import registry, resolve_khmer_name, resolve_latin_name
 from indexer.entities.vocabulary import SOFT_UNIT_WORDS, UNIT_PREFIX_KM, UNIT_WORD_EN
 from indexer.facets import ENTITY_FACETS, FACETS
@@ -99,6 +101,12 @@ class Parsed:
     words: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     staff: bool = False
+
+
+def version() -> str:
+    """What, besides the index, decides how a query is read (the staff's synonyms):
+    answers cached by generation are also keyed on it."""
+    return synonyms.version(default_registry())
 
 
 def clean(text: str) -> str:
@@ -210,7 +218,14 @@ def _plain(words: list[str], schema: Schema, notices: list[str] | None = None) -
     # names Bati without the word ស្រុក
     required = [w for w in split if w.lower() not in SOFT_UNIT_WORDS] or split
     soft = [w for w in split if w not in required]
-    main = parser.parse(_escape(" ".join(required)))
+    spans = _spans(words, schema) if len(split) <= MAX_TERMS else []
+    if spans:  # an abbreviation or a synonym: each such span may match either way
+        main = Q.And(
+            [_either(tokens, alternatives, parser, soft) for tokens, alternatives in spans]
+        )
+        main = main.normalize()
+    else:
+        main = parser.parse(_escape(" ".join(required)))
     if soft and main is not Q.NullQuery:
         main = Q.AndMaybe(main, relaxed(soft, schema))
     parts: list[Q.Query] = [main]
@@ -225,6 +240,65 @@ def _plain(words: list[str], schema: Schema, notices: list[str] | None = None) -
         parts.append(entity.with_boost(2.0))
     parts = [p for p in parts if p is not Q.NullQuery]
     return Q.Or(parts) if len(parts) > 1 else (parts[0] if parts else Q.NullQuery)
+
+
+MAX_SPAN = 6  # words of the longest synonym or organisation name looked up
+
+
+def _spans(words: list[str], schema: Schema) -> list[tuple[list[str], list[Q.Query]]]:
+    """The query cut into spans, each with what else it may match: an organisation's
+    name or abbreviation (the registry) is also its ``org`` value, as ``org:MPTC``
+    finds it; a term of a staff synonyms group is also each other term of the group.
+    Longest spans first, left to right; words between them are spans of their own with
+    no alternative. Empty when no span has an alternative (the query as typed)."""
+    table = synonyms.current(default_registry())
+    orgs = registry().derived(_organisations)
+    out: list[tuple[list[str], list[Q.Query]]] = []
+    found = False
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + MAX_SPAN), i, -1):
+            typed = " ".join(words[i:j])
+            alternatives = _alternatives(typed, table, orgs, schema)
+            if alternatives:
+                out.append((words[i:j], alternatives))
+                found, i = True, j
+                break
+        else:
+            if out and not out[-1][1]:
+                out[-1][0].append(words[i])
+            else:
+                out.append(([words[i]], []))
+            i += 1
+    return out if found else []
+
+
+def _alternatives(
+    typed: str, table: dict[str, tuple[str, ...]], orgs: dict[str, str], schema: Schema
+) -> list[Q.Query]:
+    out: list[Q.Query] = []
+    org = orgs.get(_org_key(typed))
+    if org is not None and "organisations" in schema:
+        analyzer = schema["organisations"].analyzer
+        terms = [Q.Term("organisations", t.text) for t in analyzer(org, mode="query")]
+        out.extend(terms[:1])
+    for other in table.get(synonyms.key(typed), ()):
+        out.append(_parser(schema).parse(_escape(other)))
+    return [q for q in out if q is not Q.NullQuery]
+
+
+def _either(
+    tokens: list[str],
+    alternatives: list[Q.Query],
+    parser: qparser.MultifieldParser,
+    soft: list[str],
+) -> Q.Query:
+    """A span as typed (its unit words soft, as the whole query's), or any alternative."""
+    split = khmer_words(tokens)
+    required = [w for w in split if w not in soft] or split
+    typed = parser.parse(_escape(" ".join(required)))
+    options = [q for q in (typed, *alternatives) if q is not Q.NullQuery]
+    return options[0] if len(options) == 1 else Q.Or(options)
 
 
 def relaxed(words: list[str], schema: Schema) -> Q.Query:

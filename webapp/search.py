@@ -256,7 +256,8 @@ class SearchService:
         # publication must not spend it opening
         started = time.perf_counter()
         deadline = vector.Deadline(queries.TIME_BUDGET_S)
-        if (hit := self.results.get(snap.generation.name, request)) is not None:
+        answers = f"{snap.generation.name}+{queries.version()}"  # what a cached answer is of
+        if (hit := self.results.get(answers, request)) is not None:
             hit.took_ms = (time.perf_counter() - started) * 1000
             return hit
         searcher, cols = snap.searcher, snap.columns
@@ -322,7 +323,7 @@ class SearchService:
         result.took_ms = (time.perf_counter() - started) * 1000
         result.complete = not deadline.ran_out
         if result.complete:  # a search cut short is not the generation's answer
-            self.results.put(snap.generation.name, request, result)
+            self.results.put(answers, request, result)
         return result
 
     @staticmethod

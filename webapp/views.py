@@ -39,6 +39,7 @@ from indexer import store
 from indexer.config import project_dir
 from indexer.facets import BY_NAME, ENTITY_FACETS
 from webapp import i18n, params, syntax
+from webapp import query as queries
 from webapp.assets import IMMUTABLE, Assets
 from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult
 
@@ -142,6 +143,7 @@ def _etag(extra: str = "") -> str:
     key = "\n".join(
         (
             generation,
+            queries.version(),
             i18n.ui_language(),
             request.full_path,
             current_app.extensions["build"],

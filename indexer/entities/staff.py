@@ -23,6 +23,9 @@ Any number of files, read in name order:
   separated by ``;``; a person with two offices takes two rows with the same name),
   and ``organisations*.csv`` with ``name, abbr, latin, km``.
 
+Files named ``synonyms*`` hold the synonyms the search applies (:mod:`.synonyms`);
+``prakas registry check`` checks them too.
+
 Every mistake is reported with its file and line (:func:`check`); loading leaves a bad
 row out and keeps the rest.
 """
@@ -39,6 +42,7 @@ from pathlib import Path
 import yaml
 
 from indexer import khmer
+from indexer.entities import synonyms
 from indexer.places import fold_khmer, fold_latin
 
 PERSON_KEYS = {"name", "km", "latin", "offices"}
@@ -68,10 +72,16 @@ class Read:
     organisations: list = field(default_factory=list)  # list[Organisation]
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    synonyms: list[tuple[str, ...]] = field(default_factory=list)  # groups (check only)
 
 
 def folder_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+    """The people and organisations files (synonyms files are :mod:`.synonyms`')."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not synonyms.is_file(p)
+    )
 
 
 def read_folder(folder: Path, base=None) -> Read:
@@ -117,10 +127,16 @@ def read_folder(folder: Path, base=None) -> Read:
 
 
 def check(folder: Path) -> Read:
-    """The folder read against the bundled facts, for ``prakas registry check``."""
+    """The folder read against the bundled facts, with its synonyms files, for
+    ``prakas registry check``."""
     from indexer.entities.registry import bundled
 
-    return read_folder(folder, bundled())
+    result = read_folder(folder, bundled())
+    found = synonyms.read(folder)
+    result.files.extend(found.files)
+    result.problems.extend(Problem(*p) for p in found.problems)
+    result.synonyms = found.groups
+    return result
 
 
 def _join_rows(people: list) -> list:
