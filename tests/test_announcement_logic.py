@@ -174,3 +174,39 @@ def test_a_minister_field_query_comes_newest_first_on_the_real_corpus(corpus_ind
     hits = _json(client, 'q=minister:"Chea Vandeth"')["results"]
     dates = [h["date"] for h in hits]
     assert len(dates) >= 3 and dates == sorted(dates, reverse=True)
+
+
+# --- a value of several words typed without quotation marks ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "quoted"),
+    [
+        ("minister:Chea Vandeth", 'minister:"Chea Vandeth"'),
+        ("province:Phnom Penh", 'province:"Phnom Penh"'),
+        ("province:phnom penh -training", 'province:"Phnom Penh" -training'),
+        ("org:Ministry of Health", 'org:"Ministry of Health"'),
+        ("place:Pea Ream OR minister:Chea Vandeth", 'place:"Pea Ream" OR minister:"Chea Vandeth"'),
+    ],
+)
+def test_an_unquoted_value_that_names_a_known_value_is_read_as_it(
+    client, typed: str, quoted: str
+) -> None:
+    got, want = _json(client, "q=" + typed), _json(client, "q=" + quoted)
+    assert want["total"] >= 1
+    assert [h["id"] for h in got["results"]] == [h["id"] for h in want["results"]]
+    assert got["notices"] == []
+
+
+def test_an_unquoted_value_nobody_has_says_how_to_quote_it(client) -> None:
+    data = _json(client, "q=minister:Chea Vannak training&ui=en")
+    assert data["notices"] == [
+        "No value of minister is “Chea”. To search for a value of several words, put it in "
+        'quotation marks: minister:"Chea Vannak"'
+    ]
+    # a first word that names a value stays a value; the next word is a word
+    assert _json(client, "q=province:takeo school")["notices"] == []
+    assert (
+        _json(client, "q=province:takeo school")["total"]
+        == _json(client, "q=province:takeo AND school")["total"]
+    )

@@ -497,8 +497,51 @@ def _balance(text: str, notices: list[str]) -> str:
     return "".join(out)
 
 
+_ENTITY_NAMES = {
+    name.lower(): f.field for f in ENTITY_FACETS for name in (f.field, f.name, *f.aliases)
+}
+_UNQUOTED = re.compile(
+    r"(?<![\w\"])([A-Za-z_]+):([^\s\"()\[\]{}:]+)((?:\s+(?!\S*:)[^\s\"()\[\]{}]+){1,5})"
+)
+
+
+def _join_values(text: str, notices: list[str]) -> str:
+    """``minister:Chea Vandeth`` → ``minister:"Chea Vandeth"`` when the words after the
+    colon name a value the registry or the gazetteer knows (the longest such run);
+    when the first word alone names nothing and no run does, a notice says how to
+    quote a value of several words. Operators, ``-word`` and ``field:`` end a run."""
+
+    def join(m: re.Match[str]) -> str:
+        name, first, rest = m.group(1), m.group(2), m.group(3)
+        field = _ENTITY_NAMES.get(name.lower())
+        if field is None:
+            return m.group(0)
+        words = []
+        for word in rest.split():
+            if word in _OPERATORS or word[0] in "-+":
+                break
+            words.append(word)
+        for n in range(len(words), 0, -1):
+            value = " ".join([first, *words[:n]])
+            if canonical_values(field, value):
+                return " ".join([f'{name}:"{value}"', *rest.split()[n:]])
+        if words and not canonical_values(field, first):
+            notices.append(
+                _l(
+                    "No value of %(field)s is “%(value)s”. To search for a value of several "
+                    "words, put it in quotation marks: %(example)s",
+                    field=name,
+                    value=first,
+                    example=f'{name}:"{first} {words[0]}"',
+                )
+            )
+        return m.group(0)
+
+    return _UNQUOTED.sub(join, text)
+
+
 def _parse_staff(text: str, schema: Schema, notices: list[str]) -> Parsed:
-    text = _dates(text, notices)
+    text = _join_values(_dates(text, notices), notices)
     unknown = sorted({f for f in _FIELD_REF.findall(text) if f.lower() not in ADDRESSABLE})
     if unknown:
         notices.append(
