@@ -2,11 +2,13 @@
 
     python -m bench.relevance [--shared ../shared] [--json] [--misses]
 
-Runs every query of ``bench/queries.json`` (judged by reading the articles) against
-two indexes of ``corpus/ctc-website/blog``: ours, through the search service the web
-app uses, and one built with Whoosh's ``StandardAnalyzer`` searched with Whoosh's
-default parser. Prints recall@10, MRR and nDCG@10 per language, side by side.
-Each query is limited to the language of its judged announcements.
+Runs every query of each judged set against two indexes of ``corpus/ctc-website/blog``:
+ours, through the search service the web app uses, and one built with Whoosh's
+``StandardAnalyzer`` searched with Whoosh's default parser. Prints recall@10, MRR and
+nDCG@10 per set and language, side by side. Each query is limited to the language of
+its judged announcements. The sets (:data:`SETS`): ``judged`` (``queries.json``, words
+as the articles write them) and ``typed`` (``typed.json``, as people type them: typos,
+abbreviations, unfinished words, other romanisations).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from webapp.search import SearchRequest, SearchService
 
 HERE = Path(__file__).resolve().parent
 K = 10
+SETS = {"judged": "queries.json", "typed": "typed.json"}
 
 
 def metrics(ranked: list[str], relevant: set[str]) -> dict[str, float]:
@@ -100,27 +103,27 @@ def throughput(blog: Path) -> dict[str, float]:
 
 def evaluate(shared: Path) -> dict:
     blog = shared / "corpus" / "ctc-website" / "blog"
-    judged = json.loads((HERE / "queries.json").read_text("utf-8"))["queries"]
-    report: dict = {"systems": {}, "misses": []}
+    report: dict = {"sets": {}, "misses": []}
     with tempfile.TemporaryDirectory() as tmp:
         systems = {"ours": ours(blog, Path(tmp)), "whoosh-standard": standard(blog, Path(tmp))}
-        for name, run in systems.items():
-            per_lang: dict[str, list[dict[str, float]]] = {}
-            started = time.perf_counter()
-            for item in judged:
-                relevant = {f"{item['lang']}/{slug}" for slug in item["relevant"]}
-                ranked = run(item["q"], item["lang"])
-                m = metrics(ranked, relevant)
-                per_lang.setdefault(item["lang"], []).append(m)
-                if name == "ours" and (m["recall@10"] < 1 or m["mrr"] < 1):
-                    report["misses"].append({**item, "got": ranked, **m})
-            report["systems"][name] = {
-                lang: {k: sum(m[k] for m in ms) / len(ms) for k in ms[0]} | {"queries": len(ms)}
-                for lang, ms in per_lang.items()
-            }
-            report["systems"][name]["ms_per_query"] = (
-                (time.perf_counter() - started) * 1000 / len(judged)
-            )
+        for set_name, file_name in SETS.items():
+            judged = json.loads((HERE / file_name).read_text("utf-8"))["queries"]
+            scored = report["sets"][set_name] = {}
+            for name, run in systems.items():
+                per_lang: dict[str, list[dict[str, float]]] = {}
+                started = time.perf_counter()
+                for item in judged:
+                    relevant = {f"{item['lang']}/{slug}" for slug in item["relevant"]}
+                    ranked = run(item["q"], item["lang"])
+                    m = metrics(ranked, relevant)
+                    per_lang.setdefault(item["lang"], []).append(m)
+                    if name == "ours" and (m["recall@10"] < 1 or m["mrr"] < 1):
+                        report["misses"].append({"set": set_name, **item, "got": ranked, **m})
+                scored[name] = {
+                    lang: {k: sum(m[k] for m in ms) / len(ms) for k in ms[0]} | {"queries": len(ms)}
+                    for lang, ms in per_lang.items()
+                }
+                scored[name]["ms_per_query"] = (time.perf_counter() - started) * 1000 / len(judged)
     return report
 
 
@@ -136,20 +139,24 @@ def main() -> None:
         return
     for lang, rate in throughput(args.shared / "corpus" / "ctc-website" / "blog").items():
         print(f"analyser throughput {lang}: {rate:,.0f} characters/s")
-    print(f"{'lang':<5}{'system':<18}{'queries':>8}{'recall@10':>11}{'MRR':>8}{'nDCG@10':>9}")
-    for lang in ("en", "km"):
-        for name, scores in report["systems"].items():
-            s = scores[lang]
-            print(
-                f"{lang:<5}{name:<18}{s['queries']:>8}{s['recall@10']:>11.3f}"
-                f"{s['mrr']:>8.3f}{s['ndcg@10']:>9.3f}"
-            )
-    for name, scores in report["systems"].items():
-        print(f"{name}: {scores['ms_per_query']:.1f} ms per query")
+    print(
+        f"{'set':<8}{'lang':<5}{'system':<18}{'queries':>8}{'recall@10':>11}{'MRR':>8}{'nDCG@10':>9}"
+    )
+    for set_name, systems in report["sets"].items():
+        for lang in ("en", "km"):
+            for name, scores in systems.items():
+                s = scores[lang]
+                print(
+                    f"{set_name:<8}{lang:<5}{name:<18}{s['queries']:>8}{s['recall@10']:>11.3f}"
+                    f"{s['mrr']:>8.3f}{s['ndcg@10']:>9.3f}"
+                )
+        for name, scores in systems.items():
+            print(f"{set_name} {name}: {scores['ms_per_query']:.1f} ms per query")
     if args.misses:
         for m in report["misses"]:
             print(
-                f"  {m['lang']} {m['q']!r}: recall {m['recall@10']:.2f} mrr {m['mrr']:.2f} "
+                f"  {m['set']} {m['lang']} {m['q']!r}: "
+                f"recall {m['recall@10']:.2f} mrr {m['mrr']:.2f} "
                 f"want {m['relevant']} got {m['got']}"
             )
 

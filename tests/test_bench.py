@@ -128,3 +128,29 @@ def test_bench_reindex_reports_both_runs(tmp_path: Path) -> None:
     touched = changes["added"] + changes["updated"] + changes["deleted"]
     assert result["one_percent_files"] <= touched <= 2 * result["one_percent_files"]
     assert result["no_change_s"] > 0 and result["one_percent_s"] > 0
+
+
+@pytest.mark.corpus
+def test_typed_judgements_are_what_their_evidence_finds(blog: Path) -> None:
+    """``bench/typed.json``: each query's relevant announcements are exactly those of
+    its language whose text matches its evidence (so a judgement can be re-read), and
+    the set holds at least 40 queries, 20 of each language."""
+    import json
+    import re
+    import unicodedata
+
+    from indexer import khmer
+
+    items = json.loads((Path(bench_run.__file__).parent / "typed.json").read_text("utf-8"))
+    queries = items["queries"]
+    assert len(queries) >= 40
+    assert Counter(q["lang"] for q in queries)["en"] >= 20
+    assert Counter(q["lang"] for q in queries)["km"] >= 20
+    for item in queries:
+        rx = re.compile(khmer.normalise(item["evidence"]), re.IGNORECASE)
+        found = {
+            p.stem
+            for p in (blog / item["lang"]).glob("*.md")
+            if rx.search(khmer.normalise(unicodedata.normalize("NFC", p.read_text("utf-8"))))
+        }
+        assert found == set(item["relevant"]), item["q"]
