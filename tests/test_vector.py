@@ -130,3 +130,37 @@ def test_facet_counts_of_few_matches_equal_the_full_count(content_index: Path) -
             mask = rng.random(n) < share
             full = np.bincount(pairs.value[mask[pairs.owner]], minlength=len(pairs.values))
             assert pairs.count(mask).tolist() == full.tolist()
+
+
+def test_the_recency_factor_by_hand() -> None:
+    """``1 + 0.2 × 0.5^(age / 180)``, the age counted from the newest live file."""
+    newest = 739_000
+    dates = np.array([newest, newest - 180, newest - 360, newest - 18_000, newest + 5])
+    alive = np.array([True, True, True, True, False])  # a deleted file is not the newest
+    assert vector.recency(dates, alive).tolist() == pytest.approx(
+        [1.2, 1.1, 1.05, 1.0, 1.2], abs=1e-6
+    )
+
+
+def test_recency_orders_near_equal_scores_newest_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two announcements of one word: the older says it twice and wins on text alone;
+    with a strong recency weight the newer comes first. (The weight in force, 0.2,
+    moves scores by at most 20%: docs/api.md, "Ranking".)"""
+    content = tmp_path / "content"
+    (content / "en").mkdir(parents=True)
+    (content / "en" / "old.md").write_text(
+        "---\ntitle: Notice\ndate: 2015-01-01\n---\n\nKiosk kiosk opened in the town.\n", "utf-8"
+    )
+    (content / "en" / "new.md").write_text(
+        "---\ntitle: Notice\ndate: 2025-01-01\n---\n\nKiosk opened in the town hall.\n", "utf-8"
+    )
+    index_dir = tmp_path / "index"
+    assert prakas("index", "--content", content, "--index", index_dir).returncode == 0
+    monkeypatch.setattr(vector, "RECENCY_WEIGHT", 0.0)
+    flat = SearchService(index_dir, result_cache=0).search(SearchRequest(q="kiosk"))
+    assert [h.slug for h in flat.hits] == ["old", "new"]
+    monkeypatch.setattr(vector, "RECENCY_WEIGHT", 1.0)
+    recent = SearchService(index_dir, result_cache=0).search(SearchRequest(q="kiosk"))
+    assert [h.slug for h in recent.hits] == ["new", "old"]

@@ -159,6 +159,7 @@ class Snapshot:
         self.labels = store.read_labels(generation)
         self.postings = vector.PostingsCache(copies=copies)
         self.dates = {k: vector.DateOrder.load(u.date) for k, u in self.columns.units.items()}
+        self.recency = vector.recency(self.columns.date, self.columns.alive)
         self.memo = cache.Memo()
         self.documents = cache.Documents()
 
@@ -357,7 +358,9 @@ class SearchService:
         files = np.flatnonzero(matched & final[units.of])
         # a unit has at most ``widest`` files: the best want×widest files hold the
         # best ``want`` units
-        best = vector.top(scores, files, want * units.widest, snap.columns.date).tolist()
+        ranked = scores.copy()
+        ranked[files] *= snap.recency[files]  # newer ranks a little higher (docs/api.md)
+        best = vector.top(ranked, files, want * units.widest, snap.columns.date).tolist()
         ranked = list(dict.fromkeys(units.of[best].tolist()))
         return ranked[start:want]
 

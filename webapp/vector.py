@@ -633,6 +633,22 @@ def phrase_docs(terms: list[Positions]) -> np.ndarray:
     return np.unique(keys >> 32)
 
 
+# chosen with bench/relevance.py: weights 0 to 0.2 and half-lives 90 to 365 days leave
+# recall@10 and MRR of both judged sets unchanged; 0.4 lowers the typed set's MRR
+RECENCY_WEIGHT = 0.2
+RECENCY_HALF_LIFE_DAYS = 180.0
+
+
+def recency(dates: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Each file's ranking factor for its age: ``1 + w × 0.5^(age / half-life)``, the age
+    in days before the generation's newest announcement (not today: a generation ranks
+    the same whenever it is read). The newest rank up to ``1 + w`` times their text
+    score; an announcement a half-life older, ``1 + w/2``."""
+    newest = int(dates[alive].max()) if alive.any() else 0
+    age = np.maximum(newest - dates.astype(np.float64), 0)
+    return (1 + RECENCY_WEIGHT * 0.5 ** (age / RECENCY_HALF_LIFE_DAYS)).astype(np.float32)
+
+
 def top(
     scores: np.ndarray, candidates: np.ndarray, k: int, dates: np.ndarray | None = None
 ) -> np.ndarray:
