@@ -257,9 +257,9 @@ def snippet(text: str, want: Wanted, size: int = SNIPPET_CHARS) -> Markup:
         count = sum(1 for s, e in marks[i:] if e <= start + size)
         if count > best_count:
             best, best_count = start, count
-    begin = max(0, best - size // 4)
-    begin = _word_start(text, begin)
-    end = _cluster_edge(text, min(len(text), begin + size), 1)
+    begin = _word_edge(text, max(0, best - size // 4), -1)
+    end = _word_edge(text, min(len(text), begin + size), 1)
+    end = max(end, min(len(text), marks[0][1]))  # never cut the first mark short
     out: list[str] = ["…" if begin > 0 else ""]
     cursor = begin
     for start, stop in marks:
@@ -275,15 +275,28 @@ def snippet(text: str, want: Wanted, size: int = SNIPPET_CHARS) -> Markup:
     return Markup("".join(out).replace("\n", " "))
 
 
-def _word_start(text: str, pos: int) -> int:
-    """Move back to a space, or at least to a cluster's base letter, so a window never
-    starts inside a word (or, in unspaced Khmer, inside a cluster)."""
-    if pos == 0:
-        return 0
-    space = text.rfind(" ", max(0, pos - 40), pos)
-    if space >= 0:
-        return space + 1
-    return _cluster_edge(text, pos, -1)
+def _word_edge(text: str, pos: int, step: int) -> int:
+    """``pos`` moved to the nearest word boundary before it (``step`` -1, a window's
+    start) or after it (+1, its end), so a snippet never starts or ends inside a word:
+    in Khmer, written without spaces, the boundaries of the index's segmenter; else a
+    space within 40 characters, or at least a cluster's edge."""
+    if pos <= 0 or pos >= len(text):
+        return max(0, min(pos, len(text)))
+    for run_start, run_end in khmer.runs(text):
+        if run_start < pos < run_end:
+            edges = {run_start, run_end}
+            for word in khmer.words(text, run_start, run_end):
+                edges.update((word.start, word.end))
+            before = [e for e in edges if e <= pos]
+            after = [e for e in edges if e >= pos]
+            return max(before) if step < 0 else min(after)
+        if run_start >= pos:
+            break
+    if step < 0:
+        space = text.rfind(" ", max(0, pos - 40), pos)
+        return space + 1 if space >= 0 else _cluster_edge(text, pos, -1)
+    space = text.find(" ", pos, pos + 40)
+    return space if space >= 0 else _cluster_edge(text, pos, 1)
 
 
 def _cluster_edge(text: str, pos: int, step: int) -> int:
