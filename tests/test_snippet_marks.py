@@ -4,6 +4,7 @@ piece of another word."""
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from pathlib import Path
 
@@ -56,3 +57,37 @@ def test_the_top_results_snippet_shows_the_name(service) -> None:
     for hit in result.hits[:5]:
         found = marks(str(hit.snippet))
         assert found and all(m in ("ជា", "វ៉ាន់ដេត", "ជា វ៉ាន់ដេត") for m in found), found
+
+
+def _boundaries(text: str) -> set[int]:
+    """Where words start and end: spaces and punctuation, and inside each Khmer run
+    the cuts of the segmenter the index uses (the definition of a Khmer word here)."""
+    from indexer import khmer
+
+    edges = {0, len(text)}
+    for i, ch in enumerate(text):
+        if not ch.isalnum() and not khmer.has_khmer(ch):
+            edges.update((i, i + 1))
+    for start, end in khmer.runs(text):
+        edges.update((start, end))
+        for word in khmer.words(text, start, end):
+            edges.update((word.start, word.end))
+    return edges
+
+
+@pytest.mark.parametrize("q", ["សហគមន៍", "បច្ចេកវិទ្យា", "ឌីជីថល", "ខេត្តតាកែវ", "digital"])
+def test_snippets_start_and_end_on_word_boundaries(search_index: Path, q: str) -> None:
+    """Issue 23: a Khmer snippet began mid-word ("…បភាព")."""
+    service = SearchService(search_index, result_cache=0)
+    result = service.search(SearchRequest(q=q, per_page=20))
+    for hit in result.hits:
+        shown = re.sub(r"</?mark>", "", str(hit.snippet))
+        stored = service.searcher().document(id=hit.id)
+        text = " ".join(stored["body"].split("\n"))
+        inner = htmllib.unescape(shown).strip("…")
+        at = text.find(inner)
+        if at < 0:
+            continue  # the summary's snippet, or a text whose newlines differ
+        assert at in _boundaries(text), (hit.id, inner[:20])
+        assert at + len(inner) in _boundaries(text), (hit.id, inner[-20:])
+    assert result.hits

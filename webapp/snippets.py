@@ -294,9 +294,13 @@ def _word_edge(text: str, pos: int, step: int) -> int:
             break
     if step < 0:
         space = text.rfind(" ", max(0, pos - 40), pos)
-        return space + 1 if space >= 0 else _cluster_edge(text, pos, -1)
+        if space >= 0:
+            return space + 1
+        return 0 if pos <= 40 else _cluster_edge(text, pos, -1)
     space = text.find(" ", pos, pos + 40)
-    return space if space >= 0 else _cluster_edge(text, pos, 1)
+    if space >= 0:
+        return space
+    return len(text) if pos + 40 >= len(text) else _cluster_edge(text, pos, 1)
 
 
 def _cluster_edge(text: str, pos: int, step: int) -> int:
