@@ -91,3 +91,50 @@ def test_snippets_start_and_end_on_word_boundaries(search_index: Path, q: str) -
         assert at in _boundaries(text), (hit.id, inner[:20])
         assert at + len(inner) in _boundaries(text), (hit.id, inner[-20:])
     assert result.hits
+
+
+# --- a name marked in whichever script the text writes it --------------------------------
+
+
+def _page_marks(client, qs: str) -> list[tuple[str, list[str]]]:
+    """(the snippet's text, its marks) of each result of a page."""
+    html = client.get("/search?" + qs).get_data(as_text=True)
+    snippets = re.findall(r'<p class="snippet"[^>]*>(.*?)</p>', html, re.S)
+    return [(htmllib.unescape(re.sub(r"</?mark>", "", s)), marks(s)) for s in snippets]
+
+
+def _only_the_name(found: list[tuple[str, list[str]]], names: set[str]) -> None:
+    """Every snippet that shows the name marks it, and marks nothing else."""
+    assert found
+    shown = 0
+    for text, marked in found:
+        assert set(marked) <= names, (marked, text[:80])
+        if any(name in text for name in names):
+            assert marked, text[:120]
+            shown += 1
+    assert shown >= 2
+
+
+@pytest.fixture(scope="module")
+def client(content_index: Path):
+    from webapp import create_app
+
+    return create_app({"INDEX_DIR": content_index}).test_client()
+
+
+def test_a_latin_name_read_in_the_khmer_interface_marks_its_khmer_spelling(client) -> None:
+    """Issue 23: ``Chea Vandeth`` in the Khmer interface showed Khmer results unmarked."""
+    _only_the_name(_page_marks(client, "q=Chea+Vandeth&ui=km"), {"ជា វ៉ាន់ដេត"})
+
+
+def test_a_khmer_name_marks_its_latin_spelling_in_english_versions(client) -> None:
+    _only_the_name(_page_marks(client, "q=ជា+វ៉ាន់ដេត&lang=en&ui=en"), {"Chea Vandeth"})
+
+
+def test_a_name_one_vowel_off_marks_the_name_whole_and_nothing_of_it(client) -> None:
+    """ជា វ៉ាន់ដែត (ែ for េ) marked the lone letter ត and the common word ជា."""
+    _only_the_name(_page_marks(client, "q=ជា+វ៉ាន់ដែត&lang=km&ui=km"), {"ជា វ៉ាន់ដេត"})
+
+
+def test_a_province_marks_its_khmer_name(client) -> None:
+    _only_the_name(_page_marks(client, "q=Takeo&lang=km&ui=km"), {"តាកែវ"})

@@ -29,6 +29,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from whoosh import qparser
@@ -101,6 +102,7 @@ class Parsed:
     words: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     staff: bool = False
+    names: list[str] = field(default_factory=list)  # spellings of the names it means
 
 
 def version() -> str:
@@ -173,6 +175,7 @@ def parse(text: str, schema: Schema, reader: IndexReader | None = None) -> Parse
             parsed = _unreadable(text, schema, notices)
     else:
         parsed = Parsed(_plain(words, schema, notices), words, notices)
+        parsed.names = entity_spellings(words)
     bare = [w.lower().strip(".,;:!?\"'()") for w in words if w not in _OPERATORS]
     if parsed.query is Q.NullQuery and bare and all(w in STOP_WORDS for w in bare):
         notices.append(
@@ -325,7 +328,24 @@ def _place_key(text: str) -> tuple[str, dict]:
 def entity_names(words: list[str]) -> list[str]:
     """Canonical names the query may mean: officials (by any spelling within reach)
     and places of the gazetteer (by folded romanisation or Khmer spelling)."""
-    names: list[str] = []
+    return [name for name, _ in _entities(tuple(words), id(registry()))]
+
+
+def entity_spellings(words: list[str]) -> list[str]:
+    """Every spelling, in both scripts, of the names the query means: what a snippet
+    marks, so a Latin query marks ជា វ៉ាន់ដេត in a Khmer text and the reverse."""
+    return list(
+        dict.fromkeys(
+            s for _, spellings in _entities(tuple(words), id(registry())) for s in spellings
+        )
+    )
+
+
+@lru_cache(maxsize=1024)
+def _entities(words: tuple[str, ...], registry_id: int) -> list[tuple[str, tuple[str, ...]]]:
+    """(canonical name, its spellings) of each entity the whole query names; once per
+    query and registry in force (``registry_id``; the search and its snippets both ask)."""
+    out: list[tuple[str, tuple[str, ...]]] = []
     text = " ".join(words)
     if khmer.has_khmer(text):
         official, _ = resolve_khmer_name(text) if len(words) <= 2 else (None, "")
@@ -334,12 +354,12 @@ def entity_names(words: list[str]) -> list[str]:
     else:
         official = resolve_latin_name(text)[0] if 2 <= len(words) <= 3 else None
     if official is not None:
-        names.append(official.name)
+        out.append((official.name, (official.name, *official.latin, *official.km)))
     key, table = _place_key(text)
     for level in ("province", "district", "commune"):
         for unit in table.get((level, key), [])[:1]:
-            names.append(unit.name)
-    return list(dict.fromkeys(names))
+            out.append((unit.name, (unit.name, unit.km)))
+    return list({name: (name, spellings) for name, spellings in out}.values())
 
 
 # --- entity values: what staff type → the canonical values the index holds ------------

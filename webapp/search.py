@@ -286,7 +286,7 @@ class SearchService:
         order = self._order(snap, parsed, request, units, final, matched, scores)
         # the files that may stand for a unit: alive, and of the languages asked for
         shown = _all(cols.alive, file_masks.values())
-        want = wanted(parsed.query) if parsed.words else None
+        want = wanted(parsed.query, parsed.names) if parsed.words else None
         prefer = "km" if has_khmer(request.q) else request.prefer
         hits = [self._hit(snap, units, u, shown, prefer, want) for u in order]
 

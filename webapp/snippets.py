@@ -13,7 +13,7 @@ import itertools
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,13 +38,19 @@ class Wanted:
     words: frozenset[str]
     cluster_runs: tuple[tuple[str, ...], ...]
     order: tuple[str, ...] = ()  # the Khmer words in the order the query has them
+    names: tuple[str, ...] = ()  # a name the query means, in every spelling: marked whole
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.cluster_runs)
+        return bool(self.words or self.cluster_runs or self.names)
 
 
-def wanted(query: Q.Query) -> Wanted:
-    """The terms of a query worth marking (negated parts are not)."""
+def wanted(query: Q.Query, names: Iterable[str] = ()) -> Wanted:
+    """The terms of a query worth marking (negated parts are not). ``names``: the
+    spellings, in both scripts, of a name the whole query means; then only the name
+    is marked, whole, in whichever script the text writes it — never one of its
+    words alone (ជា, a common word, of ជា វ៉ាន់ដេត) or a piece of a misspelling."""
+    if names:
+        return Wanted(frozenset(), (), (), tuple(names))
     words: set[str] = set()
     runs: list[tuple[str, ...]] = []
     order: list[str] = []
@@ -122,7 +128,7 @@ def _run_of(pairs: list[str]) -> tuple[str, ...]:
 
 def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
     """Character spans of ``text`` to mark, merged and in order."""
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, int]] = [s for name in want.names for s in _name_spans(text, name)]
     latin = {w for w in want.words if not khmer.has_khmer(w)}
     runs = [*want.cluster_runs, *_word_runs(frozenset(want.words - latin))]
     if latin:
@@ -150,6 +156,21 @@ def spans(text: str, want: Wanted) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _name_spans(text: str, name: str) -> list[tuple[int, int]]:
+    """Where ``text`` writes ``name`` whole: Khmer by its clusters, on word boundaries
+    or beside spaces; Latin case-insensitively, between non-letters."""
+    if khmer.has_khmer(name):
+        run = tuple(c.text for c in khmer.clusters(name))
+        return _whole_words(text, _cluster_runs(text, {run}), spaced=True)
+    return [(m.start(), m.end()) for m in _latin_name(name).finditer(text)]
+
+
+@lru_cache(maxsize=1024)
+def _latin_name(name: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in name.split()]
+    return re.compile(r"(?i)(?<![^\W_])" + r"[\s\-]+".join(words) + r"(?![^\W_])")
 
 
 def _query_order(want: Wanted, run: tuple[str, ...]) -> int:
@@ -259,7 +280,9 @@ def snippet(text: str, want: Wanted, size: int = SNIPPET_CHARS) -> Markup:
             best, best_count = start, count
     begin = _word_edge(text, max(0, best - size // 4), -1)
     end = _word_edge(text, min(len(text), begin + size), 1)
-    end = max(end, min(len(text), marks[0][1]))  # never cut the first mark short
+    for start, stop in marks:  # a mark is shown whole or not at all
+        if start < end < stop:
+            end = stop
     out: list[str] = ["…" if begin > 0 else ""]
     cursor = begin
     for start, stop in marks:
