@@ -585,7 +585,7 @@ class SearchService:
         prefer = "km" if has_khmer(request.q) else request.prefer
 
         def hits() -> Iterator[Hit]:
-            for unit in order:
+            for unit in order[:limit]:
                 if deadline.passed():
                     return
                 yield self._hit(snap, units, unit, shown, prefer, None)
