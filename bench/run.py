@@ -13,7 +13,9 @@ On a generated corpus (``bench/corpus.py``) of ``--size`` announcements, in one 
    queries again, with every engine warm (our postings cache then holds every term);
 3. the worst cases: the landing page (no query, all facets), a very frequent term,
    and the adversarial class (:func:`adversarial_queries`: stacked open ranges,
-   wildcards, many ORs, long phrases, 32 Khmer words, deep nesting), ours only;
+   wildcards, many ORs, long phrases, 32 Khmer words, deep nesting), ours only; misspelt
+   queries (:func:`misspelt_queries`, with their respellings) and whole CSV exports
+   (:func:`export_queries`, through the web app), ours only;
 4. ``prakas serve`` under 8 concurrent clients on loopback for ``--load-seconds``,
    twice: the uniform mix (every query once, in turn) with the workers' result cache
    off, and a Zipf mix (:func:`load_paths`: the landing page and a few words dominate)
@@ -31,8 +33,10 @@ all alike. Ratios are printed first: they hold on a noisy machine; absolute time
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import http.client
+import io
 import itertools
 import json
 import os
@@ -290,6 +294,73 @@ def run_adversarial(service, repeat: int = 2) -> dict:
             worst = max(worst, (time.perf_counter() - started) * 1000)
         by_query[name] = worst
     return {"max_ms": max(by_query.values()), "by_query": by_query}
+
+
+def misspelt_queries() -> dict[str, str]:
+    """Words of the corpus with two letters swapped (issue 26): each unknown word may
+    cost a scan of the vocabulary for a respelling, inside the search's budget."""
+    words = [w for w in EN_COMMON if w not in STOP and len(w) >= 5]
+    wrong = [w[0] + w[2] + w[1] + w[3:] for w in words]
+    return {
+        "1 misspelt word": wrong[0],
+        "4 misspelt words": " ".join(wrong[1:5]),
+        "32 misspelt words": " ".join(wrong[5:37]),
+        "misspelt and right": f"{wrong[37]} {words[38]} {wrong[39]}",
+    }
+
+
+def run_misspelt(service, repeat: int = 2) -> dict:
+    """The worst of ``repeat`` runs of each misspelt query (the first one looks the
+    respellings up, the next finds them in the generation's memo), through the service."""
+    from webapp.search import SearchRequest
+
+    by_query: dict[str, float] = {}
+    for name, q in misspelt_queries().items():
+        worst = 0.0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            service.search(SearchRequest(q=q))
+            worst = max(worst, (time.perf_counter() - started) * 1000)
+        by_query[name] = worst
+    return {"max_ms": max(by_query.values()), "by_query": by_query}
+
+
+def export_queries() -> dict[str, str]:
+    """CSV exports (``/api/search.csv``) that match the most or cost the most: the
+    issue's own (37 s before it), everything, and the adversarial class."""
+    return {
+        "everything": "",
+        "t*": "t*",
+        "t* OR c* OR [a TO z]": "t* OR c* OR [a TO z]",
+    } | adversarial_queries()
+
+
+def run_exports(index_dir: Path) -> dict:
+    """Each CSV export whole, through the web app (rows read to the end): its time, rows,
+    and whether it says it was cut (``X-Prakas-Truncated`` or its last row)."""
+    from webapp import create_app
+
+    app = create_app({"INDEX_DIR": index_dir, "GENERATION_CHECK_S": 0})
+    client = app.test_client()
+    by_query: dict[str, dict] = {}
+    for name, q in export_queries().items():
+        started = time.perf_counter()
+        response = client.get("/api/search.csv", query_string={"q": q} if q else None)
+        lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+        ms = (time.perf_counter() - started) * 1000
+        last = lines[-1][0] if lines and lines[-1] else ""
+        cut = response.headers.get("X-Prakas-Truncated") or (
+            "time" if last.startswith("# truncated: the") else ""
+        )
+        rows = len(lines) - 1 - last.startswith("# truncated")
+        by_query[name] = {"ms": ms, "rows": rows, "truncated": cut, "status": response.status_code}
+    worst = max(by_query, key=lambda k: by_query[k]["ms"])
+    return {
+        "max_ms": by_query[worst]["ms"],
+        "worst": worst,
+        "budget_s": app.config["CSV_TIME_BUDGET_S"],
+        "by_query": by_query,
+    }
 
 
 def _summarise(times: dict[str, list[float]]) -> dict:
@@ -961,6 +1032,8 @@ def run(
     again = run_interleaved(engines, queries)
     ours, steady, theirs = first["ours"], again["ours"], first["fts5"]
     ours["adversarial"] = run_adversarial(service)
+    ours["misspelt"] = run_misspelt(service)
+    ours["export"] = run_exports(index_dir)
     peer = first["tantivy"] | peer_build | {"steady": again["tantivy"]} if peer_build else None
     load = measure_load(index_dir, queries, load_seconds)
     zipf = measure_load(index_dir, queries, load_seconds, mix="zipf", result_cache=True)
@@ -1016,6 +1089,13 @@ def flat(result: dict) -> dict:
     out["search.adversarial.max_ms"] = result["search"]["adversarial"]["max_ms"]
     for name, ms in result["search"]["adversarial"]["by_query"].items():
         out[f"search.adversarial.{name}.ms"] = ms
+    out["search.misspelt.max_ms"] = result["search"]["misspelt"]["max_ms"]
+    for name, ms in result["search"]["misspelt"]["by_query"].items():
+        out[f"search.misspelt.{name}.ms"] = ms
+    out["export.max_ms"] = result["search"]["export"]["max_ms"]
+    for name, v in result["search"]["export"]["by_query"].items():
+        out[f"export.{name}.ms"] = v["ms"]
+        out[f"export.{name}.rows"] = v["rows"]
     return out | _flat_peer(result) | _flat_extra(result)
 
 
@@ -1091,6 +1171,17 @@ def table(result: dict) -> str:
     worst = max(adversarial, key=adversarial.get)
     lines.append(f"{'adversarial worst case (ours only)':<34}{'':>17}{adversarial[worst]:>9.1f}ms")
     lines.append(f"  ({worst}; every adversarial query: search.adversarial.* in --json)")
+    misspelt = result["search"]["misspelt"]["by_query"]
+    worst = max(misspelt, key=misspelt.get)
+    lines.append(f"{'misspelt worst case (ours only)':<34}{'':>17}{misspelt[worst]:>9.1f}ms")
+    lines.append(f"  ({worst}; with its respelling; search.misspelt.* in --json)")
+    export = result["search"]["export"]
+    slowest = export["by_query"][export["worst"]]
+    lines.append(f"{'slowest CSV export (ours only)':<34}{'':>17}{export['max_ms']:>9.1f}ms")
+    lines.append(
+        f"  ({export['worst']}: {slowest['rows']} rows, cut: {slowest['truncated'] or 'no'}; "
+        f"budget {export['budget_s']:g} s; export.* in --json)"
+    )
     lines += [
         "",
         f"build: {b['docs_per_s']:.0f} docs/s ({b['wall_s']:.1f} s), "

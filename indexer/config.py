@@ -5,6 +5,13 @@
 ``PRAKAS_REGISTRY`` a folder of officials and organisations staff maintain, merged over
                     the bundled facts (default: none; see :mod:`indexer.entities.staff`)
 ``PRAKAS_RESULT_CACHE``  results a web worker keeps per index generation (default 512; 0: none)
+``PRAKAS_PAGE_CACHE_BYTES``  rendered pages a web worker keeps, in bytes (default 32 MiB)
+``PRAKAS_BASE_URL``  the site's public address (``https://search.example.org``): every
+                    absolute link (canonical, JSON, CSV, Atom) starts with it, whatever
+                    ``Host`` a client sends (default: none; then ``PRAKAS_TRUSTED_HOSTS``)
+``PRAKAS_TRUSTED_HOSTS``  host names, separated by ``,``, the web app answers for when
+                    ``PRAKAS_BASE_URL`` is unset; another ``Host`` gets a 400 (default:
+                    ``localhost,127.0.0.1``, a checkout's own)
 """
 
 from __future__ import annotations
@@ -37,6 +44,11 @@ def default_registry() -> Path | None:
     return Path(value) if value else None
 
 
+def _trusted_hosts() -> tuple[str, ...]:
+    value = os.environ.get("PRAKAS_TRUSTED_HOSTS") or "localhost,127.0.0.1"
+    return tuple(h.strip() for h in value.split(",") if h.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(default_factory=_default_index)
@@ -45,3 +57,10 @@ class Settings:
     result_cache: int = field(
         default_factory=lambda: int(os.environ.get("PRAKAS_RESULT_CACHE") or 512)
     )
+    page_cache_bytes: int = field(
+        default_factory=lambda: int(os.environ.get("PRAKAS_PAGE_CACHE_BYTES") or 32 << 20)
+    )
+    base_url: str | None = field(
+        default_factory=lambda: os.environ.get("PRAKAS_BASE_URL", "").strip() or None
+    )
+    trusted_hosts: tuple[str, ...] = field(default_factory=lambda: _trusted_hosts())

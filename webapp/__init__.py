@@ -7,7 +7,10 @@ service is created once per process and shared by its threads.
 Config: ``INDEX_DIR``; ``CACHE_DIR`` (built files: the Khmer font subset, compiled
 catalogues; default ``$PRAKAS_CACHE`` or the instance folder's ``cache/``);
 ``ASSET_BASE_URL`` (where the announcements' images are published; unset, an image
-shows as "image not available"); ``CSV_MAX_ROWS``, ``FEED_ENTRIES``.
+shows as "image not available"); ``CSV_MAX_ROWS``, ``CSV_TIME_BUDGET_S``, ``FEED_ENTRIES``;
+``BASE_URL`` and ``TRUSTED_HOSTS`` (where absolute links point: :mod:`webapp.urls`);
+``PAGE_CACHE_BYTES`` (rendered pages kept, :class:`webapp.cache.Pages`);
+``GENERATION_CHECK_S`` (how often an idle worker looks for a new generation; 0: never).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from flask_compress import Compress
 
 from indexer.config import Settings
 from indexer.store import IndexMissing
-from webapp import i18n
-from webapp.assets import Assets, build_id
+from webapp import i18n, urls
+from webapp.assets import IMMUTABLE, Assets, build_id
 from webapp.cache import Pages
 from webapp.search import SearchService
 
@@ -34,22 +37,31 @@ CSP = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
+CSV_TIME_BUDGET_S = 5.0  # one CSV export: matching, ranking and every row (docs/api.md)
 COMPRESSED = ["text/html", "application/json", "application/atom+xml", "text/csv"]
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)  # assets are served hashed (webapp.assets)
+    settings = Settings()
     app.config.from_mapping(
-        INDEX_DIR=Settings().index_dir,
+        INDEX_DIR=settings.index_dir,
         CACHE_DIR=os.environ.get("PRAKAS_CACHE") or Path(app.instance_path) / "cache",
         ASSET_BASE_URL=os.environ.get("PRAKAS_ASSET_BASE_URL") or None,
         CSV_MAX_ROWS=10_000,
+        CSV_TIME_BUDGET_S=CSV_TIME_BUDGET_S,
         FEED_ENTRIES=50,
+        BASE_URL=settings.base_url,
+        TRUSTED_HOSTS=list(settings.trusted_hosts),
+        PAGE_CACHE_BYTES=settings.page_cache_bytes,
         COMPRESS_MIMETYPES=COMPRESSED,
         COMPRESS_ALGORITHM=["br", "gzip"],
     )
     if overrides:
         app.config.update(overrides)
+    app.config["BASE_URL"] = urls.check_base_url(app.config["BASE_URL"])
+    if app.config["BASE_URL"] and "TRUSTED_HOSTS" not in (overrides or {}):
+        app.config["TRUSTED_HOSTS"] = None  # links never read Host: any proxy name is fine
     cache = Path(app.config["CACHE_DIR"])
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(
         i18n.compile_catalogues(cache / "translations")
@@ -64,12 +76,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         images=f" {origin.scheme}://{origin.netloc}" if origin and origin.netloc else ""
     )
     service = app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
-    app.extensions["pages"] = Pages(service.results.size)  # the same setting: 0 is off
+    # off with the result cache (one switch for the benchmark), else bounded in bytes
+    app.extensions["pages"] = Pages(app.config["PAGE_CACHE_BYTES"] if service.results.size else 0)
     if app.config.get("WARM", True):
         # Open the index and read its columns now, while the worker starts, not on
         # the first visitor's request (a second or so at 100,000 announcements).
         with contextlib.suppress(IndexMissing):  # a 503 until `prakas index` has run
             service.snapshot()
+    if app.config.get("GENERATION_CHECK_S", 30):  # an idle worker lets deleted generations go
+        service.watch(app.config.get("GENERATION_CHECK_S", 30))
 
     from webapp import api, views
 
@@ -83,6 +98,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
-        return response
+        return caching_headers(response)
 
     return app
+
+
+def caching_headers(response: Response) -> Response:
+    """Every answer but a hashed asset is written in the interface language, which the
+    ``ui`` cookie may choose: it varies with the cookie, and says how long it may be
+    kept (a view that knows better, a page with an ETag, has set it already)."""
+    if response.headers.get("Cache-Control") == IMMUTABLE:
+        return response
+    response.vary.add("Cookie")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
-from xml.sax.saxutils import escape as xml_escape
+from collections.abc import Callable, Iterator
 
 from defusedcsv import csv
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
 from indexer import store
 from indexer.facets import ENTITY_FACETS
-from webapp import params
-from webapp.i18n import ui_language
+from webapp import feeds, params, urls, vector
+from webapp.i18n import UI_LANGS, ui_language
 from webapp.search import SearchResult, SearchService
 
 bp = Blueprint("api", __name__)
@@ -46,7 +45,13 @@ def _request():
 
 
 def article_url(lang: str, slug: str) -> str:
-    return url_for("views.article", lang=lang, slug=slug, _external=True)
+    return urls.external("views.article", lang=lang, slug=slug)
+
+
+def _kept(response: Response, result: SearchResult) -> Response:
+    """A complete answer may be kept and revalidated; one the budget cut short, never."""
+    response.headers["Cache-Control"] = "no-cache" if result.complete else "no-store"
+    return response
 
 
 def as_json(result: SearchResult, link: ArticleURL) -> dict:
@@ -114,75 +119,107 @@ def search_json():
     page = url_for("views.search_page") + params.query_string(
         result.request, page=result.request.page
     )
-    response.headers["Link"] = f'<{page}>; rel="alternate"; type="text/html"'
-    return response
+    response.headers["Link"] = f'<{page}>; rel="alternate"; type="text/html"'  # quoted parts
+    return _kept(response, result)
 
 
 @bp.get("/api/search.csv")
 def search_csv():
-    """Every matching announcement (all pages, up to ``CSV_MAX_ROWS``) as CSV.
+    """Every matching announcement, best first, as CSV: at most ``CSV_MAX_ROWS`` rows and
+    ``CSV_TIME_BUDGET_S`` seconds for the whole export (one deadline, from the moment
+    the generation is open: matching, ranking and every row). Rows are streamed as they
+    are read. An export cut short says so: ``X-Prakas-Truncated`` (``rows`` or
+    ``time``) when that is known before the first row, and always a last row starting
+    with ``#`` (docs/api.md).
 
     A cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``… first) is
     written with a leading apostrophe (OWASP's advice, by ``defusedcsv``); leading
     white space, which would hide such a cell from that check, is dropped first."""
-    req = _request().replace(page=1, per_page=100)
+    req = _request().replace(page=1)
     limit = current_app.config["CSV_MAX_ROWS"]
+    search = service()
+    snap = search.snapshot()  # the whole export from one generation
+    budget = current_app.config["CSV_TIME_BUDGET_S"]
+    deadline = vector.Deadline(budget, search.clock)
+    total, hits = search.export(req, limit, deadline, snap)
+    response = Response(
+        stream_with_context(_csv_rows(hits, total, limit, deadline, budget)), mimetype="text/csv"
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="announcements.csv"'
+    response.headers["Cache-Control"] = "no-store"  # a download, not a page to revalidate
+    if deadline.ran_out:
+        response.headers["X-Prakas-Truncated"] = "time"
+    elif total > limit:
+        response.headers["X-Prakas-Truncated"] = "rows"
+    return response
+
+
+def _csv_rows(
+    hits: Iterator, total: int, limit: int, deadline: vector.Deadline, budget: float
+) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
+
+    def flushed() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
     writer.writerow(CSV_COLUMNS)
-    written, page = 0, 1
-    snap = service().snapshot()  # every page of the export from one generation
-    while written < limit:
-        result = service().search(req.replace(page=page), snap)
-        for h in result.hits[: limit - written]:
-            row = [
-                h.id,
-                h.lang,
-                h.slug,
-                h.date,
-                h.title,
-                *("; ".join(h.values[f.name]) for f in ENTITY_FACETS),
-                " ".join(h.versions),  # the languages this row stands for
-                article_url(h.lang, h.slug),
-            ]
-            writer.writerow([cell.strip() for cell in row])
-            written += 1
-        if page >= result.pages:
-            break
-        page += 1
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="announcements.csv"'
-    return response
+    yield "\ufeff" + flushed()
+    written = 0
+    for h in hits:
+        row = [
+            h.id,
+            h.lang,
+            h.slug,
+            h.date,
+            h.title,
+            *("; ".join(h.values[f.name]) for f in ENTITY_FACETS),
+            " ".join(h.versions),  # the languages this row stands for
+            article_url(h.lang, h.slug),
+        ]
+        writer.writerow([cell.strip() for cell in row])
+        written += 1
+        if written % 100 == 0:
+            yield flushed()
+    if deadline.ran_out:
+        writer.writerow(
+            [f"# truncated: the {budget:g} s time budget ran out after {written} of {total} rows"]
+        )
+    elif total > written:
+        writer.writerow([f"# truncated: {written} of {total} rows (the limit is {limit})"])
+    yield flushed()
 
 
 @bp.get("/feed.atom")
 def feed():
-    """An Atom feed of any search, newest first: follow "Takeo, by the Minister"."""
-    req = _request().replace(sort="newest", page=1, per_page=current_app.config["FEED_ENTRIES"])
+    """An Atom feed of any search, newest first: follow "Takeo, by the Minister".
+    Written by :mod:`webapp.feeds` (an XML serialiser), its links under the public
+    address (:mod:`webapp.urls`)."""
+    asked = _request()
+    req = asked.replace(sort="newest", page=1, per_page=current_app.config["FEED_ENTRIES"])
     result = service().search(req)
-    self_url = request.url
-    page_url = url_for("views.search_page", _external=True) + params.query_string(req)
+    ui = request.args.get("ui")
+    own = params.to_params(asked, page=False) + ([("ui", ui)] if ui in UI_LANGS else [])
+    self_url = urls.base() + urls.here(own).removeprefix(request.script_root)
+    page_url = urls.external("views.search_page") + params.query_string(req)
     updated = max((h.date for h in result.hits), default=dt.date.today().isoformat())
     title = _("Announcements: %(query)s", query=req.q) if req.q else _("Announcements")
-    entries = []
-    for h in result.hits:
-        link = article_url(h.lang, h.slug)
-        entries.append(
-            f"<entry><id>{xml_escape(link)}</id><title>{xml_escape(h.title)}</title>"
-            f'<link href="{xml_escape(link)}"/><updated>{h.date}T00:00:00Z</updated>'
-            f'<summary type="html">{xml_escape(str(h.snippet))}</summary>'
-            f'<content type="text" xml:lang="{h.lang}">{xml_escape(h.title)}</content></entry>'
-        )
-    body = (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{ui_language()}">'
-        f"<id>{xml_escape(self_url)}</id><title>{xml_escape(title)}</title>"
-        f"<updated>{updated}T00:00:00Z</updated>"
-        f'<link rel="self" href="{xml_escape(self_url)}"/>'
-        f'<link rel="alternate" type="text/html" href="{xml_escape(page_url)}"/>'
-        "<author><name>prakas</name></author>" + "".join(entries) + "</feed>"
+    entries = [
+        feeds.Entry(article_url(h.lang, h.slug), h.title, h.date, str(h.snippet), h.lang)
+        for h in result.hits
+    ]
+    body = feeds.atom(
+        self_url=self_url,
+        page_url=page_url,
+        title=title,
+        updated=updated,
+        lang=ui_language(),
+        entries=entries,
     )
-    return Response(body, mimetype="application/atom+xml")
+    return _kept(Response(body, mimetype="application/atom+xml"), result)
 
 
 @bp.get("/healthz")

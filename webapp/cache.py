@@ -12,15 +12,16 @@ The cache holds finished :class:`~webapp.search.SearchResult` objects; a hit is 
 copy with lists of its own (hits, facets, notices, timeline) and its own ``took_ms``,
 so a caller that appends a notice changes nobody else's page.
 Above it, :class:`Pages` keeps the rendered HTML of the last pages by their ETag: on
-a public box's traffic the template costs more than a cached search. Both sizes are
-one setting (``PRAKAS_RESULT_CACHE``, entries; 0 turns both off) so the benchmark can
-measure the service with and without them. HTTP caching (ETag, 304) is the pages'
-business, not this module's.
+a public box's traffic the template costs more than a cached search. Both are bounded
+by settings: ``PRAKAS_RESULT_CACHE`` (entries; 0 turns both off, so the benchmark can
+measure the service with and without them) and ``PRAKAS_PAGE_CACHE_BYTES`` (bytes).
+HTTP caching (ETag, 304) is the pages' business, not this module's.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -42,12 +43,14 @@ class PerGeneration(Generic[K, V]):
         self._generation = ""
         self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
+        self.used = 0  # the cost of what is kept (entries, or bytes for :class:`Pages`)
         self.hits = 0
         self.misses = 0
 
     def _same(self, generation: str) -> None:  # under the lock
         if generation != self._generation:
             self._items.clear()
+            self.used = 0
             self._generation = generation
 
     def get(self, generation: str, key: K) -> V | None:
@@ -64,14 +67,25 @@ class PerGeneration(Generic[K, V]):
         return value
 
     def put(self, generation: str, key: K, value: V) -> None:
-        if self.size <= 0:
-            return
+        cost = self.cost(value)
+        if self.size <= 0 or cost > self.size // self.LARGEST:
+            return  # one huge value would push out everything else: not kept
         with self._lock:
             self._same(generation)
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= self.cost(old)
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.used += cost
+            while self.used > self.size:
+                _, dropped = self._items.popitem(last=False)
+                self.used -= self.cost(dropped)
+
+    LARGEST = 1  # a value costing more than size / LARGEST is not kept
+
+    def cost(self, value: V) -> int:
+        """What ``value`` counts against ``size``: one entry, unless a subclass weighs it."""
+        return 1
 
     def __len__(self) -> int:
         return len(self._items)
@@ -89,9 +103,18 @@ class ResultCache(PerGeneration["SearchRequest", "SearchResult"]):
 
 
 class Pages(PerGeneration[str, str]):
-    """Rendered pages keyed by their ETag (generation, interface language, URL, build:
-    everything a page is made from), so a repeat of a popular search costs neither the
-    search nor the template. Strings are immutable: no copies."""
+    """Rendered pages keyed by their ETag (generation, interface language, URL, public
+    address, build: everything a page is made from), so a repeat of a popular search
+    costs neither the search nor the template. Strings are immutable: no copies.
+
+    ``size`` is in bytes (``PRAKAS_PAGE_CACHE_BYTES``), not pages: the pages of one long
+    announcement, one per URL that reaches it, must not grow a worker without bound, and
+    a page larger than an eighth of the budget is not kept at all."""
+
+    LARGEST = 8
+
+    def cost(self, value: str) -> int:
+        return sys.getsizeof(value)  # what the string takes in memory, not its length
 
 
 def _copy(result: SearchResult) -> SearchResult:

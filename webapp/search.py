@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
+import logging
 import threading
 import time
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,8 +43,11 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 FACET_LIMIT = 12  # values of a facet shown unless the request asks for all of them
 FEW = 3  # fewer results than this, and a respelling that finds any is offered
+RESPELT = 4  # unknown words of one query looked up for a respelling; the rest kept
+RESPELLINGS = 4096  # respellings a generation remembers
 
 Selections = tuple[tuple[str, tuple[str, ...]], ...]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,18 @@ class Snapshot:
         self.recency = vector.recency(self.columns.date, self.columns.alive)
         self.memo = cache.Memo()
         self.documents = cache.Documents()
+        self.respellings: cache.PerGeneration[str, str] = cache.PerGeneration(RESPELLINGS)
+
+    def respelling(self, word: str) -> str:
+        """The index's closest word to ``word`` (``""``: none), looked up once. prefix=1:
+        candidates share the first letter, which keeps the scan of the vocabulary short
+        at any index size."""
+        found = self.respellings.get("", word)
+        if found is None:
+            options = self.searcher.corrector("words").suggest(word, limit=1, maxdist=2, prefix=1)
+            found = options[0] if options else ""
+            self.respellings.put("", word, found)
+        return found
 
     def evaluator(self, deadline: vector.Deadline | None = None) -> vector.Evaluator:
         """The one evaluator of a query over this generation (:class:`vector.Evaluator`)."""
@@ -196,6 +215,7 @@ class SearchService:
         self._snapshot: Snapshot | None = None
         size = Settings().result_cache if result_cache is None else result_cache
         self.results = cache.ResultCache(size)  # whole results, per generation
+        self.clock: Callable[[], float] = time.monotonic  # of every Deadline; tests set it
 
     def snapshot(self) -> Snapshot:
         """The live generation, reopened when ``CURRENT`` has moved. The old searcher is
@@ -210,6 +230,43 @@ class SearchService:
                 ix, gen = store.open_index(self.index_dir)
                 self._snapshot = Snapshot(ix, gen)
             return self._snapshot
+
+    def refresh(self) -> bool:
+        """Move to the live generation if ``CURRENT`` has moved, and let the old one go:
+        its searchers and memory maps close once no request holds it (a request in flight
+        keeps its own reference and finishes on it). :meth:`watch` calls this in an idle
+        worker, so a generation the indexer deleted is not kept open until the next visit."""
+        old = self._snapshot
+        try:
+            new = self.snapshot()
+        except store.IndexMissing:
+            return False
+        if new is old:
+            return False
+        del old
+        gc.collect()  # Whoosh's readers hold reference cycles, and an idle worker allocates
+        return True  # nothing that would start a collection
+
+    def watch(self, every: float) -> threading.Thread:
+        """A daemon thread that calls :meth:`refresh` every ``every`` seconds while this
+        service exists (it holds only a weak reference to it)."""
+        ref = weakref.ref(self)
+
+        def loop() -> None:
+            while True:
+                time.sleep(every)
+                service = ref()
+                if service is None:
+                    return
+                try:
+                    service.refresh()
+                except Exception:  # a bad generation is the next request's 500/503, not ours
+                    log.exception("checking for a new index generation")
+                del service
+
+        thread = threading.Thread(target=loop, name="prakas-generations", daemon=True)
+        thread.start()
+        return thread
 
     def searcher(self) -> Searcher:
         return self.snapshot().searcher
@@ -256,18 +313,16 @@ class SearchService:
         # the budget starts once the generation is open: the first request after a
         # publication must not spend it opening
         started = time.perf_counter()
-        deadline = vector.Deadline(queries.TIME_BUDGET_S)
+        deadline = vector.Deadline(queries.TIME_BUDGET_S, self.clock)
         answers = f"{snap.generation.name}+{queries.version()}"  # what a cached answer is of
         if (hit := self.results.get(answers, request)) is not None:
             hit.took_ms = (time.perf_counter() - started) * 1000
             return hit
         searcher, cols = snap.searcher, snap.columns
-        units = cols.units[request.unit]
-        parsed = queries.parse(request.q, searcher.schema, searcher.reader())
-        file_masks, unit_masks = self._filter_masks(request, cols, units)
         evaluator = snap.evaluator(deadline)
-        matched, scores = evaluator.run(parsed.query, units.of)
-        final = self._final(matched, file_masks, unit_masks, units)
+        parsed, units, file_masks, unit_masks, matched, scores, final = self._matching(
+            snap, request, evaluator
+        )
         relaxed = False
         if not final.any() and not parsed.staff and len(parsed.words) > 1:
             loose = queries.relaxed(parsed.words, searcher.schema)
@@ -312,7 +367,7 @@ class SearchService:
             labels=snap.labels,
         )
         if parsed.words and not parsed.staff and not deadline.passed():
-            result.suggestion = self.suggest(snap, parsed.words, total, units, relaxed)
+            result.suggestion = self.suggest(snap, parsed.words, total, units, relaxed, deadline)
         if deadline.ran_out:
             result.notices.append(
                 _l(
@@ -326,6 +381,17 @@ class SearchService:
         if result.complete:  # a search cut short is not the generation's answer
             self.results.put(answers, request, result)
         return result
+
+    def _matching(self, snap: Snapshot, request: SearchRequest, evaluator: vector.Evaluator):
+        """The query as parsed, the units counted, the filters' masks, the match set
+        (with its scores) and the units found: what a page and an export share."""
+        searcher, cols = snap.searcher, snap.columns
+        units = cols.units[request.unit]
+        parsed = queries.parse(request.q, searcher.schema, searcher.reader())
+        file_masks, unit_masks = self._filter_masks(request, cols, units)
+        matched, scores = evaluator.run(parsed.query, units.of)
+        final = self._final(matched, file_masks, unit_masks, units)
+        return parsed, units, file_masks, unit_masks, matched, scores, final
 
     @staticmethod
     def _filter_masks(
@@ -460,33 +526,77 @@ class SearchService:
         return [(str(y), years.get(y, 0), str(y) in chosen) for y in span]
 
     def suggest(
-        self, snap: Snapshot, words: list[str], total: int, units: Units, relaxed: bool
+        self,
+        snap: Snapshot,
+        words: list[str],
+        total: int,
+        units: Units,
+        relaxed: bool,
+        deadline: vector.Deadline,
     ) -> str | None:
         """A respelling of the words the index does not know, from its own vocabulary
         (both languages), offered when it finds more than the query as typed; matched
-        and counted in ``snap``, the generation the page reads."""
+        and counted in ``snap``, the generation the page reads.
+
+        Inside the search's budget: at most :data:`RESPELT` unknown words are looked up,
+        each once per generation (``snap.respellings``), and past the deadline there is
+        no respelling (the caller's notice says the search was cut short)."""
         searcher = snap.searcher
-        corrector = searcher.corrector("words")
         vocabulary = searcher.reader()
         changed = False
         out: list[str] = []
+        looked_up = 0
         for word in words:
             key = word.lower()
             known = len(key) < 4 or _in_vocabulary(searcher, vocabulary, key)
-            # prefix=1: candidates share the first letter, which keeps the scan of the
-            # vocabulary short at any index size
-            if not known and (options := corrector.suggest(key, limit=3, maxdist=2, prefix=1)):
-                out.append(options[0])
+            option = None
+            if not known and looked_up < RESPELT:
+                looked_up += 1
+                if deadline.passed():
+                    return None
+                option = snap.respelling(key)
+            if option:
+                out.append(option)
                 changed = True
             else:
                 out.append(word)
-        if not changed:
+        if not changed or deadline.passed():
             return None
         candidate = " ".join(out)
         parsed = queries.parse(candidate, searcher.schema, vocabulary)
-        matched, _ = snap.evaluator().run(parsed.query, units.of)
+        matched, _ = snap.evaluator(deadline).run(parsed.query, units.of)
+        if deadline.passed():
+            return None  # what it would find is not known
         found = int(units.any(matched).sum())
         return candidate if found > total or (found and (total < FEW or relaxed)) else None
+
+    # --- the export ----------------------------------------------------------------
+
+    def export(
+        self, request: SearchRequest, limit: int, deadline: vector.Deadline, snap: Snapshot
+    ) -> tuple[int, Iterator[Hit]]:
+        """How many units ``request`` finds, and the first ``limit`` of them in its order,
+        for a CSV: one match and one ordering for the whole export, all within one
+        ``deadline``, and none of the facets, timeline, snippets or respelling a page
+        shows. The hits are read as they are taken and stop once the deadline has passed
+        (``deadline.ran_out`` says so). Words no announcement has all of are not loosened
+        into a search for some of them: an export lists what its query finds."""
+        parsed, units, file_masks, _, matched, scores, final = self._matching(
+            snap, request, snap.evaluator(deadline)
+        )
+        total = int(final.sum())
+        shown = _all(snap.columns.alive, file_masks.values())
+        whole = request.replace(page=1, per_page=max(1, min(limit, total)))
+        order = self._order(snap, parsed, whole, units, final, matched, scores)
+        prefer = "km" if has_khmer(request.q) else request.prefer
+
+        def hits() -> Iterator[Hit]:
+            for unit in order[:limit]:
+                if deadline.passed():
+                    return
+                yield self._hit(snap, units, unit, shown, prefer, None)
+
+        return total, hits()
 
 
 def _in_vocabulary(searcher: Searcher, reader, word: str) -> bool:

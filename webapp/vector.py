@@ -23,6 +23,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,15 +101,17 @@ class OutOfTime(Exception):
 
 
 class Deadline:
-    """When a search must stop matching; ``ran_out`` remembers that it had to."""
+    """When a search must stop matching; ``ran_out`` remembers that it had to. ``clock``
+    is injectable, so a test can make time pass without waiting for it."""
 
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.at = clock() + seconds
         self.ran_out = False
         self._steps = 0
 
     def passed(self) -> bool:
-        if not self.ran_out and time.monotonic() >= self.at:
+        if not self.ran_out and self.clock() >= self.at:
             self.ran_out = True
         return self.ran_out
 
@@ -359,9 +362,8 @@ class Evaluator:
 
     Results are (mask, scores) vectors over document numbers: the mask holds every file
     (within ``restrict``) of the units that match; the scores are each file's own
-    BM25F, so a unit ranks as its best version. Leaves are kept between runs, so the
-    same query evaluated again under another ``restrict`` (a language facet's count)
-    reads no postings."""
+    BM25F, so a unit ranks as its best version. A leaf is read once per evaluator,
+    however often the query holds it."""
 
     def __init__(
         self,

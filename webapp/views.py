@@ -3,12 +3,13 @@
 Server-rendered and complete without JavaScript; ``static/enhance.js`` only adds
 conveniences. Every value shown is escaped by Jinja; no route writes anything.
 
-Pages carry a weak ETag made of the index generation, the interface language, the URL
-and the build of the app, and are revalidated on every visit (``no-cache``): a repeat
-visit costs a 304 and no search until the indexer publishes a new generation. A page
-whose search the time budget cut short has no ETag and is ``no-store``. Links
-shared with tracking parameters (``fbclid``, ``utm_*``) are redirected to the same
-page without them.
+Pages carry a weak ETag made of the index generation, the interface language, the URL,
+the public address (:mod:`webapp.urls`) and the build of the app, and are revalidated
+on every visit (``no-cache``): a repeat visit costs a 304 and no search until the
+indexer publishes a new generation. A page whose search the time budget cut short has
+no ETag and is ``no-store``. Links shared with tracking parameters (``fbclid``,
+``utm_*``) are redirected to the same page without them (a ``Location`` made by
+:mod:`webapp.urls` of quoted parts, never of raw input).
 """
 
 from __future__ import annotations
@@ -33,12 +34,12 @@ from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from rapidfuzz import fuzz
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from indexer import store
 from indexer.config import project_dir
 from indexer.facets import BY_NAME, ENTITY_FACETS
-from webapp import i18n, params, syntax
+from webapp import i18n, params, syntax, urls
 from webapp import query as queries
 from webapp.assets import IMMUTABLE, Assets
 from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult
@@ -111,6 +112,7 @@ def helpers() -> dict:
         "value_label": lambda facet, value: value_label(facet, value, ui),
         "value_lang": lambda facet, value: value_lang(facet, value, ui),
         "language_name": lambda code: str(i18n.LANGUAGE_NAMES[code]),
+        "external": urls.external,
         "asset": lambda logical: url_for("views.asset", name=assets().name(logical)),
         "toggle": params.toggle,
         "only": params.only,
@@ -123,7 +125,7 @@ def helpers() -> dict:
 def ui_switch_url(other: str) -> str:
     """This page in the other interface language, every other parameter kept."""
     kept = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
-    return request.path + "?" + urlencode([*kept, ("ui", other)])
+    return urls.here([*kept, ("ui", other)])
 
 
 # --- caching and shared links --------------------------------------------------------------
@@ -134,7 +136,7 @@ def drop_tracking_parameters():
     """``?q=Takeo&fbclid=…`` → ``?q=Takeo``: a shared link lands on its search."""
     kept = params.without_tracking(request.args)
     if kept is not None:
-        return redirect(request.path + ("?" + urlencode(kept) if kept else ""), 301)
+        return redirect(urls.here(kept), 301)  # quoted: no typed byte reaches the header
     return None
 
 
@@ -146,6 +148,7 @@ def _etag(extra: str = "") -> str:
             queries.version(),
             i18n.ui_language(),
             request.full_path,
+            urls.base(),  # the canonical link's origin (Host, when no BASE_URL is set)
             current_app.extensions["build"],
             str(current_app.config.get("ASSET_BASE_URL")),
             extra,
@@ -421,6 +424,15 @@ def register_errors(app: Flask) -> None:
         if request.path.startswith("/api/") or request.path == "/healthz":
             return {"error": str(exc)}, 503
         return _error_page(503, _("The search index is being prepared. Please try again soon."))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc: SecurityError):
+        """A ``Host`` not in ``TRUSTED_HOSTS``: no link can be made for it, so no page
+        either; a plain answer that repeats nothing of the request."""
+        response = Response("This server does not answer for that host name.\n", 400)
+        response.mimetype = "text/plain"
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
