@@ -5,6 +5,11 @@
 ``PRAKAS_REGISTRY`` a folder of officials and organisations staff maintain, merged over
                     the bundled facts (default: none; see :mod:`indexer.entities.staff`)
 ``PRAKAS_RESULT_CACHE``  results a web worker keeps per index generation (default 512; 0: none)
+``PRAKAS_METRICS_FILE``  where ``prakas index`` writes its outcome for node_exporter's
+                    textfile collector (default: none; see :mod:`indexer.textfile`)
+``PRAKAS_LOG_CLIENT_IP`` ``1``: the request log names the client's address (default: not)
+``PRAKAS_METRICS_DIR``  where ``prakas serve``'s workers keep their metrics, emptied at
+                    start (default: a new temporary folder; see :mod:`webapp.metrics`)
 """
 
 from __future__ import annotations
@@ -45,3 +50,13 @@ class Settings:
     result_cache: int = field(
         default_factory=lambda: int(os.environ.get("PRAKAS_RESULT_CACHE") or 512)
     )
+    metrics_file: Path | None = field(default_factory=lambda: _path("PRAKAS_METRICS_FILE"))
+    log_client_ip: bool = field(
+        default_factory=lambda: os.environ.get("PRAKAS_LOG_CLIENT_IP", "") in ("1", "true", "yes")
+    )
+    metrics_dir: Path | None = field(default_factory=lambda: _path("PRAKAS_METRICS_DIR"))
+
+
+def _path(variable: str) -> Path | None:
+    value = os.environ.get(variable)
+    return Path(value) if value else None

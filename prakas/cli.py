@@ -227,13 +227,20 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
 
     Each worker process opens the index once and shares its searcher among threads.
     """
+    import logging
     import os
+    import shutil
 
     from gunicorn.app.base import BaseApplication
 
-    from webapp import create_app
+    from webapp import create_app, metrics, requestlog
 
     settings = _settings(index_dir)
+    # every worker's counters in one folder, empty at start (read before any worker
+    # imports prometheus_client: webapp.metrics says why)
+    metrics_dir = metrics.fresh_multiproc_dir(settings.metrics_dir)
+    os.environ[metrics.MULTIPROC_ENV] = str(metrics_dir)
+    logging.getLogger(requestlog.LOGGER).setLevel(logging.INFO)  # one line per request
     options = {
         "bind": f"{host}:{port}",
         "workers": workers or os.cpu_count() or 1,
@@ -248,6 +255,7 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        "child_exit": metrics.child_exit,
     }
 
     class Server(BaseApplication):
@@ -263,7 +271,11 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
         f"({options['workers']} workers × {threads} threads)",
         err=True,
     )
-    Server().run()
+    try:
+        Server().run()
+    finally:
+        if settings.metrics_dir is None:  # our temporary folder
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 @main.command()

@@ -115,14 +115,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(index_dir: Path) -> Iterator[str]:
-    """``prakas serve`` on a free loopback port; yields its base URL once it answers."""
+def served(
+    index_dir: Path, *options: str, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[str]:
+    """``prakas serve`` on a free loopback port; yields its base URL once it answers.
+    ``options``: more of its options (``--workers 2``); ``log``: a file for its stderr."""
     port = free_port()
+    stderr = log.open("ab") if log else None
+    command = [sys.executable, "-m", "prakas", "serve", "--index", index_dir, "--port", str(port)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "prakas", "serve", "--index", str(index_dir), "--port", str(port)],
+        [*command, *options],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr or subprocess.DEVNULL,
         cwd=PROJECT,
+        env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -138,6 +144,8 @@ def served(index_dir: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        if stderr:
+            stderr.close()
 
 
 def paused_index(content: Path, index_dir: Path, point: str) -> subprocess.Popen:

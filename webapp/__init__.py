@@ -71,11 +71,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         with contextlib.suppress(IndexMissing):  # a 503 until `prakas index` has run
             service.snapshot()
 
-    from webapp import api, views
+    from webapp import api, metrics, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     views.register_errors(app)
+    metrics.init_app(app)  # /metrics; counts and logs every request
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -20,6 +20,7 @@ from indexer.facets import ENTITY_FACETS
 from webapp import params
 from webapp.i18n import ui_language
 from webapp.search import SearchResult, SearchService
+from webapp.views import snapshot  # pinned per request: one generation, named in the log
 
 bp = Blueprint("api", __name__)
 
@@ -105,7 +106,7 @@ def _filters(req) -> dict[str, list[str]]:
 
 @bp.get("/api/search")
 def search_json():
-    result = service().search(_request())
+    result = service().search(_request(), snapshot())
     response = current_app.json.response(as_json(result, article_url))
     page = url_for("views.search_page") + params.query_string(
         result.request, page=result.request.page
@@ -127,7 +128,7 @@ def search_csv():
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     written, page = 0, 1
-    snap = service().snapshot()  # every page of the export from one generation
+    snap = snapshot()  # every page of the export from one generation
     while written < limit:
         result = service().search(req.replace(page=page), snap)
         for h in result.hits[: limit - written]:
@@ -155,7 +156,7 @@ def search_csv():
 def feed():
     """An Atom feed of any search, newest first: follow "Takeo, by the Minister"."""
     req = _request().replace(sort="newest", page=1, per_page=current_app.config["FEED_ENTRIES"])
-    result = service().search(req)
+    result = service().search(req, snapshot())
     self_url = request.url
     page_url = url_for("views.search_page", _external=True) + params.query_string(req)
     updated = max((h.date for h in result.hits), default=dt.date.today().isoformat())
@@ -183,7 +184,7 @@ def feed():
 
 @bp.get("/healthz")
 def healthz():
-    snap = service().snapshot()
+    snap = snapshot()
     meta = store.read_meta(snap.generation)
     return {
         "status": "ok",
