@@ -8,8 +8,10 @@ holds the lock; 4 the run failed (disk full, permissions) and nothing was publis
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -46,6 +48,45 @@ def main() -> None:
     """Search ministry announcements in English and Khmer."""
 
 
+REPORT = "prakas.report"  # the run's report, in the click context's meta, for the textfile
+
+
+def _records_outcome(command):
+    """``--metrics-file`` (or ``PRAKAS_METRICS_FILE``): the run's outcome written for
+    node_exporter however the command ends, with the exit code it ends with. The clock
+    is ``time.time`` unless the caller's context object brings one (tests)."""
+
+    @click.option(
+        "--metrics-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write the outcome here for node_exporter (default: $PRAKAS_METRICS_FILE).",
+    )
+    @functools.wraps(command)
+    def run(metrics_file: Path | None, **kwargs):
+        from indexer import textfile
+
+        ctx = click.get_current_context()
+        path = metrics_file or Settings().metrics_file
+        clock = (ctx.obj or {}).get("clock", time.time)
+        started, code = clock(), 1  # an exception's exit status
+        try:
+            command(**kwargs)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            raise
+        finally:
+            if path is not None:
+                outcome = textfile.Outcome(ctx.meta.get(REPORT), code, started, clock())
+                try:
+                    textfile.write(path, outcome, _settings(kwargs.get("index_dir")).index_dir)
+                except OSError as exc:
+                    _log(f"prakas index: cannot write the metrics file: {exc}")
+
+    return run
+
+
 @main.command("index")
 @click.option(
     "--content",
@@ -57,6 +98,7 @@ def main() -> None:
 @click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
 @click.option("--strict", is_flag=True, help="Any unreadable file stops the run before writing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@_records_outcome
 def index_cmd(
     content: tuple[Path, ...], index_dir: Path | None, full: bool, strict: bool, as_json: bool
 ) -> None:
@@ -73,6 +115,7 @@ def index_cmd(
             strict=strict,
             progress=_progress if show_bar else None,
         )
+        click.get_current_context().meta[REPORT] = report
     except generations.Locked as exc:
         _log(f"prakas index: {exc}")
         sys.exit(EXIT_LOCKED)
