@@ -322,6 +322,28 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
 
 
 @main.command()
+@_index_option
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Another node's index folder (mounted, or local).",
+)
+def publish(index_dir: Path | None, target: Path) -> None:
+    """Ship the live generation to another node's index folder and make it live there."""
+    settings = _settings(index_dir)
+    try:
+        gen, copied = generations.ship(settings.index_dir, target)
+    except (store.IndexMissing, generations.Locked) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc}; {target} still serves what it served") from None
+    done = "published" if copied else "already live"
+    _log(f"prakas publish: {gen.name} {done} in {target}")
+
+
+@main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print canonical values as JSON.")
 def entities(file: Path, as_json: bool) -> None:
