@@ -114,6 +114,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_answers(proc: subprocess.Popen, url: str, what: str) -> None:
+    """Return once ``url`` answers; fail the test if ``proc`` ends or 20 s pass."""
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"{what} stopped with status {proc.returncode}")
+            time.sleep(0.1)
+    pytest.fail(f"{what} did not answer at {url}")
+
+
 @contextmanager
 def served(
     index_dir: Path, *options: str, env: dict[str, str] | None = None, log: Path | None = None
@@ -132,14 +145,7 @@ def served(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+        wait_until_answers(proc, base + "/healthz", "the server")
         yield base
     finally:
         proc.terminate()
