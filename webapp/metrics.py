@@ -111,10 +111,13 @@ def _finished(response: Response) -> Response:
     method = request.method if request.method in METHODS else "other"
     cache = g.get("page_cache")
     found = _instruments()
-    found.requests.labels(method, route, str(response.status_code)).inc()
-    found.latency.labels(route).observe(seconds)
-    if cache is not None:
-        found.page_cache.labels(cache).inc()
+    try:
+        found.requests.labels(method, route, str(response.status_code)).inc()
+        found.latency.labels(route).observe(seconds)
+        if cache is not None:
+            found.page_cache.labels(cache).inc()
+    except OSError:  # the metrics folder full or gone: the answer goes out all the same
+        current_app.logger.exception("cannot count the request")
     snap = g.get("snapshot")
     fields: dict[str, object] = {
         "method": method,
