@@ -314,10 +314,11 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
         f"({options['workers']} workers × {threads} threads)",
         err=True,
     )
+    master = os.getpid()
     try:
         Server().run()
-    finally:
-        if settings.metrics_dir is None:  # our temporary folder
+    finally:  # a worker's exit comes through here too, in its own process: not for it
+        if settings.metrics_dir is None and os.getpid() == master:  # our temporary folder
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
 

@@ -159,3 +159,42 @@ def test_a_log_value_cannot_break_the_line_or_forge_a_field() -> None:
     )
     khmer = 'request ip="" k="\\u1781\\u17d2\\u1798\\u17c2\\u179a"'
     assert requestlog.line({"ip": "", "k": "ខ្មែរ"}) == khmer
+
+
+def test_counts_outlive_a_worker_that_is_replaced(content_index: Path, tmp_path: Path) -> None:
+    """A worker that ends (here: told to by SIGTERM, as gunicorn's own restarts do) is
+    replaced, and what it counted stays counted; the metrics folder (a temporary one by
+    default) belongs to the master, not to the worker that leaves."""
+    import os
+    import signal
+    import time
+
+    log = tmp_path / "serve.log"
+    with served(content_index, "--workers", "2", "--threads", "1", log=log) as base:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(get, [f"{base}/help"] * 12))
+        pids = {m["pid"] for m in map(LINE.search, log.read_text().splitlines()) if m}
+        assert len(pids) == 2
+        gone = int(min(pids))
+        os.kill(gone, signal.SIGTERM)
+        for _ in range(300):  # it finishes, the master starts another
+            if _dead(gone):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"worker {gone} did not stop")
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(get, [f"{base}/help"] * 12))
+        found = samples(get(base + "/metrics")[1])
+    route = frozenset({("method", "GET"), ("route", "/help"), ("status", "200")})
+    assert found[("prakas_http_requests_total", route)] == 24
+
+
+def _dead(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
