@@ -194,3 +194,43 @@ def test_a_publication_reaches_every_client_through_the_cache_one_generation_per
         for _ in range(10):  # and it stays there
             assert page_generation(front + QUERY, etags)[0] == 2
             assert api_generation(front + "/api/search?q=ferry", names) == 2
+
+
+def test_the_cache_keeps_no_cache_pages_and_never_a_no_store_one(tmp_path: Path) -> None:
+    """The documented rules on their own, with a stub in place of both nodes: a 200
+    marked ``no-cache`` (every page) is kept and served again; one marked ``no-store``
+    (a page whose search the time budget cut short) never is."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    served_count = {"n": 0}
+
+    class Stub(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            served_count["n"] += 1
+            body = f"answer {served_count['n']}".encode()
+            self.send_response(200)
+            self.send_header("Cache-Control", "no-store" if "cut" in self.path else "no-cache")
+            self.send_header("ETag", f'W/"{self.path}"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    stub = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    threading.Thread(target=stub.serve_forever, daemon=True).start()
+    address = f"127.0.0.1:{stub.server_address[1]}"
+    try:
+        (tmp_path / "nginx").mkdir()
+        with nginx(tmp_path / "nginx", address, address) as front:
+            kept = [fetch(front + "/search?q=whole") for _ in range(2)]
+            cut = [fetch(front + "/search?q=cut") for _ in range(2)]
+    finally:
+        stub.shutdown()
+        stub.server_close()
+    assert [h["x-cache"] for h, _ in kept] == ["MISS", "HIT"]
+    assert kept[0][1] == kept[1][1]  # the second from the cache
+    assert [h["x-cache"] for h, _ in cut] == ["MISS", "MISS"]
+    assert cut[0][1] != cut[1][1]  # both went to the node
