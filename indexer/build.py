@@ -209,6 +209,12 @@ def read_manifest(gen: Path | None) -> dict[str, list]:
         return {}
 
 
+def announcements(gen: Path | None) -> int:
+    """How many announcements a generation holds: its files' distinct slugs (every
+    language version of one announcement has the same ``<lang>/<slug>`` slug)."""
+    return len({entry[0].split("/", 1)[-1] for entry in read_manifest(gen).values()})
+
+
 def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
     """What must change for the index to match the content roots."""
     found = list(walk(roots))

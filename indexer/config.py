@@ -12,6 +12,11 @@
 ``PRAKAS_TRUSTED_HOSTS``  host names, separated by ``,``, the web app answers for when
                     ``PRAKAS_BASE_URL`` is unset; another ``Host`` gets a 400 (default:
                     ``localhost,127.0.0.1``, a checkout's own)
+``PRAKAS_METRICS_FILE``  where ``prakas index`` writes its outcome for node_exporter's
+                    textfile collector (default: none; see :mod:`indexer.textfile`)
+``PRAKAS_LOG_CLIENT_IP`` ``1``: the request log names the client's address (default: not)
+``PRAKAS_METRICS_DIR``  where ``prakas serve``'s workers keep their metrics, emptied at
+                    start (default: a new temporary folder; see :mod:`webapp.metrics`)
 """
 
 from __future__ import annotations
@@ -64,3 +69,13 @@ class Settings:
         default_factory=lambda: os.environ.get("PRAKAS_BASE_URL", "").strip() or None
     )
     trusted_hosts: tuple[str, ...] = field(default_factory=lambda: _trusted_hosts())
+    metrics_file: Path | None = field(default_factory=lambda: _path("PRAKAS_METRICS_FILE"))
+    log_client_ip: bool = field(
+        default_factory=lambda: os.environ.get("PRAKAS_LOG_CLIENT_IP", "") in ("1", "true", "yes")
+    )
+    metrics_dir: Path | None = field(default_factory=lambda: _path("PRAKAS_METRICS_DIR"))
+
+
+def _path(variable: str) -> Path | None:
+    value = os.environ.get(variable)
+    return Path(value) if value else None

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from indexer.store import CURRENT, META, current_generation
+from indexer.store import CURRENT, META, IndexMissing, current_generation
 
 _KEEP_OLD = 1  # generations kept besides the live one, for readers still using them
 
@@ -52,9 +52,11 @@ def new_generation_dir(root: Path) -> Path:
     return path
 
 
-def publish(root: Path, building: Path, meta: dict) -> Path:
-    """Make a finished build live: write its metadata, rename it, swap ``CURRENT``."""
-    (building / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
+def publish(root: Path, building: Path, meta: dict | None) -> Path:
+    """Make a finished build live: write its metadata (None: it has it), rename it, swap
+    ``CURRENT``."""
+    if meta is not None:
+        (building / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
     gen = root / building.name.replace(".building-", "gen-", 1)
     os.replace(building, gen)
     tmp_link = root / f".{CURRENT}.{os.getpid()}"
@@ -62,9 +64,34 @@ def publish(root: Path, building: Path, meta: dict) -> Path:
         tmp_link.unlink()
     os.symlink(gen.name, tmp_link)
     os.replace(tmp_link, root / CURRENT)
-    _fsync_dir(root)
+    _fsync(root)
     cleanup(root)
     return gen
+
+
+def ship(source: Path, target: Path) -> tuple[Path, bool]:
+    """Make ``source``'s live generation live in the index folder ``target`` (another
+    node's), as a build publishes one there: under the target's writer lock, copied
+    beside its live generation under a temporary name, every file and the folder
+    flushed to disk, then renamed and ``CURRENT`` swapped last (:func:`publish`). Its
+    readers see their old generation or the whole new one. The generation keeps its
+    name, so every node gives a page the same ETag. Returns the generation and whether
+    it was copied (False: it was live there already)."""
+    live = current_generation(source)
+    if live is None:
+        raise IndexMissing(f"no index at {source}: run `prakas index` first")
+    with writer_lock(target):
+        cleanup(target)  # what a killed copy left behind
+        there = current_generation(target)
+        if there is not None and there.name == live.name:
+            return there, False
+        building = target / live.name.replace("gen-", ".building-", 1)
+        building.mkdir()
+        for path in live.iterdir():  # a generation is one flat folder
+            shutil.copyfile(path, building / path.name)
+            _fsync(building / path.name)
+        _fsync(building)
+        return publish(target, building, None), True
 
 
 def cleanup(root: Path) -> list[str]:
@@ -81,7 +108,8 @@ def cleanup(root: Path) -> list[str]:
     return removed
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Flush a file (its bytes) or a folder (the names in it) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -18,6 +18,7 @@ mix; a killed build leaves only an unpublished directory, cleaned up by the next
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -55,6 +56,16 @@ def read_meta(gen: Path) -> dict:
         return json.loads((gen / META).read_text("utf-8"))
     except FileNotFoundError:
         return {}
+
+
+def built_timestamp(gen: Path) -> float | None:
+    """When a generation was built (its metadata's ``built_at``), as Unix time: what
+    monitoring compares with the last run and the clock."""
+    built = read_meta(gen).get("built_at")
+    try:
+        return dt.datetime.fromisoformat(built).timestamp() if built else None
+    except ValueError:
+        return None
 
 
 def read_labels(gen: Path) -> dict[str, dict[str, dict[str, str]]]:

@@ -8,8 +8,10 @@ holds the lock; 4 the run failed (disk full, permissions) and nothing was publis
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -46,6 +48,45 @@ def main() -> None:
     """Search ministry announcements in English and Khmer."""
 
 
+REPORT = "prakas.report"  # the run's report, in the click context's meta, for the textfile
+
+
+def _records_outcome(command):
+    """``--metrics-file`` (or ``PRAKAS_METRICS_FILE``): the run's outcome written for
+    node_exporter however the command ends, with the exit code it ends with. The clock
+    is ``time.time`` unless the caller's context object brings one (tests)."""
+
+    @click.option(
+        "--metrics-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write the outcome here for node_exporter (default: $PRAKAS_METRICS_FILE).",
+    )
+    @functools.wraps(command)
+    def run(metrics_file: Path | None, **kwargs):
+        from indexer import textfile
+
+        ctx = click.get_current_context()
+        path = metrics_file or Settings().metrics_file
+        clock = (ctx.obj or {}).get("clock", time.time)
+        started, code = clock(), 1  # an exception's exit status
+        try:
+            command(**kwargs)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            raise
+        finally:
+            if path is not None:
+                outcome = textfile.Outcome(ctx.meta.get(REPORT), code, started, clock())
+                try:
+                    textfile.write(path, outcome, _settings(kwargs.get("index_dir")).index_dir)
+                except OSError as exc:
+                    _log(f"prakas index: cannot write the metrics file: {exc}")
+
+    return run
+
+
 @main.command("index")
 @click.option(
     "--content",
@@ -57,6 +98,7 @@ def main() -> None:
 @click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
 @click.option("--strict", is_flag=True, help="Any unreadable file stops the run before writing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@_records_outcome
 def index_cmd(
     content: tuple[Path, ...], index_dir: Path | None, full: bool, strict: bool, as_json: bool
 ) -> None:
@@ -73,6 +115,7 @@ def index_cmd(
             strict=strict,
             progress=_progress if show_bar else None,
         )
+        click.get_current_context().meta[REPORT] = report
     except generations.Locked as exc:
         _log(f"prakas index: {exc}")
         sys.exit(EXIT_LOCKED)
@@ -227,13 +270,20 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
 
     Each worker process opens the index once and shares its searcher among threads.
     """
+    import logging
     import os
+    import shutil
 
     from gunicorn.app.base import BaseApplication
 
-    from webapp import create_app
+    from webapp import create_app, metrics, requestlog
 
     settings = _settings(index_dir)
+    # every worker's counters in one folder, empty at start (read before any worker
+    # imports prometheus_client: webapp.metrics says why)
+    metrics_dir = metrics.fresh_multiproc_dir(settings.metrics_dir)
+    os.environ[metrics.MULTIPROC_ENV] = str(metrics_dir)
+    logging.getLogger(requestlog.LOGGER).setLevel(logging.INFO)  # one line per request
     options = {
         "bind": f"{host}:{port}",
         "workers": workers or os.cpu_count() or 1,
@@ -248,6 +298,7 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
+        "child_exit": metrics.child_exit,
     }
 
     class Server(BaseApplication):
@@ -263,7 +314,34 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
         f"({options['workers']} workers × {threads} threads)",
         err=True,
     )
-    Server().run()
+    master = os.getpid()
+    try:
+        Server().run()
+    finally:  # a worker's exit comes through here too, in its own process: not for it
+        if settings.metrics_dir is None and os.getpid() == master:  # our temporary folder
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+@main.command()
+@_index_option
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Another node's index folder (mounted, or local).",
+)
+def publish(index_dir: Path | None, target: Path) -> None:
+    """Ship the live generation to another node's index folder and make it live there."""
+    settings = _settings(index_dir)
+    try:
+        gen, copied = generations.ship(settings.index_dir, target)
+    except (store.IndexMissing, generations.Locked) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc}; {target} still serves what it served") from None
+    done = "published" if copied else "already live"
+    _log(f"prakas publish: {gen.name} {done} in {target}")
 
 
 @main.command()

@@ -114,30 +114,44 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_answers(proc: subprocess.Popen, url: str, what: str) -> None:
+    """Return once ``url`` answers; fail the test if ``proc`` ends or 20 s pass."""
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"{what} stopped with status {proc.returncode}")
+            time.sleep(0.1)
+    pytest.fail(f"{what} did not answer at {url}")
+
+
 @contextmanager
-def served(index_dir: Path) -> Iterator[str]:
-    """``prakas serve`` on a free loopback port; yields its base URL once it answers."""
+def served(
+    index_dir: Path, *options: str, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[str]:
+    """``prakas serve`` on a free loopback port; yields its base URL once it answers.
+    ``options``: more of its options (``--workers 2``); ``log``: a file for its stderr."""
     port = free_port()
+    stderr = log.open("ab") if log else None
+    command = [sys.executable, "-m", "prakas", "serve", "--index", index_dir, "--port", str(port)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "prakas", "serve", "--index", str(index_dir), "--port", str(port)],
+        [*command, *options],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr or subprocess.DEVNULL,
         cwd=PROJECT,
+        env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
+        wait_until_answers(proc, base + "/healthz", "the server")
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        if stderr:
+            stderr.close()
 
 
 def paused_index(content: Path, index_dir: Path, point: str) -> subprocess.Popen:

@@ -86,11 +86,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if app.config.get("GENERATION_CHECK_S", 30):  # an idle worker lets deleted generations go
         service.watch(app.config.get("GENERATION_CHECK_S", 30))
 
-    from webapp import api, views
+    from webapp import api, metrics, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     views.register_errors(app)
+    metrics.init_app(app)  # /metrics; counts and logs every request
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -19,6 +19,7 @@ from indexer.facets import ENTITY_FACETS
 from webapp import feeds, params, urls, vector
 from webapp.i18n import UI_LANGS, ui_language
 from webapp.search import SearchResult, SearchService
+from webapp.views import snapshot  # pinned per request: one generation, named in the log
 
 bp = Blueprint("api", __name__)
 
@@ -114,7 +115,7 @@ def _filters(req) -> dict[str, list[str]]:
 
 @bp.get("/api/search")
 def search_json():
-    result = service().search(_request())
+    result = service().search(_request(), snapshot())
     response = current_app.json.response(as_json(result, article_url))
     page = url_for("views.search_page") + params.query_string(
         result.request, page=result.request.page
@@ -138,7 +139,7 @@ def search_csv():
     req = _request().replace(page=1)
     limit = current_app.config["CSV_MAX_ROWS"]
     search = service()
-    snap = search.snapshot()  # the whole export from one generation
+    snap = snapshot()  # the whole export from one generation, named in the log
     budget = current_app.config["CSV_TIME_BUDGET_S"]
     deadline = vector.Deadline(budget, search.clock)
     total, hits = search.export(req, limit, deadline, snap)
@@ -200,7 +201,7 @@ def feed():
     address (:mod:`webapp.urls`)."""
     asked = _request()
     req = asked.replace(sort="newest", page=1, per_page=current_app.config["FEED_ENTRIES"])
-    result = service().search(req)
+    result = service().search(req, snapshot())
     ui = request.args.get("ui")
     own = params.to_params(asked, page=False) + ([("ui", ui)] if ui in UI_LANGS else [])
     self_url = urls.base() + urls.here(own).removeprefix(request.script_root)
@@ -224,7 +225,7 @@ def feed():
 
 @bp.get("/healthz")
 def healthz():
-    snap = service().snapshot()
+    snap = snapshot()
     meta = store.read_meta(snap.generation)
     return {
         "status": "ok",

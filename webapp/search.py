@@ -34,7 +34,7 @@ from indexer.config import Settings
 from indexer.documents import LANGUAGES
 from indexer.facets import ENTITY_FACETS
 from indexer.khmer import has_khmer
-from webapp import cache, vector
+from webapp import cache, metrics, vector
 from webapp import query as queries
 from webapp.facets import BY_NAME, KINDS, Columns, FacetValue, Units
 from webapp.snippets import snippet, wanted
@@ -380,6 +380,8 @@ class SearchService:
         result.complete = not deadline.ran_out
         if result.complete:  # a search cut short is not the generation's answer
             self.results.put(answers, request, result)
+        else:
+            metrics.count_cut_short()
         return result
 
     def _matching(self, snap: Snapshot, request: SearchRequest, evaluator: vector.Evaluator):

@@ -166,6 +166,7 @@ def _page(render: Callable[[], str], extra: str = "") -> Response:
     else:
         pages, generation = current_app.extensions["pages"], snapshot().generation.name
         body = pages.get(generation, etag)
+        g.page_cache = "miss" if body is None else "hit"  # counted and logged (metrics)
         if body is None:
             body = render()
             if not g.get("partial"):
