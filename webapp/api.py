@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from defusedcsv import csv
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 
 from indexer import store
 from indexer.facets import ENTITY_FACETS
-from webapp import params
+from webapp import params, suggest
 from webapp.i18n import ui_language
 from webapp.search import SearchResult, SearchService
 
@@ -183,6 +184,22 @@ def feed():
         "<author><name>prakas</name></author>" + "".join(entries) + "</feed>"
     )
     return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/api/suggest")
+def suggest_json():
+    """Completions of what is typed in the box (:mod:`webapp.suggest`), for the
+    autocomplete; any text gets a list, never an error."""
+    typed = request.args.get("q", "")
+    found = suggest.completions(service().snapshot(), typed, _completion_url)
+    return current_app.json.response(found)
+
+
+def _completion_url(target: suggest.Target) -> str:
+    if target.kind == "title":
+        return url_for("views.article", lang=target.lang, slug=target.slug)
+    values: dict[str, Any] = {target.kind: target.value}  # ?province=Takeo
+    return url_for("views.search_page", **values)
 
 
 @bp.get("/healthz")
