@@ -32,6 +32,7 @@ LIMIT = 8  # completions in an answer
 KINDS = ("title", *(f.name for f in ENTITY_FACETS))
 # entities before titles; a person who is a minister is offered as a minister
 _TIER = {"minister": 0, "org": 1, "province": 1, "place": 2, "person": 2, "title": 3}
+_JOINED = re.compile(r"[.'’‘ʼ-]")  # M.P.T.C. is MPTC, Wi-Fi is WiFi
 _NOT_KEY = re.compile(r"[^\w\s\u1780-\u17ff]|_")
 
 
@@ -51,7 +52,8 @@ Link = Callable[[Target], str]
 
 def fold(text: str) -> str:
     """The key of a text: Khmer normalised (:func:`indexer.khmer.normalise`), Latin
-    accents dropped, case folded, punctuation and repeated spaces gone."""
+    accents dropped, case folded, dots, apostrophes and hyphens dropped, other
+    punctuation and repeated spaces one space."""
     text = khmer.normalise(unicodedata.normalize("NFC", text))
     out = []
     for ch in text:
@@ -59,7 +61,7 @@ def fold(text: str) -> str:
             out.append(ch)
         else:
             out.extend(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-    return " ".join(_NOT_KEY.sub(" ", "".join(out)).casefold().split())
+    return " ".join(_NOT_KEY.sub(" ", _JOINED.sub("", "".join(out))).casefold().split())
 
 
 def _starts(text: str) -> Iterator[str]:
