@@ -214,3 +214,11 @@ def test_fold() -> None:
     # Khmer: zero-width spaces go, coeng-DA is coeng-TA (khmer.normalise)
     assert suggest.fold("ក្រ\u200bចេះ") == suggest.fold("ក្រចេះ")
     assert suggest.fold("សេចក្\u178a") == suggest.fold("សេចក្\u178f")
+
+
+def test_a_long_typed_title_still_completes(client: FlaskClient) -> None:
+    # keys keep their first KEY_CHARS characters; what is typed is cut the same way
+    typed = HEALTH_RECORDS_EN[:55]
+    assert len(suggest.fold(typed)) > suggest.KEY_CHARS
+    assert ask(client, typed) == [KRATIE_EN[1]]
+    assert ask(client, "records pilot in kra") == [KRATIE_EN[1]]

@@ -26,6 +26,7 @@ from indexer.entities.registry import registry
 from indexer.facets import ENTITY_FACETS
 
 MAX_CHARS = 100  # of the typed text: what a lookup reads is bounded
+KEY_CHARS = 40  # of a key: a title's 12 word starts are not 12 copies of its tail
 MAX_SCAN = 2000  # keys read for one lookup, the most common prefix included
 MAX_TITLES = 20_000  # titles of the newest files that are offered
 LIMIT = 8  # completions in an answer
@@ -74,7 +75,7 @@ def _starts(text: str) -> Iterator[str]:
     for start, end in khmer.runs(norm):
         cuts.update(p.start for p in khmer.words(norm, start, end))
     for cut in sorted(cuts):
-        key = fold(norm[cut:])
+        key = fold(norm[cut : cut + 2 * KEY_CHARS])[:KEY_CHARS]
         if key:
             yield key
 
@@ -109,7 +110,7 @@ class Completions:
     def find(self, typed: str, limit: int = LIMIT) -> list[tuple[str, Target]]:
         """(label, target) of the best completions of ``typed``: names before titles,
         the most frequent names and the newest titles first, each target once."""
-        key = fold(typed[:MAX_CHARS])
+        key = fold(typed[:MAX_CHARS])[:KEY_CHARS]
         if not key:
             return []
         found = [
