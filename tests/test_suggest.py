@@ -222,3 +222,21 @@ def test_a_long_typed_title_still_completes(client: FlaskClient) -> None:
     assert len(suggest.fold(typed)) > suggest.KEY_CHARS
     assert ask(client, typed) == [KRATIE_EN[1]]
     assert ask(client, "records pilot in kra") == [KRATIE_EN[1]]
+
+
+def test_a_large_generation_reads_its_titles_in_the_background(
+    client: FlaskClient, monkeypatch
+) -> None:
+    read = []
+    real = suggest.title_entries
+    monkeypatch.setattr(suggest, "title_entries", lambda snap: read.append(1) or real(snap))
+    monkeypatch.setattr(suggest, "SYNC_FILES", 0)  # every generation is "large"
+    snap = client.application.extensions["search"].snapshot()
+    snap.memo._values.pop("completions", None)
+    first = ask(client, "zava")
+    assert first[0]["kind"] == "person"  # the names answer at once
+    index = snap.memo.get("completions", lambda: None)
+    assert index.ready.wait(30)
+    again = ask(client, "zava")
+    assert [f["kind"] for f in again] == ["person", "title", "title"]
+    assert read == [1]  # one thread, however many requests

@@ -8,13 +8,17 @@ spellings and abbreviations of organisations, and the titles of the newest
 :data:`MAX_TITLES` files — is folded to a key (:func:`fold`: case, accents, Khmer
 spelling variants and punctuation do not count) at the start of each of its words, and
 the keys are sorted. A lookup is a bisection and a scan of at most :data:`MAX_SCAN`
-keys, so it costs the same at 100,000 announcements as at 100 (docs/api.md).
+keys, so it costs the same at 100,000 announcements as at 100 (docs/api.md). A
+generation of more than :data:`SYNC_FILES` files reads its titles in a background
+thread (seconds at 100,000 announcements); until they are in, the names answer alone.
 """
 
 from __future__ import annotations
 
 import bisect
+import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,11 +34,13 @@ KEY_CHARS = 40  # of a key: a title's 12 word starts are not 12 copies of its ta
 MAX_SCAN = 2000  # keys read for one lookup, the most common prefix included
 MAX_TITLES = 20_000  # titles of the newest files that are offered
 LIMIT = 8  # completions in an answer
-KINDS = ("title", *(f.name for f in ENTITY_FACETS))
+SYNC_FILES = 5_000  # up to this many files, titles are read by the first request
 # entities before titles; a person who is a minister is offered as a minister
 _TIER = {"minister": 0, "org": 1, "province": 1, "place": 2, "person": 2, "title": 3}
+log = logging.getLogger(__name__)
 _JOINED = re.compile(r"[.'’‘ʼ-]")  # M.P.T.C. is MPTC, Wi-Fi is WiFi
 _NOT_KEY = re.compile(r"[^\w\s\u1780-\u17ff]|_")
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,28 +60,21 @@ Link = Callable[[Target], str]
 def fold(text: str) -> str:
     """The key of a text: Khmer normalised (:func:`indexer.khmer.normalise`), Latin
     accents dropped, case folded, dots, apostrophes and hyphens dropped, other
-    punctuation and repeated spaces one space."""
-    text = khmer.normalise(unicodedata.normalize("NFC", text))
-    out = []
-    for ch in text:
-        if "\u1780" <= ch <= "\u17ff":
-            out.append(ch)
-        else:
-            out.extend(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-    return " ".join(_NOT_KEY.sub(" ", _JOINED.sub("", "".join(out))).casefold().split())
+    punctuation and repeated spaces one space. (NFKD leaves Khmer as it is: no Khmer
+    character has a decomposition.)"""
+    text = _ACCENTS.sub("", unicodedata.normalize("NFKD", khmer.normalise(text)))
+    return " ".join(_NOT_KEY.sub(" ", _JOINED.sub("", text)).casefold().split())
 
 
 def _starts(text: str) -> Iterator[str]:
     """The keys of ``text``: from its start and from the start of each later word (a
-    Khmer run's words as the segmenter finds them)."""
-    norm = khmer.normalise(text)
-    cuts = {0}
-    for m in re.finditer(r"\S+", norm):
-        cuts.add(m.start())
-    for start, end in khmer.runs(norm):
-        cuts.update(p.start for p in khmer.words(norm, start, end))
+    Khmer run's words as the segmenter finds them), at most :data:`KEY_CHARS` long."""
+    folded = fold(text)
+    cuts = {0, *(m.end() for m in re.finditer(" ", folded))}
+    for start, end in khmer.runs(folded):
+        cuts.update(p.start for p in khmer.words(folded, start, end))
     for cut in sorted(cuts):
-        key = fold(norm[cut : cut + 2 * KEY_CHARS])[:KEY_CHARS]
+        key = folded[cut : cut + KEY_CHARS]
         if key:
             yield key
 
@@ -103,9 +102,33 @@ class Completions:
     """One generation's names (few, all scanned) and titles (many, scanned within the
     bound), each a sorted :class:`Table`."""
 
-    def __init__(self, names: list[Entry], titles: list[Entry]) -> None:
+    def __init__(self, names: list[Entry], titles: list[Entry] | None = None) -> None:
         self.names = Table(names)
-        self.titles = Table(titles)
+        self.titles = Table(titles or [])
+        self.ready = threading.Event()  # the titles are in
+        if titles is not None:
+            self.ready.set()
+        self._lock = threading.Lock()
+        self._started = False
+
+    def fill(self, snap) -> None:
+        """Read the titles in a background thread, once: a large generation's take
+        seconds (stored fields, Khmer segmentation), and the box answers with the
+        names meanwhile."""
+        with self._lock:
+            if self._started or self.ready.is_set():
+                return
+            self._started = True
+
+        def work() -> None:
+            try:
+                self.titles = Table(title_entries(snap))
+            except Exception:  # names only, for this generation
+                log.exception("the titles of %s were not read for completions", snap.generation)
+            finally:
+                self.ready.set()
+
+        threading.Thread(target=work, name="completions", daemon=True).start()
 
     def find(self, typed: str, limit: int = LIMIT) -> list[tuple[str, Target]]:
         """(label, target) of the best completions of ``typed``: names before titles,
@@ -113,9 +136,10 @@ class Completions:
         key = fold(typed[:MAX_CHARS])[:KEY_CHARS]
         if not key:
             return []
+        titles = self.titles  # one table, even if the thread replaces it meanwhile
         found = [
             *sorted(self.names.scan(key), key=_order),
-            *sorted(self.titles.scan(key), key=_order),
+            *sorted(titles.scan(key), key=_order),
         ]
         out: dict[Target, str] = {}
         for _, label, target in found:
@@ -130,9 +154,13 @@ def _order(entry: tuple[tuple[int, int], str, Target]) -> tuple[tuple[int, int],
 
 
 def build(snap) -> Completions:
-    """The completions of one generation (a :class:`webapp.search.Snapshot`)."""
+    """The completions of one generation (a :class:`webapp.search.Snapshot`), at once."""
+    return Completions(name_entries(snap), title_entries(snap))
+
+
+def name_entries(snap) -> list[Entry]:
+    """Each entity facet's values that some announcement names, by every spelling."""
     names: list[Entry] = []
-    titles: list[Entry] = []
     units = snap.columns.units["announcement"]
     ministers = set(snap.columns.values("minister")) if "minister" in snap.columns.pairs else set()
     orgs = {o.name: o for o in registry().organisations}
@@ -155,10 +183,16 @@ def build(snap) -> Completions:
                     label = f"{label} ({spelling})"  # an abbreviation: MPTC
                 rank = (_TIER[facet.name], -count)
                 names.extend((key, rank, label, target) for key in _starts(spelling))
+    return names
+
+
+def title_entries(snap) -> list[Entry]:
+    """The titles of the newest :data:`MAX_TITLES` files, newest first."""
+    titles: list[Entry] = []
     for lang, slug, title, date in _titles(snap):
         target = Target("title", title, lang, slug)
         titles.extend((key, (_TIER["title"], -date), title, target) for key in _starts(title))
-    return Completions(names, titles)
+    return titles
 
 
 def _titles(snap) -> Iterator[tuple[str, str, str, int]]:
@@ -176,7 +210,12 @@ def _titles(snap) -> Iterator[tuple[str, str, str, int]]:
 
 def completions(snap, typed: str, link: Link) -> list[dict[str, str]]:
     """The answer of ``/api/suggest`` for ``typed`` in this generation."""
-    index: Completions = snap.memo.get("completions", lambda: build(snap))
+    index: Completions
+    if snap.columns.n <= SYNC_FILES:
+        index = snap.memo.get("completions", lambda: build(snap))
+    else:
+        index = snap.memo.get("completions", lambda: Completions(name_entries(snap)))
+        index.fill(snap)
     return [
         {"label": label, "kind": target.kind, "value": target.value, "url": link(target)}
         for label, target in index.find(typed)
