@@ -363,6 +363,34 @@ def run_exports(index_dir: Path) -> dict:
     }
 
 
+def measure_suggest(service, queries: list[Query]) -> dict:
+    """``/api/suggest`` through :mod:`webapp.suggest`: the one-off build of a
+    generation's completions, then every prefix (1 to 12 characters) of the workload's
+    words and of the minister and province names, as a person types them."""
+    from webapp import suggest
+
+    snap = service.snapshot()
+    started = time.perf_counter()
+    table = suggest.build(snap)
+    build_s = time.perf_counter() - started
+    snap.memo.get("completions", lambda: table)
+    texts = [q.q.strip('"') for q in queries if q.q]
+    texts += [n for q in queries for n in (*q.minister, *q.province)]
+    typed = sorted({t[:i] for t in texts for i in range(1, min(len(t), 12) + 1)})
+    times = []
+    for text in typed:
+        started = time.perf_counter()
+        suggest.completions(snap, text, lambda target: "")
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "build_s": build_s,
+        "keys": len(table.names.keys) + len(table.titles.keys),
+        "lookups": len(times),
+        "median_ms": statistics.median(times),
+        "p95_ms": percentile(times, 0.95),
+    }
+
+
 def _summarise(times: dict[str, list[float]]) -> dict:
     every = [t for ts in times.values() for t in ts]
     return {
@@ -1034,6 +1062,7 @@ def run(
     ours["adversarial"] = run_adversarial(service)
     ours["misspelt"] = run_misspelt(service)
     ours["export"] = run_exports(index_dir)
+    completions = measure_suggest(service, queries)
     peer = first["tantivy"] | peer_build | {"steady": again["tantivy"]} if peer_build else None
     load = measure_load(index_dir, queries, load_seconds)
     zipf = measure_load(index_dir, queries, load_seconds, mix="zipf", result_cache=True)
@@ -1044,6 +1073,7 @@ def run(
         "search_steady": steady,
         "landing_ms": ours["landing_ms"],
         "frequent_ms": ours["frequent_ms"],
+        "suggest": completions,
         "load": load,
         "load_zipf": zipf,
         "worker_rss_mb": max(load["worker_rss_mb"], zipf["worker_rss_mb"]),
@@ -1072,6 +1102,9 @@ def flat(result: dict) -> dict:
         "search.p99_ms": result["search"]["p99_ms"],
         "landing_ms": result["landing_ms"],
         "frequent_ms": result["frequent_ms"],
+        "suggest.median_ms": result["suggest"]["median_ms"],
+        "suggest.p95_ms": result["suggest"]["p95_ms"],
+        "suggest.build_s": result["suggest"]["build_s"],
         "load.rps": result["load"]["rps"],
         "load.p95_ms": result["load"]["p95_ms"],
         "load.errors": result["load"]["errors"],
@@ -1181,6 +1214,12 @@ def table(result: dict) -> str:
     lines.append(
         f"  ({export['worst']}: {slowest['rows']} rows, cut: {slowest['truncated'] or 'no'}; "
         f"budget {export['budget_s']:g} s; export.* in --json)"
+    )
+    done = result["suggest"]
+    lines.append(
+        f"/api/suggest (ours only): median {done['median_ms']:.2f} ms, p95 "
+        f"{done['p95_ms']:.2f} ms over {done['lookups']} prefixes; built once per "
+        f"generation in {done['build_s']:.2f} s ({done['keys']:,} keys)"
     )
     lines += [
         "",

@@ -28,6 +28,8 @@ KEYS = (
     "search.p95_ms",
     "search.p99_ms",
     "landing_ms",
+    "suggest.p95_ms",
+    "suggest.build_s",
     "load.rps",
     "load.p95_ms",
     "load.errors",
@@ -73,7 +75,7 @@ def test_bench_run_reports_every_figure(tmp_path: Path) -> None:
     assert figures["size"] == 120 and figures["load.errors"] == 0
     assert figures["load_zipf.errors"] == 0
     table = bench_run.table(result)
-    assert "/FTS5" in table and "landing page" in table
+    assert "/FTS5" in table and "landing page" in table and "/api/suggest" in table
     if bench_run.tantivy_available():
         assert "/tantivy" in table
         # every query class has a tantivy figure, from the same workload

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from defusedcsv import csv
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 
 from indexer import store
 from indexer.facets import ENTITY_FACETS
-from webapp import feeds, params, urls, vector
+from webapp import feeds, params, suggest, urls, vector
 from webapp.i18n import UI_LANGS, ui_language
 from webapp.search import SearchResult, SearchService
 from webapp.views import snapshot  # pinned per request: one generation, named in the log
@@ -221,6 +222,24 @@ def feed():
         entries=entries,
     )
     return _kept(Response(body, mimetype="application/atom+xml"), result)
+
+
+@bp.get("/api/suggest")
+def suggest_json():
+    """Completions of what is typed in the box (:mod:`webapp.suggest`), for the
+    autocomplete; any text gets a list, never an error."""
+    typed = request.args.get("q", "")
+    found = suggest.completions(snapshot(), typed, _completion_url)
+    response = current_app.json.response(found)
+    response.headers["Cache-Control"] = "no-cache"  # as a search's: one generation's answer
+    return response
+
+
+def _completion_url(target: suggest.Target) -> str:
+    if target.kind == "title":
+        return url_for("views.article", lang=target.lang, slug=target.slug)
+    values: dict[str, Any] = {target.kind: target.value}  # ?province=Takeo
+    return url_for("views.search_page", **values)
 
 
 @bp.get("/healthz")

@@ -47,6 +47,7 @@ from indexer.entities.vocabulary import SOFT_UNIT_WORDS, UNIT_PREFIX_KM, UNIT_WO
 from indexer.facets import ENTITY_FACETS, FACETS
 from indexer.places import fold_khmer, fold_latin, gazetteer
 from indexer.schema import SEARCHED
+from webapp import prefix
 
 TEXT_FIELDS = SEARCHED
 FIELD_BOOSTS = {"title": 2.0, "content": 1.0, "content_kc": 0.3}
@@ -82,6 +83,7 @@ MAX_DEPTH = 4  # brackets inside brackets
 MAX_EXPANSION = 64  # index terms one range or wildcard expands to
 MAX_EXPANDED = 256  # index terms all the ranges and wildcards of one query expand to
 TIME_BUDGET_S = 1.0  # matching and ranking; past it, the results found so far
+PREFIX_BOOST = 0.5  # an unfinished last word's completions rank below whole words
 
 _STAFF_SYNTAX = re.compile(
     r'["()]|\b(?:AND|OR|NOT)\b|(?:^|\s)[-+]\S|\w:\S|[*?]|[\[{][^\]}]*\b(?i:to)\b[^\]}]*[\]}]'
@@ -176,6 +178,8 @@ def parse(text: str, schema: Schema, reader: IndexReader | None = None) -> Parse
     else:
         parsed = Parsed(_plain(words, schema, notices), words, notices)
         parsed.names = entity_spellings(words)
+        if reader is not None:  # search as you type: the last word may be unfinished
+            parsed.query = _completed(parsed.query, words, schema, reader)
     bare = [w.lower().strip(".,;:!?\"'()") for w in words if w not in _OPERATORS]
     if parsed.query is Q.NullQuery and bare and all(w in STOP_WORDS for w in bare):
         notices.append(
@@ -302,6 +306,18 @@ def _either(
     typed = parser.parse(_escape(" ".join(required)))
     options = [q for q in (typed, *alternatives) if q is not Q.NullQuery]
     return options[0] if len(options) == 1 else Q.Or(options)
+def _completed(query: Q.Query, words: list[str], schema: Schema, reader: IndexReader) -> Q.Query:
+    """``query``, or also the words with the last one completed (:mod:`webapp.prefix`),
+    ranked below what the words find as typed."""
+    done = prefix.complete(words, schema, reader, MAX_EXPANSION)
+    if done is None:
+        return query
+    ends = Q.Or(
+        [Q.Term(f, t, boost=FIELD_BOOSTS[f]) for t in done.terms for f in ("title", "content")]
+    )
+    head = _plain(done.head, schema) if done.head else Q.NullQuery
+    extra = (Q.And([head, ends]) if head is not Q.NullQuery else ends).with_boost(PREFIX_BOOST)
+    return extra if query is Q.NullQuery else Q.Or([query, extra])
 
 
 def relaxed(words: list[str], schema: Schema) -> Q.Query:
