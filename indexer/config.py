@@ -5,6 +5,8 @@
 ``PRAKAS_REGISTRY`` a folder of officials and organisations staff maintain, merged over
                     the bundled facts (default: none; see :mod:`indexer.entities.staff`)
 ``PRAKAS_RESULT_CACHE``  results a web worker keeps per index generation (default 512; 0: none)
+``PRAKAS_QUERY_LOG``  the JSON-lines file of searches that found nothing as typed (default:
+                    none, nothing is written; see :mod:`webapp.querylog`)
 """
 
 from __future__ import annotations
@@ -44,4 +46,7 @@ class Settings:
     registry_dir: Path | None = field(default_factory=default_registry)
     result_cache: int = field(
         default_factory=lambda: int(os.environ.get("PRAKAS_RESULT_CACHE") or 512)
+    )
+    query_log: Path | None = field(
+        default_factory=lambda: Path(p) if (p := os.environ.get("PRAKAS_QUERY_LOG")) else None
     )

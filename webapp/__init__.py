@@ -7,7 +7,9 @@ service is created once per process and shared by its threads.
 Config: ``INDEX_DIR``; ``CACHE_DIR`` (built files: the Khmer font subset, compiled
 catalogues; default ``$PRAKAS_CACHE`` or the instance folder's ``cache/``);
 ``ASSET_BASE_URL`` (where the announcements' images are published; unset, an image
-shows as "image not available"); ``CSV_MAX_ROWS``, ``FEED_ENTRIES``.
+shows as "image not available"); ``QUERY_LOG`` (searches that found nothing as typed:
+:mod:`webapp.querylog`; default ``$PRAKAS_QUERY_LOG``, unset: none); ``CSV_MAX_ROWS``,
+``FEED_ENTRIES``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from indexer.store import IndexMissing
 from webapp import i18n
 from webapp.assets import Assets, build_id
 from webapp.cache import Pages
+from webapp.querylog import QueryLog
 from webapp.search import SearchService
 
 CSP = (
@@ -43,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         INDEX_DIR=Settings().index_dir,
         CACHE_DIR=os.environ.get("PRAKAS_CACHE") or Path(app.instance_path) / "cache",
         ASSET_BASE_URL=os.environ.get("PRAKAS_ASSET_BASE_URL") or None,
+        QUERY_LOG=Settings().query_log,
         CSV_MAX_ROWS=10_000,
         FEED_ENTRIES=50,
         COMPRESS_MIMETYPES=COMPRESSED,
@@ -63,7 +67,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csp = CSP.format(
         images=f" {origin.scheme}://{origin.netloc}" if origin and origin.netloc else ""
     )
-    service = app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
+    queries = Path(app.config["QUERY_LOG"]) if app.config["QUERY_LOG"] else None
+    service = app.extensions["search"] = SearchService(
+        Path(app.config["INDEX_DIR"]), query_log=QueryLog(queries) if queries else None
+    )
     app.extensions["pages"] = Pages(service.results.size)  # the same setting: 0 is off
     if app.config.get("WARM", True):
         # Open the index and read its columns now, while the worker starts, not on

@@ -30,15 +30,15 @@ from indexer.config import Settings
 from indexer.documents import LANGUAGES
 from indexer.facets import ENTITY_FACETS
 from indexer.khmer import has_khmer
-from webapp import cache, vector
+from webapp import cache, respell, vector
 from webapp import query as queries
 from webapp.facets import BY_NAME, KINDS, Columns, FacetValue, Units
+from webapp.querylog import QueryLog
 from webapp.snippets import snippet, wanted
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 FACET_LIMIT = 12  # values of a facet shown unless the request asks for all of them
-FEW = 3  # fewer results than this, and a respelling that finds any is offered
 
 Selections = tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -62,6 +62,7 @@ class SearchRequest:
     unit: str = "announcement"
     more: tuple[str, ...] = ()  # facets whose every value is listed
     prefer: str = "en"
+    exact: bool = False  # the words as typed: no respelling (``&exact=1``)
 
     def replace(self, **changes: object) -> SearchRequest:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
@@ -125,7 +126,8 @@ class SearchResult:
     timeline_by: str = "year"  # what the timeline's labels are: "year" or "month" (1–12)
     notices: list[str] = field(default_factory=list)
     relaxed: bool = False
-    suggestion: str | None = None
+    suggestion: str | None = None  # a respelling: shown (``respelled_from`` set) or offered
+    respelled_from: str | None = None  # the query as typed, when the hits are the respelling's
     pages: int = 1
     generation: str = ""
     took_ms: float = 0.0
@@ -168,6 +170,26 @@ class Snapshot:
             self.searcher, self.lengths, self.columns.alive, self.postings, deadline
         )
 
+    def vocabulary(self) -> respell.Vocabulary:
+        """What respellings are drawn from (:func:`respell.vocabulary`): built by the
+        first search of this generation that needs one, then shared."""
+
+        def build() -> respell.Vocabulary:
+            field = self.searcher.schema["words"]
+            terms = (
+                (field.from_bytes(t), info.doc_frequency())
+                for t, info in self.searcher.reader().iter_field("words")
+            )
+            names = [
+                spelling
+                for f in ENTITY_FACETS
+                for value in self.columns.values(f.name)
+                for spelling in (value, *self.labels.get(f.name, {}).get(value, {}).values())
+            ]
+            return respell.vocabulary(terms, names)
+
+        return self.memo.get("respell", build)
+
     def stored_fields(self, docnum: int) -> dict:
         return self.documents.get(docnum, self.searcher.stored_fields)
 
@@ -189,8 +211,11 @@ class Snapshot:
 class SearchService:
     """Holds the published index open; one instance per process, shared by threads."""
 
-    def __init__(self, index_dir: Path, result_cache: int | None = None) -> None:
+    def __init__(
+        self, index_dir: Path, result_cache: int | None = None, query_log: QueryLog | None = None
+    ) -> None:
         self.index_dir = index_dir
+        self.query_log = query_log  # the web app's: what people could not find
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         size = Settings().result_cache if result_cache is None else result_cache
@@ -258,6 +283,7 @@ class SearchService:
         deadline = vector.Deadline(queries.TIME_BUDGET_S)
         if (hit := self.results.get(snap.generation.name, request)) is not None:
             hit.took_ms = (time.perf_counter() - started) * 1000
+            self._unanswered(hit)
             return hit
         searcher, cols = snap.searcher, snap.columns
         units = cols.units[request.unit]
@@ -277,6 +303,19 @@ class SearchService:
                 parsed.notices.append(
                     _l("No announcement has all of your words; showing those with some of them.")
                 )
+        suggestion = respelled_from = None
+        if parsed.words and not parsed.staff and not request.exact and not deadline.passed():
+            suggestion = self.suggest(snap, parsed.words, deadline)
+        if suggestion is not None:  # counted as the words were: same generation, filters
+            alt = queries.parse(suggestion, searcher.schema, searcher.reader())
+            alt_matched, alt_scores = evaluator.run(alt.query, units.of)
+            alt_final = self._final(alt_matched, file_masks, unit_masks, units)
+            verdict = respell.verdict(int(final.sum()), relaxed, int(alt_final.sum()))
+            if verdict == "show" and not deadline.ran_out:
+                parsed, matched, scores, final = alt, alt_matched, alt_scores, alt_final
+                relaxed, respelled_from = False, request.q
+            elif verdict != "offer":
+                suggestion = None
         total = int(final.sum())
         pages = max(1, -(-total // request.per_page))
         if request.page > pages:
@@ -305,12 +344,12 @@ class SearchService:
             timeline_by="month" if self._by_month(request, facets) else "year",
             notices=parsed.notices,
             relaxed=relaxed,
+            suggestion=suggestion,
+            respelled_from=respelled_from,
             pages=pages,
             generation=snap.generation.name,
             labels=snap.labels,
         )
-        if parsed.words and not parsed.staff and not deadline.passed():
-            result.suggestion = self.suggest(snap, parsed.words, total, units, relaxed)
         if deadline.ran_out:
             result.notices.append(
                 _l(
@@ -323,7 +362,18 @@ class SearchService:
         result.complete = not deadline.ran_out
         if result.complete:  # a search cut short is not the generation's answer
             self.results.put(snap.generation.name, request, result)
+        self._unanswered(result)
         return result
+
+    def _unanswered(self, result: SearchResult) -> None:
+        """A search whose words found nothing as typed, once (on its first page), to
+        the query log when there is one."""
+        req = result.request
+        if self.query_log is None or req.page != 1 or not req.q.strip():
+            return
+        if result.total == 0 or result.respelled_from is not None:
+            respelled = result.suggestion if result.respelled_from is not None else None
+            self.query_log.record(req.q, result.total, respelled)
 
     @staticmethod
     def _filter_masks(
@@ -456,33 +506,16 @@ class SearchService:
         return [(str(y), years.get(y, 0), str(y) in chosen) for y in span]
 
     def suggest(
-        self, snap: Snapshot, words: list[str], total: int, units: Units, relaxed: bool
+        self, snap: Snapshot, words: list[str], deadline: vector.Deadline | None = None
     ) -> str | None:
-        """A respelling of the words the index does not know, from its own vocabulary
-        (both languages), offered when it finds more than the query as typed; matched
-        and counted in ``snap``, the generation the page reads."""
+        """The words with each one the index does not know respelt from ``snap``'s
+        vocabulary (:mod:`webapp.respell`), or None; past ``deadline``, None."""
         searcher = snap.searcher
-        corrector = searcher.corrector("words")
-        vocabulary = searcher.reader()
-        changed = False
-        out: list[str] = []
-        for word in words:
-            key = word.lower()
-            known = len(key) < 4 or _in_vocabulary(searcher, vocabulary, key)
-            # prefix=1: candidates share the first letter, which keeps the scan of the
-            # vocabulary short at any index size
-            if not known and (options := corrector.suggest(key, limit=3, maxdist=2, prefix=1)):
-                out.append(options[0])
-                changed = True
-            else:
-                out.append(word)
-        if not changed:
-            return None
-        candidate = " ".join(out)
-        parsed = queries.parse(candidate, searcher.schema, vocabulary)
-        matched, _ = snap.evaluator().run(parsed.query, units.of)
-        found = int(units.any(matched).sum())
-        return candidate if found > total or (found and (total < FEW or relaxed)) else None
+        reader = searcher.reader()
+        vocab = snap.vocabulary()
+        return respell.respell(
+            words, vocab, lambda w: _in_vocabulary(searcher, reader, w), deadline
+        )
 
 
 def _in_vocabulary(searcher: Searcher, reader, word: str) -> bool:

@@ -23,6 +23,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,13 +103,14 @@ class OutOfTime(Exception):
 class Deadline:
     """When a search must stop matching; ``ran_out`` remembers that it had to."""
 
-    def __init__(self, seconds: float) -> None:
-        self.at = time.monotonic() + seconds
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock  # injected by tests: no test waits for a real second
+        self.at = clock() + seconds
         self.ran_out = False
         self._steps = 0
 
     def passed(self) -> bool:
-        if not self.ran_out and time.monotonic() >= self.at:
+        if not self.ran_out and self.clock() >= self.at:
             self.ran_out = True
         return self.ran_out
 
