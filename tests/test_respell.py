@@ -13,13 +13,17 @@ import csv
 import datetime as dt
 import io
 import json
+import random
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from conftest import cli
 
+from bench import respell as bench_respell
 from webapp import create_app, respell
 from webapp.querylog import QueryLog, age, files, read, unanswered
 from webapp.search import SearchRequest, SearchService
@@ -76,6 +80,29 @@ def test_khmer_by_clusters() -> None:
     # Kampot is a province; and two of its three clusters differ from កំពុង
     assert respell.respell(["កំពត"], v, never) is None
     assert v.candidates("កំពត") == []
+
+
+def test_a_khmer_typo_that_segments_into_known_pieces_is_still_respelt() -> None:
+    """សហគន៍ (សហគមន៍, community, without ម) segments as សហ|គ|ន៍, three pieces the index
+    has: a lone cluster among them marks a misspelling, not words of the index."""
+    v = vocab(("សហគមន៍", 30), ("ការអភិវឌ្ឍ", 30))
+    every_piece = lambda w: True  # noqa: E731 — the index knows every piece
+    assert respell.respell(["សហគន៍"], v, every_piece) == "សហគមន៍"
+    # a word the segmenter keeps whole stays as typed when the index has it
+    assert respell.respell(["ការអភិវឌ្ឍន៍"], v, every_piece) is None
+
+
+def test_the_benchmark_runs(content_index: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.respell", "--index", str(content_index), "--words", "4"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"^4 misspelt words: \d respelt as meant", out.stdout, re.M)
+    assert bench_respell.misspell("province", random.Random(1)) != "province"
 
 
 def test_past_the_deadline_no_respelling() -> None:

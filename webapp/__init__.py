@@ -76,7 +76,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # Open the index and read its columns now, while the worker starts, not on
         # the first visitor's request (a second or so at 100,000 announcements).
         with contextlib.suppress(IndexMissing):  # a 503 until `prakas index` has run
-            service.snapshot()
+            service.snapshot().vocabulary()  # and the respellings' (webapp.respell)
 
     from webapp import api, views
 

@@ -10,7 +10,9 @@ The rules (docs/api.md, "Respelling"):
 
 * a word is left as typed when it is a word of the index, a name the registry or the
   gazetteer knows, a stop word, a unit word (``Khet``, ``ស្រុក``), a number, or shorter
-  than :data:`MIN_LATIN` letters (:data:`MIN_KHMER` clusters);
+  than :data:`MIN_LATIN` letters (:data:`MIN_KHMER` clusters). A Khmer run that the
+  segmenter cuts into words and a lone cluster is not taken for words of the index:
+  that is how a misspelt Khmer word segments;
 * otherwise its candidates are the vocabulary's words within an edit distance
   (:func:`max_distance`; transpositions count one): Latin by letters, Khmer by
   clusters, so a vowel sign is never separated from its consonant. A stop word is
@@ -218,6 +220,11 @@ def _kept(core: str, vocab: Vocabulary, is_word: Callable[[str], bool]) -> bool:
     if khmer.has_khmer(core):
         if khmer.KHMER_CHAR.sub("", core) or len(list(khmer.clusters(core))) < MIN_KHMER:
             return True  # mixed scripts, digits or one cluster: nothing to compare
+        pieces = [p.text for s, e in khmer.runs(core) for p in khmer.words(core, s, e)]
+        if len(pieces) > 1 and any(len(list(khmer.clusters(p))) < MIN_KHMER for p in pieces):
+            # a misspelt word segments into words and stray clusters, each of which the
+            # index has: only a name keeps it
+            return known_name(core)
     elif len(core) < MIN_LATIN or not core.isalpha():
         return True
     return known_name(core) or is_word(key)
@@ -244,7 +251,7 @@ def respell(
     out: list[str] = []
     changed = False
     for word in words:
-        if deadline is not None and deadline.passed():
+        if deadline is not None and deadline.over():
             return None
         core = word.strip(PUNCTUATION)
         prefix = ""
@@ -258,7 +265,7 @@ def respell(
             trail = word[len(word.rstrip(PUNCTUATION)) :]
             out.append(lead + prefix + _cased(core, new) + trail)
             changed = True
-    if deadline is not None and deadline.passed():
+    if deadline is not None and deadline.over():
         return None
     return " ".join(out) if changed else None
 

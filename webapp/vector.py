@@ -114,6 +114,11 @@ class Deadline:
             self.ran_out = True
         return self.ran_out
 
+    def over(self) -> bool:
+        """Past the deadline, without marking the search cut short: for optional work
+        (a respelling) that is skipped, not truncated."""
+        return self.clock() >= self.at
+
     def step(self) -> None:
         """One step of a match loop: every 32nd reads the clock (a clock read costs
         about as much as a step), and past the deadline the loop ends."""
