@@ -131,6 +131,29 @@ def test_past_the_deadline_no_respelling() -> None:
     assert respell.respell(["comunity"], v, never, Deadline(1.0, Ticking())) is None
 
 
+def test_a_respelling_past_the_budget_leaves_the_words_results_whole(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clock is injected: the budget runs out while the respelling's vocabulary is
+    built; the search answers as typed, whole (not "cut short"), and is not respelt."""
+    service = SearchService(content_index, result_cache=0)
+    now = [0.0]
+    service.clock = lambda: now[0]
+    real = SearchService.suggest
+
+    def slow(self, *args):
+        now[0] += 5.0  # past the one-second budget
+        return real(self, *args)
+
+    monkeypatch.setattr(SearchService, "suggest", slow)
+    result = service.search(SearchRequest(q="comunity"))
+    assert (result.total, result.suggestion, result.respelled_from) == (0, None, None)
+    assert result.complete and result.notices == []
+    now[0] = 0.0
+    monkeypatch.setattr(SearchService, "suggest", real)
+    assert service.search(SearchRequest(q="comunity")).respelled_from == "comunity"
+
+
 @pytest.mark.parametrize(
     ("typed", "relaxed", "respelled", "expected"),
     [

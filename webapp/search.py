@@ -220,6 +220,7 @@ class SearchService:
     ) -> None:
         self.index_dir = index_dir
         self.query_log = query_log  # the web app's: what people could not find
+        self.clock = time.monotonic  # the time budget's (tests inject one)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         size = Settings().result_cache if result_cache is None else result_cache
@@ -284,7 +285,7 @@ class SearchService:
         # the budget starts once the generation is open: the first request after a
         # publication must not spend it opening
         started = time.perf_counter()
-        deadline = vector.Deadline(queries.TIME_BUDGET_S)
+        deadline = vector.Deadline(queries.TIME_BUDGET_S, self.clock)
         if (hit := self.results.get(snap.generation.name, request)) is not None:
             hit.took_ms = (time.perf_counter() - started) * 1000
             self._unanswered(hit)
