@@ -174,14 +174,22 @@ def test_when_the_respelling_is_shown(typed, relaxed, respelled, expected) -> No
 # --- the search: the bundled content and the real corpus ----------------------------------
 
 
+def warmed(index_dir: Path) -> SearchService:
+    """A service whose vocabulary is built, as the app's is when it starts: the
+    searches below run within the time budget on a busy machine too."""
+    service = SearchService(index_dir)
+    service.snapshot().vocabulary()
+    return service
+
+
 @pytest.fixture(scope="module")
 def content_service(content_index: Path) -> SearchService:
-    return SearchService(content_index)
+    return warmed(content_index)
 
 
 @pytest.fixture(scope="module")
 def real_service(corpus_index: Path) -> SearchService:
-    return SearchService(corpus_index)
+    return warmed(corpus_index)
 
 
 def ids(result) -> list[str]:
@@ -393,3 +401,27 @@ def test_prakas_queries_zero(tmp_path: Path) -> None:
     assert cli("queries", "--log", path).returncode == 2
     missing = cli("queries", "--zero", env={"PRAKAS_QUERY_LOG": ""})
     assert missing.returncode == 2 and "PRAKAS_QUERY_LOG" in missing.stderr
+
+
+def test_prakas_search_says_what_it_shows(content_index: Path) -> None:
+    out = cli("search", "--index", content_index, "comunity")
+    assert out.returncode == 0 and len(out.stdout.splitlines()) == 8
+    assert "Showing results for: community (as typed: --exact)" in out.stderr
+    exact = cli("search", "--index", content_index, "--exact", "comunity")
+    assert exact.stdout == "" and exact.stderr.startswith("0 found")
+
+
+def test_the_real_corpus_page_json_and_csv(corpus_index: Path) -> None:
+    client = create_app({"INDEX_DIR": corpus_index}).test_client()
+    data = client.get("/api/search?q=comunity&per_page=100").get_json()
+    assert (data["respelled_from"], data["suggestion"], data["total"]) == (
+        "comunity",
+        "community",
+        32,  # grep -li communit blog/*/*.md: 32 announcements
+    )
+    rows = list(csv.reader(io.StringIO(client.get("/api/search.csv?q=comunity").text[1:])))
+    assert [r[0] for r in rows[1:]] == [r["id"] for r in data["results"]]
+    km = client.get("/search?q=ខេត្តតាកេវ&ui=km").text
+    assert "កំពុងបង្ហាញលទ្ធផលសម្រាប់ <strong>ខេត្តតាកែវ</strong>" in km
+    khet = client.get("/api/search?q=Khet+Takeo").get_json()
+    assert (khet["suggestion"], khet["respelled_from"], khet["total"]) == (None, None, 24)

@@ -153,6 +153,7 @@ def vocabulary(terms: Iterable[tuple[str, int]], names: Iterable[str]) -> Vocabu
             if _eligible(key):
                 old = entries.get(key)
                 entries[key] = Entry(old.frequency if old else 1, True)
+    known_name("")  # the registry's and the gazetteer's names, read now, not in a search
     return Vocabulary(entries)
 
 

@@ -319,7 +319,8 @@ class SearchService:
             verdict = respell.verdict(int(final.sum()), relaxed, int(alt_final.sum()))
             if deadline.ran_out and not cut:  # the respelling ran out of time, not the
                 deadline.ran_out, verdict = False, None  # search: the words' results stand
-            if verdict == "show":
+            if verdict == "show":  # the typed words' notices, but "some of your words"
+                alt.notices[:0] = parsed.notices[:-1] if relaxed else parsed.notices
                 parsed, matched, scores, final = alt, alt_matched, alt_scores, alt_final
                 relaxed, respelled_from = False, request.q
             elif verdict != "offer":
