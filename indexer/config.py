@@ -17,6 +17,8 @@
 ``PRAKAS_LOG_CLIENT_IP`` ``1``: the request log names the client's address (default: not)
 ``PRAKAS_METRICS_DIR``  where ``prakas serve``'s workers keep their metrics, emptied at
                     start (default: a new temporary folder; see :mod:`webapp.metrics`)
+``PRAKAS_QUERY_LOG``  the JSON-lines file of searches that found nothing as typed (default:
+                    none, nothing is written; see :mod:`webapp.querylog`)
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class Settings:
         default_factory=lambda: os.environ.get("PRAKAS_LOG_CLIENT_IP", "") in ("1", "true", "yes")
     )
     metrics_dir: Path | None = field(default_factory=lambda: _path("PRAKAS_METRICS_DIR"))
+    query_log: Path | None = field(default_factory=lambda: _path("PRAKAS_QUERY_LOG"))
 
 
 def _path(variable: str) -> Path | None:

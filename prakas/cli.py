@@ -203,6 +203,7 @@ def _facet_options(command):
     help="Count announcements (every language version together) or files.",
 )
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--exact", is_flag=True, help="The words as typed: no respelling.")
 @click.option("--json", "as_json", is_flag=True, help="Print what /api/search returns.")
 @click.option(
     "--base-url", default="http://127.0.0.1:5000", show_default=True, help="For links in --json."
@@ -213,6 +214,7 @@ def search(
     sort: str,
     unit: str,
     limit: int,
+    exact: bool,
     as_json: bool,
     base_url: str,
     **facets: tuple[str, ...],
@@ -230,8 +232,10 @@ def search(
     args = MultiDict(
         [("q", " ".join(words)), ("sort", sort), ("unit", unit), ("per_page", str(limit))]
         + [(name, v) for name, values in facets.items() for v in values]
+        + ([("exact", "1")] if exact else [])
     )
     try:
+        service.snapshot().vocabulary()  # as the app does when it starts (webapp.respell)
         result = service.search(params.parse_request(args, service.facet_values))
     except store.IndexMissing as exc:
         raise click.ClickException(str(exc)) from None
@@ -249,7 +253,9 @@ def search(
         click.echo(str(notice), err=True)
     for hit in result.hits:
         click.echo(f"{hit.id:<16} {hit.date}  {hit.title}")
-    if result.suggestion:
+    if result.respelled_from is not None:
+        click.echo(f"Showing results for: {result.suggestion} (as typed: --exact)", err=True)
+    elif result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}", err=True)
     click.echo(f"{result.total} found in {result.took_ms:.0f} ms", err=True)
 
@@ -449,3 +455,37 @@ def people(queue: str | None, content: tuple[Path, ...], as_json: bool) -> None:
         click.echo(f"      e.g. {', '.join(row['examples'])}")
     what = "unresolved people" if queue == "unresolved" else "ministers"
     click.echo(f"{len(rows)} {what}", err=True)
+
+
+@main.command("queries")
+@click.option("--zero", is_flag=True, help="Searches that found nothing as typed, with counts.")
+@click.option("--since", default=None, metavar="AGE", help="Only the last 30m, 24h, 7d, 2w…")
+@click.option(
+    "--log",
+    "log_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The query log (default: $PRAKAS_QUERY_LOG).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def queries(zero: bool, since: str | None, log_path: Path | None, as_json: bool) -> None:
+    """What people could not find: for the synonyms file and the registry."""
+    from webapp import querylog
+
+    if not zero:
+        raise click.UsageError("say which list: --zero")
+    path = log_path or Settings().query_log
+    if path is None:
+        raise click.UsageError("no query log: set PRAKAS_QUERY_LOG or give --log")
+    try:
+        start = dt.datetime.now(dt.UTC) - querylog.age(since) if since else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    rows = querylog.unanswered(querylog.read(querylog.files(path), start))
+    if as_json:
+        click.echo(json.dumps([vars(r) for r in rows], ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row.count:>5}  {row.q}" + (f"  → {row.respelled}" if row.respelled else ""))
+    searches = sum(r.count for r in rows)
+    click.echo(f"{searches} searches, {len(rows)} different", err=True)

@@ -17,12 +17,11 @@ from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlsplit
 
 import feedparser
 import pytest
-from whoosh import spelling
 
 from tests.conftest import cli
 from webapp import create_app
 from webapp import search as search_module
-from webapp.search import RESPELT, SearchService
+from webapp.search import SearchService
 from webapp.syntax import SYNTAX
 
 BASE = "https://search.example.org"
@@ -126,7 +125,8 @@ def test_csv_export_row_limit_and_head_reads_no_rows(search_index: Path) -> None
 
 
 def test_csv_export_counts_no_facets_and_writes_no_snippets(fresh, monkeypatch) -> None:
-    """issue 26 finding 1: an export computes none of what it does not show."""
+    """issue 26 finding 1: an export computes none of what it does not show (it reads the
+    words as the page does, respelling included, so its rows are the page's results)."""
 
     def never(*args, **kwargs):
         raise AssertionError("an export must not compute this")
@@ -134,60 +134,15 @@ def test_csv_export_counts_no_facets_and_writes_no_snippets(fresh, monkeypatch) 
     monkeypatch.setattr(SearchService, "_facets", staticmethod(never))
     monkeypatch.setattr(SearchService, "_timeline", staticmethod(never))
     monkeypatch.setattr(search_module, "snippet", never)
-    monkeypatch.setattr(SearchService, "suggest", never)
     client = fresh.test_client()
     got = rows(client.get("/api/search.csv?q=training"))
     assert len(got) > 1 and not got[-1][0].startswith("#")
 
 
 # --- finding 8: respellings inside the budget ----------------------------------------------
-
-
-def _slow_corrector(monkeypatch, clock: ManualClock, seconds: float) -> list[str]:
-    """Each respelling lookup costs ``seconds`` of the clock; returns the words looked up."""
-    looked: list[str] = []
-    real = spelling.Corrector.suggest
-
-    def suggest(self, text, *args, **kwargs):
-        looked.append(text)
-        clock.now += seconds
-        return real(self, text, *args, **kwargs)
-
-    monkeypatch.setattr(spelling.Corrector, "suggest", suggest)
-    return looked
-
-
-def test_respelling_past_the_budget_is_dropped_with_a_notice_and_not_cached(
-    fresh, monkeypatch
-) -> None:
-    """issue 26 finding 8: respellings ran after the deadline was checked, as long as they
-    took, and the answer was cached as complete. Here each lookup takes 0.6 s of a 1 s
-    budget: no respelling, the time notice, and nothing cached."""
-    client = fresh.test_client()
-    service = fresh.extensions["search"]
-    qs = "?q=trainng+cerimony+provnce"
-    assert client.get("/api/search" + qs).get_json()["suggestion"]  # with time, one is offered
-    slow = create_app({"INDEX_DIR": service.index_dir, "GENERATION_CHECK_S": 0})
-    clock = slow.extensions["search"].clock = ManualClock()
-    looked = _slow_corrector(monkeypatch, clock, 0.6)
-    data = slow.test_client().get("/api/search" + qs).get_json()
-    assert data["suggestion"] is None
-    assert any("took too long" in n for n in data["notices"])
-    assert looked == ["trainng", "cerimony"]  # the deadline passed before the third
-    assert len(slow.extensions["search"].results) == 0
-
-
-def test_respelling_looks_up_few_words_once_per_generation(fresh, monkeypatch) -> None:
-    """issue 26 finding 8: 32 misspelt words cost at most RESPELT lookups, and a word
-    looked up once in a generation is not looked up again."""
-    clock = fresh.extensions["search"].clock = ManualClock()
-    looked = _slow_corrector(monkeypatch, clock, 0.0)
-    client = fresh.test_client()
-    words = [f"zqx{chr(97 + i // 26)}{chr(97 + i % 26)}vw" for i in range(32)]
-    client.get("/api/search?q=" + "+".join(words))
-    assert looked == words[:RESPELT]
-    client.get("/api/search?q=" + "+".join([words[0], "trainng"]))
-    assert looked == [*words[:RESPELT], "trainng"]
+# The respelling (webapp/respell.py) runs inside the search's deadline, by an injected
+# clock: tests/test_respell.py, test_past_the_deadline_no_respelling and
+# test_a_respelling_past_the_budget_leaves_the_words_results_whole.
 
 
 # --- finding 9: no header from unescaped input -----------------------------------------------

@@ -36,7 +36,9 @@ def _announcements(root: Path, rx: re.Pattern[str]) -> list[str]:
 
 
 def _slugs(client, q: str) -> list[str]:
-    r = client.get("/api/search", query_string={"q": q, "per_page": 100})
+    """The slugs ``q`` finds as typed (``exact``: a respelling would blur what the
+    synonyms do)."""
+    r = client.get("/api/search", query_string={"q": q, "per_page": 100, "exact": 1})
     assert r.status_code == 200, r.text
     return sorted(h["slug"] for h in r.get_json()["results"])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import html as htmllib
 import io
+import itertools
 import json
 import re
 import shutil
@@ -544,7 +545,9 @@ def test_a_publication_mid_search_gives_one_generation_to_page_json_and_csv(
     from webapp.search import SearchService
 
     content, index_dir = indexed_copy(tmp_path)
-    c = create_app({"INDEX_DIR": index_dir}).test_client()
+    app = create_app({"INDEX_DIR": index_dir})
+    app.extensions["search"].clock = lambda: 0.0  # the reindex below is not the search's time
+    c = app.test_client()
     real = SearchService.suggest
     added = iter(range(100))
 
@@ -560,18 +563,25 @@ def test_a_publication_mid_search_gives_one_generation_to_page_json_and_csv(
 
     for url in ("/search?q=broadbnd&ui=en", "/api/search?q=broadbnd", "/api/search.csv?q=broadbnd"):
         before = store.current_generation(index_dir).name
+        first = next(added)  # what this request publishes mid-search: 2026-…-pursat-{first}…
+        added = itertools.chain([first], added)
         monkeypatch.setattr(SearchService, "suggest", publish_then_suggest)
         r = c.get(url)
         monkeypatch.setattr(SearchService, "suggest", real)
         assert r.status_code == 200, (url, r.text)
-        assert "Pursat" not in r.text
+        published = {f"2026-broadband-pursat-{n}" for n in range(first, first + 6)}
+        # the respelling's results are the pinned generation's: none published mid-search
+        assert not any(slug in r.text for slug in published)
         if url.startswith("/api/search?"):
             assert r.get_json()["generation"] == before
             assert r.get_json()["suggestion"] == "broadband"
+            assert r.get_json()["respelled_from"] == "broadbnd"
+            assert "en/2023-broadband-kampot" in [h["id"] for h in r.get_json()["results"]]
         elif url.startswith("/search"):
             assert "broadband" in r.text  # the respelling, counted in the pinned generation
         else:
-            assert r.text.lstrip("\ufeff").count("\n") == 1  # the header: nothing matched
+            rows = r.text.lstrip("\ufeff").splitlines()[1:]
+            assert "en/2023-broadband-kampot" in [row.split(",")[0] for row in rows]
 
 
 def test_a_page_whose_search_was_cut_short_is_not_kept(

@@ -10,7 +10,9 @@ catalogues; default ``$PRAKAS_CACHE`` or the instance folder's ``cache/``);
 shows as "image not available"); ``CSV_MAX_ROWS``, ``CSV_TIME_BUDGET_S``, ``FEED_ENTRIES``;
 ``BASE_URL`` and ``TRUSTED_HOSTS`` (where absolute links point: :mod:`webapp.urls`);
 ``PAGE_CACHE_BYTES`` (rendered pages kept, :class:`webapp.cache.Pages`);
-``GENERATION_CHECK_S`` (how often an idle worker looks for a new generation; 0: never).
+``GENERATION_CHECK_S`` (how often an idle worker looks for a new generation; 0: never);
+``QUERY_LOG`` (searches that found nothing as typed: :mod:`webapp.querylog`; default
+``$PRAKAS_QUERY_LOG``, unset: none).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from indexer.store import IndexMissing
 from webapp import i18n, urls
 from webapp.assets import IMMUTABLE, Assets, build_id
 from webapp.cache import Pages
+from webapp.querylog import QueryLog
 from webapp.search import SearchService
 
 CSP = (
@@ -48,6 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         INDEX_DIR=settings.index_dir,
         CACHE_DIR=os.environ.get("PRAKAS_CACHE") or Path(app.instance_path) / "cache",
         ASSET_BASE_URL=os.environ.get("PRAKAS_ASSET_BASE_URL") or None,
+        QUERY_LOG=Settings().query_log,
         CSV_MAX_ROWS=10_000,
         CSV_TIME_BUDGET_S=CSV_TIME_BUDGET_S,
         FEED_ENTRIES=50,
@@ -75,14 +79,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csp = CSP.format(
         images=f" {origin.scheme}://{origin.netloc}" if origin and origin.netloc else ""
     )
-    service = app.extensions["search"] = SearchService(Path(app.config["INDEX_DIR"]))
+    queries = Path(app.config["QUERY_LOG"]) if app.config["QUERY_LOG"] else None
+    service = app.extensions["search"] = SearchService(
+        Path(app.config["INDEX_DIR"]), query_log=QueryLog(queries) if queries else None
+    )
     # off with the result cache (one switch for the benchmark), else bounded in bytes
     app.extensions["pages"] = Pages(app.config["PAGE_CACHE_BYTES"] if service.results.size else 0)
     if app.config.get("WARM", True):
         # Open the index and read its columns now, while the worker starts, not on
         # the first visitor's request (a second or so at 100,000 announcements).
         with contextlib.suppress(IndexMissing):  # a 503 until `prakas index` has run
-            service.snapshot()
+            service.snapshot().vocabulary()  # and the respellings' (webapp.respell)
     if app.config.get("GENERATION_CHECK_S", 30):  # an idle worker lets deleted generations go
         service.watch(app.config.get("GENERATION_CHECK_S", 30))
 

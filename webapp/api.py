@@ -101,6 +101,7 @@ def as_json(result: SearchResult, link: ArticleURL) -> dict:
         },
         "notices": [str(n) for n in result.notices],
         "suggestion": result.suggestion,
+        "respelled_from": result.respelled_from,
         "generation": result.generation,
         "took_ms": round(result.took_ms, 2),
     }
@@ -208,7 +209,8 @@ def feed():
     self_url = urls.base() + urls.here(own).removeprefix(request.script_root)
     page_url = urls.external("views.search_page") + params.query_string(req)
     updated = max((h.date for h in result.hits), default=dt.date.today().isoformat())
-    title = _("Announcements: %(query)s", query=req.q) if req.q else _("Announcements")
+    shown = result.suggestion if result.respelled_from is not None else req.q  # what it lists
+    title = _("Announcements: %(query)s", query=shown) if shown else _("Announcements")
     entries = [
         feeds.Entry(article_url(h.lang, h.slug), h.title, h.date, str(h.snippet), h.lang)
         for h in result.hits

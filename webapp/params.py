@@ -6,7 +6,8 @@ Parameters: ``q``; one per facet of the table (:mod:`indexer.facets`: ``minister
 several: OR within one, AND across; ``month`` with one ``year``); ``from``, ``to``
 (YYYY-MM-DD); ``sort`` (relevance, newest, oldest); ``page``; ``per_page``; ``unit``
 (``announcement``, the default, or ``file``); ``more`` (a facet whose every value is
-listed); ``ui`` (the interface language, also the version shown first).
+listed); ``ui`` (the interface language, also the version shown first); ``exact=1``
+(the words as typed, never respelt: :mod:`webapp.respell`).
 
 Messages are gettext messages (:mod:`flask_babel`), shown in the interface language.
 Tracking parameters that sites add to shared links (:func:`is_tracking`) are not part
@@ -29,7 +30,7 @@ from webapp.i18n import one_of
 from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest, selections
 
 FACETS = tuple(k.name for k in KINDS)
-KNOWN = {"q", *FACETS, "from", "to", "sort", "page", "per_page", "unit", "more", "ui"}
+KNOWN = {"q", *FACETS, "from", "to", "sort", "page", "per_page", "unit", "more", "ui", "exact"}
 # Added to links by newsletters, ad networks and social sites; never a search's own.
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "_hs")
 TRACKING = {
@@ -99,6 +100,15 @@ def _choice(args: MultiDict, name: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def _flag(args: MultiDict, name: str) -> bool:
+    value = args.get(name, "")
+    if value not in ("", "0", "1"):
+        raise BadParameter(
+            _l("“%(name)s” is 1 or 0, not “%(value)s”.", name=name, value=value[:40])
+        )
+    return value == "1"
+
+
 def parse_request(
     args: MultiDict,
     known_values: Callable[[str], list[str]] | None = None,
@@ -144,6 +154,7 @@ def parse_request(
         unit=_choice(args, "unit", UNITS),
         more=more,
         prefer=prefer,
+        exact=_flag(args, "exact"),
     )
 
 
@@ -175,6 +186,8 @@ def to_params(req: SearchRequest, *, page: bool = True) -> list[tuple[str, str]]
     if req.unit != UNITS[0]:
         out.append(("unit", req.unit))
     out += [("more", m) for m in req.more]
+    if req.exact:
+        out.append(("exact", "1"))
     if page and req.page != 1:
         out.append(("page", str(req.page)))
     if req.per_page != 10:

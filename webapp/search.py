@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,22 +30,20 @@ from markupsafe import Markup, escape
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
-from indexer import postings, store
+from indexer import postings, store, whoosh_compat
 from indexer.config import Settings
 from indexer.documents import LANGUAGES
 from indexer.facets import ENTITY_FACETS
 from indexer.khmer import has_khmer
-from webapp import cache, metrics, vector
+from webapp import cache, metrics, respell, vector
 from webapp import query as queries
 from webapp.facets import BY_NAME, KINDS, Columns, FacetValue, Units
+from webapp.querylog import QueryLog
 from webapp.snippets import snippet, wanted
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 FACET_LIMIT = 12  # values of a facet shown unless the request asks for all of them
-FEW = 3  # fewer results than this, and a respelling that finds any is offered
-RESPELT = 4  # unknown words of one query looked up for a respelling; the rest kept
-RESPELLINGS = 4096  # respellings a generation remembers
 
 Selections = tuple[tuple[str, tuple[str, ...]], ...]
 log = logging.getLogger(__name__)
@@ -69,6 +68,7 @@ class SearchRequest:
     unit: str = "announcement"
     more: tuple[str, ...] = ()  # facets whose every value is listed
     prefer: str = "en"
+    exact: bool = False  # the words as typed: no respelling (``&exact=1``)
 
     def replace(self, **changes: object) -> SearchRequest:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
@@ -132,13 +132,31 @@ class SearchResult:
     timeline_by: str = "year"  # what the timeline's labels are: "year" or "month" (1–12)
     notices: list[str] = field(default_factory=list)
     relaxed: bool = False
-    suggestion: str | None = None
+    suggestion: str | None = None  # a respelling: shown (``respelled_from`` set) or offered
+    respelled_from: str | None = None  # the query as typed, when the hits are the respelling's
     pages: int = 1
     generation: str = ""
     took_ms: float = 0.0
     complete: bool = True  # False: cut short by the time budget, not the generation's answer
     # facet → value → {language: spelling}: how the pages write values (``Snapshot.label``)
     labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+
+
+@dataclass
+class Matching:
+    """A query's match over one generation, before a page is cut from it: what a page
+    and an export share (:meth:`SearchService._matching`, :meth:`SearchService._read`)."""
+
+    parsed: queries.Parsed
+    units: Units
+    file_masks: dict[str, np.ndarray]  # filters that pick versions
+    unit_masks: dict[str, np.ndarray]  # filters that pick announcements
+    matched: np.ndarray  # files of the units the query matches
+    scores: np.ndarray
+    final: np.ndarray  # the units found: matched and filtered
+    relaxed: bool = False  # any of the words, as no unit had them all
+    suggestion: str | None = None  # a respelling, shown or offered
+    respelled_from: str | None = None  # the words as typed, when the respelling is shown
 
 
 class PageOutOfRange(ValueError):
@@ -169,24 +187,35 @@ class Snapshot:
         self.recency = vector.recency(self.columns.date, self.columns.alive)
         self.memo = cache.Memo()
         self.documents = cache.Documents()
-        self.respellings: cache.PerGeneration[str, str] = cache.PerGeneration(RESPELLINGS)
-
-    def respelling(self, word: str) -> str:
-        """The index's closest word to ``word`` (``""``: none), looked up once. prefix=1:
-        candidates share the first letter, which keeps the scan of the vocabulary short
-        at any index size."""
-        found = self.respellings.get("", word)
-        if found is None:
-            options = self.searcher.corrector("words").suggest(word, limit=1, maxdist=2, prefix=1)
-            found = options[0] if options else ""
-            self.respellings.put("", word, found)
-        return found
 
     def evaluator(self, deadline: vector.Deadline | None = None) -> vector.Evaluator:
         """The one evaluator of a query over this generation (:class:`vector.Evaluator`)."""
         return vector.Evaluator(
             self.searcher, self.lengths, self.columns.alive, self.postings, deadline
         )
+
+    def vocabulary(self) -> respell.Vocabulary:
+        """What respellings are drawn from (:func:`respell.vocabulary`): built by the
+        first search of this generation that needs one, then shared."""
+
+        def build() -> respell.Vocabulary:
+            field = self.searcher.schema["words"]
+            counts: Counter[str] = Counter()
+            # segment by segment: a merged reader's iter_field looks each term up in
+            # every segment (seconds at 10,000 announcements)
+            for leaf, _ in whoosh_compat.leaf_readers(self.searcher):
+                for t, info in leaf.iter_field("words"):
+                    counts[field.from_bytes(t)] += info.doc_frequency()
+            terms = counts.items()
+            names = [
+                spelling
+                for f in ENTITY_FACETS
+                for value in self.columns.values(f.name)
+                for spelling in (value, *self.labels.get(f.name, {}).get(value, {}).values())
+            ]
+            return respell.vocabulary(terms, names)
+
+        return self.memo.get("respell", build)
 
     def stored_fields(self, docnum: int) -> dict:
         return self.documents.get(docnum, self.searcher.stored_fields)
@@ -209,8 +238,11 @@ class Snapshot:
 class SearchService:
     """Holds the published index open; one instance per process, shared by threads."""
 
-    def __init__(self, index_dir: Path, result_cache: int | None = None) -> None:
+    def __init__(
+        self, index_dir: Path, result_cache: int | None = None, query_log: QueryLog | None = None
+    ) -> None:
         self.index_dir = index_dir
+        self.query_log = query_log  # the web app's: what people could not find
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         size = Settings().result_cache if result_cache is None else result_cache
@@ -317,23 +349,15 @@ class SearchService:
         answers = f"{snap.generation.name}+{queries.version()}"  # what a cached answer is of
         if (hit := self.results.get(answers, request)) is not None:
             hit.took_ms = (time.perf_counter() - started) * 1000
+            self._unanswered(hit)
             return hit
-        searcher, cols = snap.searcher, snap.columns
+        cols = snap.columns
         evaluator = snap.evaluator(deadline)
-        parsed, units, file_masks, unit_masks, matched, scores, final = self._matching(
-            snap, request, evaluator
-        )
-        relaxed = False
-        if not final.any() and not parsed.staff and len(parsed.words) > 1:
-            loose = queries.relaxed(parsed.words, searcher.schema)
-            loose_matched, loose_scores = evaluator.run(loose, units.of)
-            loose_final = self._final(loose_matched, file_masks, unit_masks, units)
-            if loose_final.any():
-                parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
-                scores = loose_scores
-                parsed.notices.append(
-                    _l("No announcement has all of your words; showing those with some of them.")
-                )
+        m = self._matching(snap, request, evaluator)
+        self._read(snap, request, evaluator, m, deadline)
+        parsed, units, file_masks, unit_masks = m.parsed, m.units, m.file_masks, m.unit_masks
+        matched, scores, final, relaxed = m.matched, m.scores, m.final, m.relaxed
+        suggestion, respelled_from = m.suggestion, m.respelled_from
         total = int(final.sum())
         pages = max(1, -(-total // request.per_page))
         if request.page > pages:
@@ -362,12 +386,12 @@ class SearchService:
             timeline_by="month" if self._by_month(request, facets) else "year",
             notices=parsed.notices,
             relaxed=relaxed,
+            suggestion=suggestion,
+            respelled_from=respelled_from,
             pages=pages,
             generation=snap.generation.name,
             labels=snap.labels,
         )
-        if parsed.words and not parsed.staff and not deadline.passed():
-            result.suggestion = self.suggest(snap, parsed.words, total, units, relaxed, deadline)
         if deadline.ran_out:
             result.notices.append(
                 _l(
@@ -382,9 +406,70 @@ class SearchService:
             self.results.put(answers, request, result)
         else:
             metrics.count_cut_short()
+        self._unanswered(result)
         return result
 
-    def _matching(self, snap: Snapshot, request: SearchRequest, evaluator: vector.Evaluator):
+    def _unanswered(self, result: SearchResult) -> None:
+        """A search whose words found nothing as typed, once (on its first page), to
+        the query log when there is one."""
+        shown = result.suggestion if result.respelled_from is not None else None
+        self._log_unanswered(result.request, result.total, shown)
+
+    def _log_unanswered(self, req: SearchRequest, total: int, respelled: str | None) -> None:
+        if self.query_log is None or req.page != 1 or not req.q.strip():
+            return
+        if total == 0 or respelled is not None:
+            self.query_log.record(req.q, total, respelled)
+
+    def _read(
+        self,
+        snap: Snapshot,
+        request: SearchRequest,
+        evaluator: vector.Evaluator,
+        m: Matching,
+        deadline: vector.Deadline,
+    ) -> None:
+        """How the words are read when they find nothing as typed: any of the words
+        (relaxed), and a respelling shown or offered (:mod:`webapp.respell`); ``m`` is
+        changed to what is shown. The same for a page and an export, so both list the
+        same announcements."""
+        searcher = snap.searcher
+        parsed, units, matched, scores, final = m.parsed, m.units, m.matched, m.scores, m.final
+        file_masks, unit_masks = m.file_masks, m.unit_masks
+        relaxed = False
+        if not final.any() and not parsed.staff and len(parsed.words) > 1:
+            loose = queries.relaxed(parsed.words, searcher.schema)
+            loose_matched, loose_scores = evaluator.run(loose, units.of)
+            loose_final = self._final(loose_matched, file_masks, unit_masks, units)
+            if loose_final.any():
+                parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
+                scores = loose_scores
+                parsed.notices.append(
+                    _l("No announcement has all of your words; showing those with some of them.")
+                )
+        suggestion = respelled_from = None
+        if parsed.words and not parsed.staff and not request.exact and not deadline.over():
+            suggestion = self.suggest(snap, parsed.words, deadline)
+        if suggestion is not None:  # counted as the words were: same generation, filters
+            alt = queries.parse(suggestion, searcher.schema, searcher.reader())
+            cut = deadline.ran_out
+            alt_matched, alt_scores = evaluator.run(alt.query, units.of)
+            alt_final = self._final(alt_matched, file_masks, unit_masks, units)
+            verdict = respell.verdict(int(final.sum()), relaxed, int(alt_final.sum()))
+            if deadline.ran_out and not cut:  # the respelling ran out of time, not the
+                deadline.ran_out, verdict = False, None  # search: the words' results stand
+            if verdict == "show":  # the typed words' notices, but "some of your words"
+                alt.notices[:0] = parsed.notices[:-1] if relaxed else parsed.notices
+                parsed, matched, scores, final = alt, alt_matched, alt_scores, alt_final
+                relaxed, respelled_from = False, request.q
+            elif verdict != "offer":
+                suggestion = None
+        m.parsed, m.matched, m.scores, m.final, m.relaxed = parsed, matched, scores, final, relaxed
+        m.suggestion, m.respelled_from = suggestion, respelled_from
+
+    def _matching(
+        self, snap: Snapshot, request: SearchRequest, evaluator: vector.Evaluator
+    ) -> Matching:
         """The query as parsed, the units counted, the filters' masks, the match set
         (with its scores) and the units found: what a page and an export share."""
         searcher, cols = snap.searcher, snap.columns
@@ -393,7 +478,7 @@ class SearchService:
         file_masks, unit_masks = self._filter_masks(request, cols, units)
         matched, scores = evaluator.run(parsed.query, units.of)
         final = self._final(matched, file_masks, unit_masks, units)
-        return parsed, units, file_masks, unit_masks, matched, scores, final
+        return Matching(parsed, units, file_masks, unit_masks, matched, scores, final)
 
     @staticmethod
     def _filter_masks(
@@ -528,49 +613,16 @@ class SearchService:
         return [(str(y), years.get(y, 0), str(y) in chosen) for y in span]
 
     def suggest(
-        self,
-        snap: Snapshot,
-        words: list[str],
-        total: int,
-        units: Units,
-        relaxed: bool,
-        deadline: vector.Deadline,
+        self, snap: Snapshot, words: list[str], deadline: vector.Deadline | None = None
     ) -> str | None:
-        """A respelling of the words the index does not know, from its own vocabulary
-        (both languages), offered when it finds more than the query as typed; matched
-        and counted in ``snap``, the generation the page reads.
-
-        Inside the search's budget: at most :data:`RESPELT` unknown words are looked up,
-        each once per generation (``snap.respellings``), and past the deadline there is
-        no respelling (the caller's notice says the search was cut short)."""
+        """The words with each one the index does not know respelt from ``snap``'s
+        vocabulary (:mod:`webapp.respell`), or None; past ``deadline``, None."""
         searcher = snap.searcher
-        vocabulary = searcher.reader()
-        changed = False
-        out: list[str] = []
-        looked_up = 0
-        for word in words:
-            key = word.lower()
-            known = len(key) < 4 or _in_vocabulary(searcher, vocabulary, key)
-            option = None
-            if not known and looked_up < RESPELT:
-                looked_up += 1
-                if deadline.passed():
-                    return None
-                option = snap.respelling(key)
-            if option:
-                out.append(option)
-                changed = True
-            else:
-                out.append(word)
-        if not changed or deadline.passed():
-            return None
-        candidate = " ".join(out)
-        parsed = queries.parse(candidate, searcher.schema, vocabulary)
-        matched, _ = snap.evaluator(deadline).run(parsed.query, units.of)
-        if deadline.passed():
-            return None  # what it would find is not known
-        found = int(units.any(matched).sum())
-        return candidate if found > total or (found and (total < FEW or relaxed)) else None
+        reader = searcher.reader()
+        vocab = snap.vocabulary()
+        return respell.respell(
+            words, vocab, lambda w: _in_vocabulary(searcher, reader, w), deadline
+        )
 
     # --- the export ----------------------------------------------------------------
 
@@ -579,14 +631,23 @@ class SearchService:
     ) -> tuple[int, Iterator[Hit]]:
         """How many units ``request`` finds, and the first ``limit`` of them in its order,
         for a CSV: one match and one ordering for the whole export, all within one
-        ``deadline``, and none of the facets, timeline, snippets or respelling a page
-        shows. The hits are read as they are taken and stop once the deadline has passed
-        (``deadline.ran_out`` says so). Words no announcement has all of are not loosened
-        into a search for some of them: an export lists what its query finds."""
-        parsed, units, file_masks, _, matched, scores, final = self._matching(
-            snap, request, snap.evaluator(deadline)
+        ``deadline``, and none of the facets, timeline or snippets a page shows; the
+        words read as the page reads them (:meth:`_read`), so the rows are the page's
+        results. The hits are read as they are taken and stop once the deadline has
+        passed (``deadline.ran_out`` says so)."""
+        evaluator = snap.evaluator(deadline)
+        m = self._matching(snap, request, evaluator)
+        self._read(snap, request, evaluator, m, deadline)
+        parsed, units, file_masks, matched, scores, final = (
+            m.parsed,
+            m.units,
+            m.file_masks,
+            m.matched,
+            m.scores,
+            m.final,
         )
         total = int(final.sum())
+        self._log_unanswered(request, total, m.suggestion if m.respelled_from else None)
         shown = _all(snap.columns.alive, file_masks.values())
         whole = request.replace(page=1, per_page=max(1, min(limit, total)))
         order = self._order(snap, parsed, whole, units, final, matched, scores)

@@ -169,7 +169,7 @@ def _page(render: Callable[[], str], extra: str = "") -> Response:
         g.page_cache = "miss" if body is None else "hit"  # counted and logged (metrics)
         if body is None:
             body = render()
-            if not g.get("partial"):
+            if not g.get("partial") and not g.get("unanswered"):
                 pages.put(generation, etag, body)
         response = Response(body)
     if g.get("partial"):  # a search cut short is not the generation's page: no worker,
@@ -204,6 +204,9 @@ def _render_search() -> str:
     req = params.parse_request(request.args, snap.columns.values, prefer=ui)
     result = search.search(req, snap)
     g.partial = not result.complete
+    # a page of what people could not find is searched again on every view (a cached
+    # result), so the query log counts each
+    g.unanswered = result.total == 0 or result.respelled_from is not None
     # the timeline stands for the year and month facets; ministers have a facet of
     # their own and are not repeated among the people
     ministers = {m.value for m in result.facets.get("minister", [])} | set(
@@ -230,7 +233,10 @@ def _render_search() -> str:
         here=params.query_string(req, page=req.page),
         api_qs=params.query_string(req, page=req.page),
         keep_for_sort=[(k, v) for k, v in keep if k != "sort"],
-        keep_for_search=[(k, v) for k, v in keep if k not in ("q", "sort", "more", "per_page")],
+        # a new search from the box is respelt again: ``exact`` is the typed link's
+        keep_for_search=[
+            (k, v) for k, v in keep if k not in ("q", "sort", "more", "per_page", "exact")
+        ],
         keep_for_dates=[(k, v) for k, v in keep if k not in ("from", "to")],
         show_all={
             name: params.query_string(req, more=(*req.more, name), page=req.page) for name in facets

@@ -312,7 +312,7 @@ DISTRICT_UNITS_EN = (
     "krong",
 )
 COMMUNE_UNITS_EN = ("communes", "commune", "khum", "sangkat", "sangkats", "quarter")
-PROVINCE_UNITS_EN = ("province", "provincial", "capital", "khaet", "city")
+PROVINCE_UNITS_EN = ("province", "provincial", "capital", "khaet", "khet", "city")
 DISTRICT_UNITS_KM = ("ស្រុក", "ខណ្ឌ", "ក្រុង")
 COMMUNE_UNITS_KM = ("ឃុំ", "សង្កាត់")
 PROVINCE_UNITS_KM = ("ខេត្ត", "រាជធានី", "ក្រុង")
