@@ -306,7 +306,6 @@ def test_a_failing_worker_ends_the_run_without_a_hang(tmp_path: Path) -> None:
     content = tmp_path / "synthetic"
     generate(PARALLEL_FROM, content, seed=3)  # the least that is built in parallel
     ix = tmp_path / "ix"
-    started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "prakas", "index", "--content", str(content), "--index", str(ix)],
         capture_output=True,
@@ -316,8 +315,7 @@ def test_a_failing_worker_ends_the_run_without_a_hang(tmp_path: Path) -> None:
         env={**os.environ, "PRAKAS_FAIL_AT": "worker"},
     )
     assert result.returncode == 4, result.stderr[-2000:]
-    assert "indexing process failed" in result.stderr
-    assert time.monotonic() - started < 120
+    assert "indexing process failed" in result.stderr  # and no hang: timeout=300 above
     assert store.current_generation(ix) is None
     # the lock was released and a clean run goes through, in parallel (worker processes
     # are forked: from a fresh process, not from this one with its threads)
