@@ -20,6 +20,8 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from indexer import dates
+
 LANGUAGES = ("en", "km")
 
 # ftfy repairs mojibake (``Cambodiaâ€™s`` → ``Cambodia’s``) and normalises to NFC.
@@ -45,6 +47,10 @@ class BadFile(ValueError):
     """A file that cannot become a document; the message is the reason shown to people."""
 
 
+class Draft(BadFile):
+    """A file its author marked ``draft: true``: not published, so not indexed."""
+
+
 @dataclass(frozen=True)
 class Announcement:
     """One announcement file, repaired and parsed, ready to index."""
@@ -63,6 +69,7 @@ class Announcement:
     path: str
     content_hash: str
     repairs: tuple[str, ...] = field(default=())
+    publisher: str = ""  # the content root's publisher id ("": none)
 
 
 # --- bytes → text --------------------------------------------------------------------
@@ -180,21 +187,12 @@ def _inline_text(children: Iterable[Token]) -> str:
 # --- front matter ----------------------------------------------------------------------
 
 
-def parse_date(value: object) -> dt.date:
-    """A front-matter date: YAML date/datetime or an ISO string; anything else is bad."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return (
-                dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
-            )
-        except ValueError:
-            pass
-    raise BadFile(f"unparseable date {value!r} (expected YYYY-MM-DD)")
+def parse_date(value: object, order: dates.Order | None = None) -> dt.date:
+    """A front-matter date as sites write it (:mod:`indexer.dates`); else :class:`BadFile`."""
+    try:
+        return dates.parse(value, order)
+    except dates.DateError as exc:
+        raise BadFile(str(exc)) from None
 
 
 def detect_language(text: str) -> str:
@@ -222,11 +220,21 @@ def _as_tags(value: object) -> tuple[str, ...]:
     return tuple(str(t).strip() for t in value if str(t).strip())
 
 
-def parse_announcement(raw: bytes, *, path: str, slug: str, lang: str | None) -> Announcement:
-    """Turn one file's bytes into an :class:`Announcement`, or raise :class:`BadFile`.
+def parse_announcement(
+    raw: bytes,
+    *,
+    path: str,
+    slug: str,
+    lang: str | None,
+    date_order: dates.Order | None = None,
+    publisher: str = "",
+) -> Announcement:
+    """Turn one file's bytes into an :class:`Announcement`, or raise :class:`BadFile`
+    (:class:`Draft` for a draft).
 
     ``lang`` comes from the folder (``<root>/<lang>/<slug>.md``); for a flat folder it
-    is ``None`` and the front matter's ``lang:`` or the script decides.
+    is ``None`` and the front matter's ``lang:`` or the script decides. ``date_order``
+    reads ``03/04/2020`` as its root writes dates.
     """
     text, notes = decode(raw)
     text, more = repair(text)
@@ -246,9 +254,12 @@ def parse_announcement(raw: bytes, *, path: str, slug: str, lang: str | None) ->
     title = _as_text(meta.get("title"), "title")
     if not title:
         raise BadFile("no title in the front matter")
-    if "date" not in meta:
-        raise BadFile("no date in the front matter")
-    date = parse_date(meta["date"])
+    if meta.get("draft") is True or str(meta.get("draft")).lower() == "true":
+        raise Draft("draft: true")
+    name = next((n for n in dates.DATE_FIELDS if meta.get(n) not in (None, "")), None)
+    if name is None:
+        raise BadFile(f"no date in the front matter ({', '.join(dates.DATE_FIELDS)})")
+    date = parse_date(meta[name], date_order)
     body_markdown = post.content.strip("\n")
     body_text = markdown_to_text(body_markdown)
     front_lang = _as_text(meta.get("lang"), "lang").lower() or None
@@ -270,4 +281,5 @@ def parse_announcement(raw: bytes, *, path: str, slug: str, lang: str | None) ->
         path=path,
         content_hash=hashlib.sha256(raw).hexdigest(),
         repairs=tuple(notes),
+        publisher=publisher,
     )

@@ -18,6 +18,7 @@ import click
 from indexer import generations, store
 from indexer.build import StrictFailure, WorkerFailed, build
 from indexer.config import Settings
+from indexer.publishers import BadPublisher
 from indexer.sources import printable
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
@@ -76,6 +77,9 @@ def index_cmd(
     except generations.Locked as exc:
         _log(f"prakas index: {exc}")
         sys.exit(EXIT_LOCKED)
+    except BadPublisher as exc:
+        _log(f"prakas index: {exc}")
+        sys.exit(EXIT_USAGE)
     except StrictFailure as exc:
         for s in exc.skipped:
             _log(f"unreadable: {s.path}: {s.reason}")
@@ -86,6 +90,10 @@ def index_cmd(
         sys.exit(EXIT_FAILED)
     for s in report.skipped:
         _log(f"skipped: {s.path}: {s.reason}")
+    for path in report.drafts:
+        _log(f"draft, not indexed: {path}")
+    for warning in report.warnings():  # after the lists, so the last screen shows it
+        _log(warning)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     why = f" ({report.reason})" if report.reason else ""
