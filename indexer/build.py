@@ -60,6 +60,8 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)  # files marked draft: true, not indexed
     roots: dict[str, list[int]] = field(default_factory=dict)  # root → [read, skipped]
+    # facet → value → language → label, from the documents read (Facet.labels)
+    labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     seconds: float = 0.0
     generation: str = ""
     documents: int = 0
@@ -83,6 +85,8 @@ class Report:
         self.added += part.added
         self.skipped += part.skipped
         self.drafts += part.drafts
+        for name, values in part.labels.items():
+            self.labels.setdefault(name, {}).update(values)
         for root, (n, bad) in part.roots.items():
             tally = self.roots.setdefault(root, [0, 0])
             tally[0] += n
@@ -94,6 +98,13 @@ class Report:
             f"updated {self.updated}), deleted {self.deleted}, unchanged {self.unchanged}, "
             f"skipped {len(self.skipped)} in {self.seconds:.1f} s"
         )
+
+    def label(self, doc: Announcement) -> None:
+        """Keep the labels ``doc`` gives its facet values (a publisher's names)."""
+        for facet in ENTITY_FACETS:
+            if facet.labels is not None:
+                for value, names in facet.labels(doc).items():
+                    self.labels.setdefault(facet.name, {})[value] = dict(names)
 
     def as_dict(self) -> dict:
         return {
@@ -388,7 +399,7 @@ def build(
         checkpoint("before-publish")
         written = whoosh_index.open_dir(str(building))
         postings.write(written, building)  # the copies a parallel build's workers left
-        _save_labels(building)
+        _save_labels(building, report.labels, live)
         documents = written.doc_count()
         report.documents = documents
         _save_manifest(building, manifest)
@@ -418,6 +429,7 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
         stream = progress(sources) if progress else sources
         for doc in _readable(stream, report, ids):
             fields = to_fields(doc, twins.entities(doc))
+            report.label(doc)
             if doc.id in old_ids:
                 writer.update_document(**fields)
                 report.updated += 1
@@ -523,6 +535,7 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Source])
     try:
         for doc in _readable(sources, part, {}):
             writer.add_document(**to_fields(doc, twins.entities(doc)))
+            part.label(doc)
             part.added += 1
             if part.added == 1:
                 checkpoint("worker")  # mid-chunk, a document written: the kill tests' point
@@ -579,14 +592,23 @@ def _link_copy(source: Path, target: Path) -> None:
             os.link(path, target / path.name)
 
 
-def _save_labels(gen: Path) -> None:
+def _save_labels(gen: Path, read: dict[str, dict[str, dict[str, str]]], live: Path | None) -> None:
     """The Khmer spelling of every facet value the registry or the gazetteer knows,
-    for pages in the Khmer interface; URLs keep the canonical value."""
+    for pages in the Khmer interface; URLs keep the canonical value. A facet whose
+    documents carry their values' labels (``Facet.labels``) takes those of the files
+    read in this run, and the live generation's for the values of files left as they are."""
     labels: dict[str, dict[str, dict[str, str]]] = {}
+    before = store.read_labels(live) if live is not None else {}
     with whoosh_index.open_dir(str(gen)).reader() as reader:
         for facet in ENTITY_FACETS:
             for term in reader.lexicon(facet.column):
                 value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                if facet.labels is not None:
+                    own = read.get(facet.name, {}).get(value)
+                    own = own or before.get(facet.name, {}).get(value)
+                    if own:
+                        labels.setdefault(facet.name, {})[value] = own
+                    continue
                 try:
                     km = khmer_name(facet.field, value)
                 except ValueError:  # a kind of value no registry or gazetteer spells

@@ -70,6 +70,7 @@ class Announcement:
     content_hash: str
     repairs: tuple[str, ...] = field(default=())
     publisher: str = ""  # the content root's publisher id ("": none)
+    publisher_name: tuple[tuple[str, str], ...] = ()  # (language, name)
 
 
 # --- bytes → text --------------------------------------------------------------------
@@ -228,6 +229,7 @@ def parse_announcement(
     lang: str | None,
     date_order: dates.Order | None = None,
     publisher: str = "",
+    publisher_name: tuple[tuple[str, str], ...] = (),
 ) -> Announcement:
     """Turn one file's bytes into an :class:`Announcement`, or raise :class:`BadFile`
     (:class:`Draft` for a draft).
@@ -282,4 +284,5 @@ def parse_announcement(
         content_hash=hashlib.sha256(raw).hexdigest(),
         repairs=tuple(notes),
         publisher=publisher,
+        publisher_name=publisher_name,
     )

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 Kind = Literal["entity", "language", "date"]
 Values = Callable[["Announcement", "Entities"], Iterable[str]]
+# value → language → how that language writes it, when the document itself says so
+Labels = Callable[["Announcement"], Mapping[str, Mapping[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Facet:
     field: str = ""  # index field: stored canonical values, matched whole (``province:takeo``)
     values: Values | None = None  # an announcement's values, at build time
     aliases: tuple[str, ...] = ()  # more names staff may write before a colon
+    labels: Labels | None = None  # values' labels the document carries (else the registry's)
 
     @property
     def column(self) -> str:
@@ -50,8 +53,6 @@ def _names(items: Iterable) -> list[str]:
 
 
 FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
-    Facet("year", {"en": "Year", "km": "ឆ្នាំ"}, {"en": "Years", "km": "ឆ្នាំ"}, "date"),
-    Facet("month", {"en": "Month", "km": "ខែ"}, {"en": "Months", "km": "ខែ"}, "date"),
     Facet(
         "minister",
         {"en": "Minister", "km": "រដ្ឋមន្ត្រី"},
@@ -102,6 +103,17 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         values=lambda doc, found: list(found.organisations),
         aliases=("organisation", "organization"),
     ),
+    Facet(
+        "publisher",
+        {"en": "Publisher", "km": "ស្ថាប័នផ្សាយ"},
+        {"en": "Publisher", "km": "ស្ថាប័នផ្សាយ"},
+        "entity",
+        field="publishers",
+        values=lambda doc, found: [doc.publisher] if doc.publisher else [],
+        labels=lambda doc: {doc.publisher: dict(doc.publisher_name)} if doc.publisher else {},
+    ),
+    Facet("year", {"en": "Year", "km": "ឆ្នាំ"}, {"en": "Years", "km": "ឆ្នាំ"}, "date"),
+    Facet("month", {"en": "Month", "km": "ខែ"}, {"en": "Months", "km": "ខែ"}, "date"),
 )
 
 BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}

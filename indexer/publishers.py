@@ -17,7 +17,7 @@ are ``<id>/<slug>``: two bodies' ``1-post.md`` stay two announcements.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -36,7 +36,7 @@ class BadPublisher(ValueError):
 @dataclass(frozen=True)
 class Publisher:
     id: str
-    name: dict[str, str] = field(default_factory=dict)  # language → name
+    name: tuple[tuple[str, str], ...] = ()  # (language, name) in every language
     date_order: Order | None = None
 
 
@@ -74,7 +74,7 @@ def parse(data: object, where: str = SETTINGS_FILE) -> Publisher:
     if unknown:
         raise BadPublisher(f"{where}: unknown setting(s) {', '.join(sorted(map(str, unknown)))}")
     return Publisher(
-        id=pid, name={lang: names[lang].strip() for lang in LANGUAGES}, date_order=order
+        id=pid, name=tuple((lang, names[lang].strip()) for lang in LANGUAGES), date_order=order
     )
 
 

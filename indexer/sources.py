@@ -28,7 +28,7 @@ class Source:
     path: Path
     slug: str  # ``<publisher id>/`` first for a publisher other than the install's own
     lang: str | None
-    publisher: str = ""  # the root's publisher id ("": none)
+    publisher: publishers.Publisher | None = None  # the root's (None: no publisher.yaml)
     date_order: Order | None = None  # how the root writes 03/04/2020, when known
     root: Path | None = None
 
@@ -75,7 +75,7 @@ def walk(roots: Iterable[Path]) -> Iterator[Source | Skipped]:
                 path=path,
                 slug=slug,
                 lang=lang,
-                publisher=pub.id if pub else "",
+                publisher=pub,
                 date_order=pub.date_order if pub else None,
                 root=root,
             )
@@ -137,5 +137,6 @@ def read(source: Source) -> Announcement:
         slug=source.slug,
         lang=source.lang,
         date_order=source.date_order,
-        publisher=source.publisher,
+        publisher=source.publisher.id if source.publisher else "",
+        publisher_name=source.publisher.name if source.publisher else (),
     )

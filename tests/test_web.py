@@ -592,6 +592,8 @@ def test_every_facet_link_reads_back_as_its_search_with_one_value_toggled(
     landing = service.search(SearchRequest()).facets  # every facet's values, month aside
     for facet in [k.name for k in KINDS if k.name != "month"]:
         offered = [v.value for v in landing[facet][:6]]
+        if facet == "publisher" and not offered:  # one body's archive, no publisher.yaml
+            continue
         assert offered, facet
         for value in offered + list(base.selected(facet)):
             link = params.toggle(base, facet, value)
