@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 import frontmatter
 import ftfy
+import nh3
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -155,7 +157,8 @@ _MD = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 
 
 def markdown_to_text(markdown: str) -> str:
-    """The words a reader sees: markup, images and raw HTML gone, link text kept.
+    """The words a reader sees: markup, images and raw HTML tags gone, link text and
+    the text inside HTML kept (a script's or a style's content is no text).
 
     Paragraph-like blocks are separated by a blank line so snippets and the Khmer
     segmenter see sentence boundaries.
@@ -166,6 +169,8 @@ def markdown_to_text(markdown: str) -> str:
             text = _inline_text(token.children or [])
         elif token.type in ("fence", "code_block"):
             text = token.content
+        elif token.type == "html_block":
+            text = html_text(token.content)
         else:
             continue
         text = re.sub(r"[ \t]+", " ", text).strip()
@@ -174,14 +179,35 @@ def markdown_to_text(markdown: str) -> str:
     return "\n\n".join(blocks)
 
 
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment: tags dropped (``nh3`` with no tag allowed, which
+    also drops a script's and a style's content), entities decoded."""
+    return html.unescape(
+        nh3.clean(re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", " ", fragment), tags=set())
+    )
+
+
+_HIDDEN_OPEN = re.compile(r"(?i)<(script|style)\b")
+_HIDDEN_CLOSE = re.compile(r"(?i)</(script|style)\s*>")
+
+
 def _inline_text(children: Iterable[Token]) -> str:
     parts: list[str] = []
+    hidden = False  # inside an inline <script> or <style>: no text a reader sees
     for child in children:
-        if child.type in ("text", "code_inline"):
+        if child.type == "html_inline":
+            hidden = bool(_HIDDEN_OPEN.match(child.content)) or (
+                hidden and not _HIDDEN_CLOSE.match(child.content)
+            )
+            if re.match(r"(?i)<br\b", child.content):
+                parts.append(" ")
+        elif hidden:
+            continue
+        elif child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        # image (alt text is "photo 1"), html_inline and the *_open/_close markers add nothing
+        # image (alt text is "photo 1") and the *_open/_close markers add nothing
     return "".join(parts)
 
 
