@@ -164,6 +164,7 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
         "body_markdown": doc.body_markdown,
         "path": doc.path,
         "content_hash": doc.content_hash,
+        "untranslated": doc.untranslated,
     }
     names: list[str] = []
     for facet in ENTITY_FACETS:

@@ -73,6 +73,9 @@ class Announcement:
     repairs: tuple[str, ...] = field(default=())
     publisher: str = ""  # the content root's publisher id ("": none)
     publisher_name: tuple[tuple[str, str], ...] = ()  # (language, name)
+    # the language the body is written in when it is not ``lang`` (a km/ file whose
+    # text is English): a copy, not a translation; "" for a translation
+    untranslated: str = ""
 
 
 # --- bytes → text --------------------------------------------------------------------
@@ -229,6 +232,21 @@ def detect_language(text: str) -> str:
     return "km" if khmer > latin else "en"
 
 
+_LETTERS = {"en": _LATIN, "km": _KHMER}  # each language's script
+_OWN_SHARE = 0.2  # below this share of its own script's letters, a body is a copy
+
+
+def written_in(text: str, lang: str) -> str:
+    """The language ``text`` is written in, for a file in ``lang``'s folder: ``lang``
+    unless under a fifth of its letters are ``lang``'s script (a Khmer page quoting
+    English names stays Khmer; a km/ file holding the English text is English)."""
+    counts = {code: len(pattern.findall(text)) for code, pattern in _LETTERS.items()}
+    total = sum(counts.values())
+    if lang not in counts or not total or counts[lang] >= _OWN_SHARE * total:
+        return lang
+    return max(counts, key=lambda code: counts[code])
+
+
 def _as_text(value: object, name: str) -> str:
     if value is None:
         return ""
@@ -294,6 +312,7 @@ def parse_announcement(
     language = lang or front_lang or detect_language(f"{title}\n{body_text}")
     if language not in LANGUAGES:
         raise BadFile(f"unknown language {language!r} (expected one of {', '.join(LANGUAGES)})")
+    written = written_in(body_text, language)
     return Announcement(
         id=f"{language}/{slug}",
         lang=language,
@@ -311,4 +330,5 @@ def parse_announcement(
         repairs=tuple(notes),
         publisher=publisher,
         publisher_name=publisher_name,
+        untranslated="" if written == language else written,
     )
