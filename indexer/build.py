@@ -99,11 +99,11 @@ class Report:
             f"skipped {len(self.skipped)} in {self.seconds:.1f} s"
         )
 
-    def label(self, doc: Announcement) -> None:
-        """Keep the labels ``doc`` gives its facet values (a publisher's names)."""
+    def label(self, doc: Announcement, found: Entities) -> None:
+        """Keep the labels ``doc`` gives its facet values (a publisher's names…)."""
         for facet in ENTITY_FACETS:
             if facet.labels is not None:
-                for value, names in facet.labels(doc).items():
+                for value, names in facet.labels(doc, found).items():
                     self.labels.setdefault(facet.name, {})[value] = dict(names)
 
     def as_dict(self) -> dict:
@@ -429,8 +429,9 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
         added_ids: set[str] = set()
         stream = progress(sources) if progress else sources
         for doc in _readable(stream, report, ids):
-            fields = to_fields(doc, twins.entities(doc))
-            report.label(doc)
+            found = twins.entities(doc)
+            fields = to_fields(doc, found)
+            report.label(doc, found)
             if doc.id in old_ids:
                 writer.update_document(**fields)
                 report.updated += 1
@@ -535,8 +536,9 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Source])
     twins = Twins(english.get)
     try:
         for doc in _readable(sources, part, {}):
-            writer.add_document(**to_fields(doc, twins.entities(doc)))
-            part.label(doc)
+            found = twins.entities(doc)
+            writer.add_document(**to_fields(doc, found))
+            part.label(doc, found)
             part.added += 1
             if part.added == 1:
                 checkpoint("worker")  # mid-chunk, a document written: the kill tests' point
@@ -596,26 +598,32 @@ def _link_copy(source: Path, target: Path) -> None:
 def _save_labels(gen: Path, read: dict[str, dict[str, dict[str, str]]], live: Path | None) -> None:
     """The Khmer spelling of every facet value the registry or the gazetteer knows,
     for pages in the Khmer interface; URLs keep the canonical value. A facet whose
-    documents carry their values' labels (``Facet.labels``) takes those of the files
-    read in this run, and the live generation's for the values of files left as they are."""
+    documents carry their values' labels too (``Facet.labels``: a publisher's names, the
+    Khmer spelling of a person paired across twins) takes those of the files read in
+    this run, and the live generation's for the values of files left as they are; the
+    registry's and the gazetteer's spellings come first."""
     labels: dict[str, dict[str, dict[str, str]]] = {}
     before = store.read_labels(live) if live is not None else {}
     with whoosh_index.open_dir(str(gen)).reader() as reader:
         for facet in ENTITY_FACETS:
+            spelt = True  # the registry or the gazetteer spells this kind of value
             for term in reader.lexicon(facet.column):
                 value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                label: dict[str, str] = {}
                 if facet.labels is not None:
-                    own = read.get(facet.name, {}).get(value)
-                    own = own or before.get(facet.name, {}).get(value)
-                    if own:
-                        labels.setdefault(facet.name, {})[value] = own
-                    continue
-                try:
-                    km = khmer_name(facet.field, value)
-                except ValueError:  # a kind of value no registry or gazetteer spells
+                    label.update(before.get(facet.name, {}).get(value, {}))
+                    label.update(read.get(facet.name, {}).get(value, {}))
+                elif not spelt:
                     break
-                if km and km != value:
-                    labels.setdefault(facet.name, {})[value] = {"km": km}
+                if spelt:
+                    try:
+                        km = khmer_name(facet.field, value)
+                    except ValueError:  # a kind of value no registry or gazetteer spells
+                        km, spelt = None, False
+                    if km and km != value:
+                        label["km"] = km
+                if label:
+                    labels.setdefault(facet.name, {})[value] = label
     (gen / store.LABELS).write_text(json.dumps(labels, ensure_ascii=False), "utf-8")
 
 

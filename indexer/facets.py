@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from indexer.entities.types import PAIRED
+
 if TYPE_CHECKING:
     from indexer.documents import Announcement
     from indexer.entities import Entities
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 Kind = Literal["entity", "language", "date"]
 Values = Callable[["Announcement", "Entities"], Iterable[str]]
 # value → language → how that language writes it, when the document itself says so
-Labels = Callable[["Announcement"], Mapping[str, Mapping[str, str]]]
+Labels = Callable[["Announcement", "Entities"], Mapping[str, Mapping[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,16 @@ def _names(items: Iterable) -> list[str]:
     return [item.name for item in items]
 
 
+def _paired(doc: Announcement, found: Entities) -> dict[str, dict[str, str]]:
+    """The Khmer spelling of people no registry knows, whose Khmer version's name was
+    paired with the English version's Latin one (:mod:`indexer.entities.twins`)."""
+    return {
+        p.name: {doc.lang: p.mentions[0]}
+        for p in found.people
+        if p.how == PAIRED and p.mentions and p.mentions[0] != p.name
+    }
+
+
 FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
     Facet(
         "minister",
@@ -59,7 +71,8 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         {"en": "Ministers", "km": "រដ្ឋមន្ត្រី"},
         "entity",
         field="ministers",
-        values=lambda doc, found: found.ministers,
+        values=lambda doc, found: found.office_holders,
+        labels=_paired,
     ),
     Facet(
         "province",
@@ -85,6 +98,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "entity",
         field="people",
         values=lambda doc, found: _names(found.people),
+        labels=_paired,
     ),
     Facet(
         "place",
@@ -110,7 +124,9 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "entity",
         field="publishers",
         values=lambda doc, found: [doc.publisher] if doc.publisher else [],
-        labels=lambda doc: {doc.publisher: dict(doc.publisher_name)} if doc.publisher else {},
+        labels=lambda doc, found: (
+            {doc.publisher: dict(doc.publisher_name)} if doc.publisher else {}
+        ),
     ),
     Facet("year", {"en": "Year", "km": "ឆ្នាំ"}, {"en": "Years", "km": "ឆ្នាំ"}, "date"),
     Facet("month", {"en": "Month", "km": "ខែ"}, {"en": "Months", "km": "ខែ"}, "date"),

@@ -13,7 +13,7 @@ import re
 from rapidfuzz.distance import Levenshtein
 
 from indexer import khmer
-from indexer.entities.types import Entities, Person
+from indexer.entities.types import PAIRED, Entities, Person
 
 _KM_CONSONANT_CLASS = str.maketrans(
     {
@@ -24,7 +24,7 @@ _KM_CONSONANT_CLASS = str.maketrans(
         **dict.fromkeys("ដឋឌឍតថទធ", "t"),
         **dict.fromkeys("បផពភ", "p"),
         "ម": "m",
-        "យ": "y",
+        "យ": "",  # a final "ay"/"y", which the Latin skeleton drops as well
         "រ": "",
         **dict.fromkeys("លឡ", "l"),
         "វ": "v",
@@ -71,7 +71,7 @@ def align_with_twin(found: Entities, twin: Entities) -> Entities:
                     minister=person.minister or target.minister,
                     mentions=person.mentions,
                     known=False,
-                    how="paired with the English version",
+                    how=PAIRED,
                     titles=person.titles,
                     royal=person.royal or target.royal,
                     rank_from=person.rank_from or target.rank_from,
