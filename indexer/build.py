@@ -27,7 +27,7 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -40,6 +40,7 @@ from indexer import dates, generations, postings, store, whoosh_compat
 from indexer.documents import Announcement, BadFile, Draft
 from indexer.entities import Entities, align_with_twin, extract, khmer_name
 from indexer.facets import ENTITY_FACETS
+from indexer.publishers import Publisher
 from indexer.schema import build_schema, index_version
 from indexer.sources import Skipped, Source, printable, read, versions, walk
 from indexer.workers import start_worker
@@ -244,9 +245,12 @@ def read_manifest(gen: Path | None) -> dict[str, list]:
         return {}
 
 
-def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
-    """What must change for the index to match the content roots."""
-    found = list(walk(roots))
+def plan(
+    roots: list[Path], live: Path | None, full: bool, given: Mapping[Path, Publisher] | None = None
+) -> Plan:
+    """What must change for the index to match the content roots (``given``: publishers
+    named on the command line)."""
+    found = list(walk(roots, given))
     sources = [s for s in found if isinstance(s, Source)]
     refused = [s for s in found if isinstance(s, Skipped)]
     expected = index_version()
@@ -348,6 +352,7 @@ def build(
     strict: bool = False,
     procs: int | None = None,
     progress: Callable[[Iterable], Iterable] | None = None,
+    publishers: Mapping[Path, Publisher] | None = None,
 ) -> Report:
     """Bring the index in line with ``roots`` and publish the result.
 
@@ -360,7 +365,7 @@ def build(
     with generations.writer_lock(index_root) as lock_fd:
         generations.cleanup(index_root)  # what a killed run left behind
         live = store.current_generation(index_root)
-        todo = plan(roots, live, full)
+        todo = plan(roots, live, full, publishers)
         report.mode = "full" if todo.full else "incremental"
         report.reason = todo.reason
         report.unchanged = 0 if todo.full else todo.unchanged

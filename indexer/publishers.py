@@ -11,12 +11,14 @@
 A root without the file has no publisher (one body's archive, as before). The
 publisher of the first root is the install's own: its announcements keep their bare
 slugs, so a single-publisher install keeps every URL. Every other publisher's slugs
-are ``<id>/<slug>``: two bodies' ``1-post.md`` stay two announcements.
+are ``<id>/<slug>``: two bodies' ``1-post.md`` stay two announcements. The same
+settings may be given on the command line instead (``prakas index --publisher``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,9 +80,13 @@ def parse(data: object, where: str = SETTINGS_FILE) -> Publisher:
     )
 
 
-def of_roots(roots: list[Path]) -> list[Publisher | None]:
-    """Each root's publisher, checked: one id names one publisher everywhere."""
-    found = [load(root) for root in roots]
+def of_roots(
+    roots: list[Path], given: Mapping[Path, Publisher] | None = None
+) -> list[Publisher | None]:
+    """Each root's publisher (``given`` on the command line, else its settings file),
+    checked: one id names one publisher everywhere."""
+    given = given or {}
+    found = [given[root] if root in given else load(root) for root in roots]
     by_id: dict[str, Publisher] = {}
     for root, pub in zip(roots, found, strict=True):
         if pub is None:

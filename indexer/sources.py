@@ -14,7 +14,7 @@ file nobody put in the content folders.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -51,13 +51,16 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
-def walk(roots: Iterable[Path]) -> Iterator[Source | Skipped]:
+def walk(
+    roots: Iterable[Path], given: Mapping[Path, publishers.Publisher] | None = None
+) -> Iterator[Source | Skipped]:
     """Every ``.md`` file under the roots, in a stable order; the ones that must not
     be read come as :class:`Skipped` with the reason. A root's ``publisher.yaml`` that
-    cannot be used raises :class:`publishers.BadPublisher`."""
+    cannot be used raises :class:`publishers.BadPublisher`; ``given`` names a root's
+    publisher instead of its file."""
     roots = list(roots)
     inside = [r.resolve() for r in roots]
-    pubs = publishers.of_roots(roots)
+    pubs = publishers.of_roots(roots, given)
     for root, pub in zip(roots, pubs, strict=True):
         prefix = publishers.slug_prefix(pub, pubs[0] if pubs else None)
         for path in sorted(root.rglob("*.md")):

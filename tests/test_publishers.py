@@ -140,3 +140,25 @@ def test_bad_settings_stop_the_run_with_the_reason(
     assert result.returncode == 2
     assert message in result.stderr and "publisher.yaml" in result.stderr
     assert not (tmp_path / "ix" / "CURRENT").exists()
+
+
+def test_a_publisher_named_on_the_command_line(tmp_path: Path) -> None:
+    mptc = _root(tmp_path / "mptc", None, "Postal codes", "2024-05-06")
+    moh = _root(tmp_path / "moh", None, "Dengue", "2024-05-07")
+    args = ["index", "--content", mptc, "--content", moh, "--index", tmp_path / "ix"]
+    named = ["--publisher", moh, "moh", "Ministry of Health", "ក្រសួងសុខាភិបាល"]
+    result = cli(*args, *named, "--json")
+    assert result.returncode == 0, result.stderr
+    client = create_app({"INDEX_DIR": tmp_path / "ix"}).test_client()
+    data = client.get("/api/search?sort=newest").get_json()
+    assert [h["id"] for h in data["results"]] == ["en/moh/1-post", "en/1-post"]
+    assert data["facets"]["publisher"] == [
+        {
+            "value": "moh",
+            "count": 1,
+            "selected": False,
+            "labels": {"en": "Ministry of Health", "km": "ក្រសួងសុខាភិបាល"},
+        }
+    ]
+    elsewhere = cli(*args, "--publisher", tmp_path, "x", "X", "ក")
+    assert elsewhere.returncode == 2 and "not one of the content folders" in elsewhere.stderr
