@@ -127,7 +127,7 @@ def client(tmp_path_factory: pytest.TempPathFactory):
     result = cli("index", "--content", BODIES, "--index", index, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["indexed"] == 10 and report["skipped"] == []  # every date format read
+    assert report["indexed"] == 12 and report["skipped"] == []  # every date format read
     return create_app({"INDEX_DIR": index}).test_client()
 
 
@@ -152,6 +152,17 @@ def test_the_minister_facet_holds_those_in_office(client) -> None:
     assert set(ministers) == {"Chea Vandeth", "Chheang Ra", "Hang Chuon Naron", "Sar Sokha"}
     trc = _facet(client, "person", "&q=spectrum")
     assert "Hun Manet" in trc  # named in homage: a person, not a minister in office
+
+
+def test_the_untranslated_version_and_its_html(client) -> None:
+    hits = client.get("/api/search?q=boat&unit=file").get_json()["results"]
+    assert {h["id"]: h["untranslated"] for h in hits} == {
+        "en/siem-reap-water-festival": False,
+        "km/siem-reap-water-festival": True,
+    }
+    page = client.get("/a/km/siem-reap-water-festival?ui=en").get_data(as_text=True)
+    assert "This Khmer version has not been translated" in page
+    assert "onerror" not in page and "Forty boat teams" in page
 
 
 def test_bodies_text_is_ours(tmp_path: Path) -> None:

@@ -4,6 +4,13 @@ Both files name the same people; a Khmer name the registry does not know takes t
 Latin name the English version writes, matched by consonant skeleton, so both
 versions land under one facet value. (Which file is whose twin is the build's
 business; this module only aligns two sets of entities.)
+
+Why consonant skeletons and not a romanisation package: the one Khmer name
+transliterator on PyPI, ``khmer-latin-name-transformer`` (0.0.4, 2023, no release
+since), needs ``pynini``, which installs from conda, not pip; and a transliteration
+gives one spelling where officials' romanisations vary (Sela/Sila, Poline/Polyne).
+Comparing consonant classes, the part every romanisation keeps, pairs twins without
+choosing a spelling; the canonical one is the English version's.
 """
 
 from __future__ import annotations
