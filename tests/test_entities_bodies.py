@@ -93,6 +93,10 @@ def test_honorifics_of_khmer_script_are_not_names(
         assert list(people(written, "km")) == [name]
 
 
+def test_words_of_a_samdech_style_stay_given_names() -> None:
+    assert people("H.E. Sok Vibol met Ms. Chan Panha.") == {"Sok Vibol": False, "Chan Panha": False}
+
+
 def test_given_name_first_resolves_to_the_registry_form() -> None:
     text = "Vandeth Chea, Minister of Posts and Telecommunications, asked operators to act."
     assert people(text) == {"Chea Vandeth": True}

@@ -54,7 +54,8 @@ _STYLE = V.alternation(V.HONORIFICS_EN + V.ROYAL_TITLES_EN + V.STYLE_WORDS_EN)
 _CHAIN = rf"(?:{_STYLE}|{_OFFICE})(?:\s+and\s+{_OFFICE})?"
 # 1. An honorific or royal style, then titles, then the name: strong evidence.
 HONORIFIC_NAME_EN = re.compile(
-    rf"(?<![\w.])(?P<before>{V.alternation(V.HONORIFICS_EN + V.ROYAL_TITLES_EN)}"
+    rf"(?<![\w.])(?P<before>"
+    rf"{V.alternation(V.COMPOUND_STYLES_EN + V.HONORIFICS_EN + V.ROYAL_TITLES_EN)}"
     rf"(?:\s+{_CHAIN})*+)\s+{NAME}"
 )
 # 2. An office before the name, honorifics between them or not ("Minister of Health
@@ -202,11 +203,19 @@ class Found:
         return list(self.by_name.values())
 
 
+Span = tuple[str, int]  # a name as written, and where
+
+
+def _name(m: re.Match[str]) -> Span:
+    return m.group("name"), m.start("name")
+
+
 def _add_latin(
-    found: Found, m: re.Match[str], *, strict: bool, title: str, rank: bool, royal: bool = False
+    found: Found, span: Span, *, strict: bool, title: str, rank: bool, royal: bool = False
 ) -> bool:
-    """Add the person ``m``'s group "name" names; False when it is no name."""
-    name = latin_name(m.group("name"), strict=strict, lower_words=found.lower_words)
+    """Add the person the text at ``span`` names; False when it is no name."""
+    raw, start = span
+    name = latin_name(raw, strict=strict, lower_words=found.lower_words)
     if name is None:
         return False
     official, how = resolve_latin_name(name)
@@ -217,8 +226,7 @@ def _add_latin(
         if official is not None:
             name = two
     how = how if official else "pattern"
-    at = ("t", m.start("name"))
-    found.add(name, official, how, title=title, rank=rank, royal=royal, at=at)
+    found.add(name, official, how, title=title, rank=rank, royal=royal, at=("t", start))
     return True
 
 
@@ -233,7 +241,7 @@ def people_latin(doc: Text, found: Found) -> None:
         before = m.group("before")
         royal = bool(_ROYAL_EN.search(before))
         rank = _rank_in(before)
-        if not _add_latin(found, m, strict=False, title=before, rank=rank, royal=royal):
+        if not _add_latin(found, _name(m), strict=False, title=before, rank=rank, royal=royal):
             return False
         taken.append((m.start("name"), m.end("name")))
         return True
@@ -245,14 +253,20 @@ def people_latin(doc: Text, found: Found) -> None:
         rank = _rank_in(before) and not _DEPUTY_BEFORE.search(text, 0, m.start())
         if inside(m.start("name"), m.end("name"), schools + ([] if rank else taken)):
             continue  # a name an honorific found already gains only a rank from its office
-        _add_latin(found, m, strict=True, title=before, rank=rank)
+        _add_latin(found, _name(m), strict=True, title=before, rank=rank)
     for m in NAME_OFFICE_EN.finditer(text):
         if inside(m.start("name"), m.end("name"), schools):
             continue
         after = re.split(r",|;|\s+and\s+(?:His|Her|H\.?E)", m.group("after"))[0]
         rank = bool(_RANK_AT_START.match(after)) and not _NOT_RANK_AT_START.match(after)
         strict = not inside(m.start("name"), m.end("name"), taken)
-        _add_latin(found, m, strict=strict, title=after, rank=rank)
+        span = _name(m)
+        # "…Vibol Panha Sar Sokha, Deputy Prime Minister": the name an honorific found
+        # within the run, not the run
+        for s, e in taken:
+            if m.start("name") < s and e == m.end("name"):
+                span, strict = (text[s:e], s), False
+        _add_latin(found, span, strict=strict, title=after, rank=rank)
     # The registry's own spellings, wherever they stand, unless inside a longer proper
     # noun ("Hun Sen Mouy Mithona is a high school").
     pattern = registry().latin_pattern

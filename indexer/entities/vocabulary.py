@@ -100,9 +100,6 @@ STYLE_WORDS_EN = (
     "Sena",
     "Padei",
     "Techo",
-    "Vibol",
-    "Panha",
-    "Pichey",
     "Kralahom",
     "Krolahom",
     "Pheakdei",
@@ -117,6 +114,14 @@ STYLE_WORDS_EN = (
 # leadership and long-term vision of …"; ក្រោមការដឹកនាំដ៏ឈ្លាសវៃរបស់ …
 HOMAGE_NOUNS_EN = ("leadership", "guidance", "vision", "patronage", "stewardship")
 HOMAGE_KM = ("ក្រោមការដឹកនាំ", "ក្រោមការណែនាំ", "ក្រោមចក្ខុវិស័យ", "ក្រោមការឧបត្ថម្ភ")
+# Samdech styles whose words are also given names ("Sok Vibol", "Chan Panha"): matched
+# as whole styles before a name, never taken out of a name word by word.
+COMPOUND_STYLES_EN = (
+    "Samdech Vibol Panha",
+    "Samdech Pichey Sena",
+    "Samdech Vibol Sena Pheakdei",
+    "Samdech Bovor Setha Thipadei",
+)
 # Offices whose holder has minister rank, and the Latin words that make an office one.
 MINISTER_TITLES_EN = ("Deputy Prime Minister", "Prime Minister", "Senior Minister", "Minister")
 # Offices that contain "Minister" or sound like it but are not minister rank.
