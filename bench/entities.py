@@ -1,6 +1,10 @@
 """Score the entity extractor against the hand annotations in ../shared/gold.
 
     python -m bench.entities [--shared ../shared] [--errors] [--json]
+    python -m bench.entities --bodies [--errors] [--json]
+
+``--bodies`` scores the announcements we wrote in the style of other bodies
+(``tests/data/bodies/``, gold in the same format beside them) instead.
 
 Per language: precision, recall and F1 of the sets of people, ministers, provinces
 and places per file (micro-averaged over files; gold provinces marked ``optional``
@@ -77,15 +81,22 @@ def as_sets(found: Entities) -> dict[str, set[str]]:
     }
 
 
+BODIES = Path(__file__).resolve().parents[1] / "tests" / "data" / "bodies"
+
+
 def score(shared: Path, reg: Registry | None = None) -> dict:
-    """Scores with ``reg`` in force (default: the registry of the settings)."""
+    """Scores on ../shared with ``reg`` in force (default: the registry of the settings)."""
+    return score_gold(shared / "gold" / "entities.json", shared / "corpus" / "ctc-website", reg)
+
+
+def score_gold(gold_file: Path, corpus: Path, reg: Registry | None = None) -> dict:
+    """Scores of the files under ``corpus`` against ``gold_file``, ``reg`` in force."""
     with using(reg if reg is not None else registry()):
-        return _score(shared)
+        return _score(gold_file, corpus)
 
 
-def _score(shared: Path) -> dict:
-    gold = json.loads((shared / "gold" / "entities.json").read_text("utf-8"))
-    corpus = shared / "corpus" / "ctc-website"
+def _score(gold_file: Path, corpus: Path) -> dict:
+    gold = json.loads(gold_file.read_text("utf-8"))
     tallies = {lang: {f: Tally() for f in FIELDS} for lang in ("en", "km")}
     agree = {"ministers": [0, 0], "provinces": [0, 0]}
     for slug, article in sorted(gold["articles"].items()):
@@ -124,12 +135,16 @@ def main() -> None:
     parser.add_argument(
         "--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared"
     )
+    parser.add_argument("--bodies", action="store_true", help=f"score {BODIES} instead")
     parser.add_argument("--errors", action="store_true", help="list every file that differs")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     report = {}
     for mode, reg in MODES.items():
-        result = score(args.shared, reg)
+        if args.bodies:
+            result = score_gold(BODIES / "gold.json", BODIES, reg)
+        else:
+            result = score(args.shared, reg)
         agreement = {f: a / n for f, (a, n) in result["agreement"].items()}
         report[mode] = {"scores": rows_of(result), "agreement": agreement, "result": result}
     if args.json:

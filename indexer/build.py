@@ -27,19 +27,20 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 
-from indexer import generations, postings, store, whoosh_compat
-from indexer.documents import Announcement, BadFile
+from indexer import dates, generations, postings, store, whoosh_compat
+from indexer.documents import Announcement, BadFile, Draft
 from indexer.entities import Entities, align_with_twin, extract, khmer_name
 from indexer.facets import ENTITY_FACETS
+from indexer.publishers import Publisher
 from indexer.schema import build_schema, index_version
 from indexer.sources import Skipped, Source, printable, read, versions, walk
 from indexer.workers import start_worker
@@ -58,6 +59,10 @@ class Report:
     deleted: int = 0
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)  # files marked draft: true, not indexed
+    roots: dict[str, list[int]] = field(default_factory=dict)  # root → [read, skipped]
+    # facet → value → language → label, from the documents read (Facet.labels)
+    labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     seconds: float = 0.0
     generation: str = ""
     documents: int = 0
@@ -67,12 +72,40 @@ class Report:
     def indexed(self) -> int:
         return self.added + self.updated
 
+    def warnings(self) -> list[str]:
+        """One line per content root where most files read could not be indexed."""
+        return [
+            f"WARNING: {root}: {bad} of {n} files could not be indexed; see the skipped list"
+            for root, (n, bad) in self.roots.items()
+            if n and bad * 2 > n
+        ]
+
+    def merge(self, part: Report) -> None:
+        """Add a worker's counts to this run's."""
+        self.read += part.read
+        self.added += part.added
+        self.skipped += part.skipped
+        self.drafts += part.drafts
+        for name, values in part.labels.items():
+            self.labels.setdefault(name, {}).update(values)
+        for root, (n, bad) in part.roots.items():
+            tally = self.roots.setdefault(root, [0, 0])
+            tally[0] += n
+            tally[1] += bad
+
     def summary(self) -> str:
         return (
             f"{self.mode}: read {self.read}, indexed {self.indexed} (added {self.added}, "
             f"updated {self.updated}), deleted {self.deleted}, unchanged {self.unchanged}, "
             f"skipped {len(self.skipped)} in {self.seconds:.1f} s"
         )
+
+    def label(self, doc: Announcement, found: Entities) -> None:
+        """Keep the labels ``doc`` gives its facet values (a publisher's names…)."""
+        for facet in ENTITY_FACETS:
+            if facet.labels is not None:
+                for value, names in facet.labels(doc, found).items():
+                    self.labels.setdefault(facet.name, {})[value] = dict(names)
 
     def as_dict(self) -> dict:
         return {
@@ -85,6 +118,8 @@ class Report:
             "deleted": self.deleted,
             "unchanged": self.unchanged,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "drafts": self.drafts,
+            "warnings": self.warnings(),
             "documents": self.documents,
             "seconds": round(self.seconds, 3),
             "generation": self.generation,
@@ -130,6 +165,7 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
         "body_markdown": doc.body_markdown,
         "path": doc.path,
         "content_hash": doc.content_hash,
+        "untranslated": doc.untranslated,
     }
     names: list[str] = []
     for facet in ENTITY_FACETS:
@@ -149,7 +185,7 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
 class Twins:
     """English entities kept by slug so the Khmer version can borrow their Latin names."""
 
-    def __init__(self, english_file: Callable[[str], Path | None] | None = None) -> None:
+    def __init__(self, english_file: Callable[[str], Source | None] | None = None) -> None:
         # slug → the English entities, or None when they hold no one to borrow a name from
         self._by_slug: dict[str, Entities | None] = {}
         self._english_file = english_file
@@ -165,11 +201,11 @@ class Twins:
     def _twin(self, slug: str) -> Entities | None:
         if slug in self._by_slug or self._english_file is None:
             return self._by_slug.get(slug)
-        path = self._english_file(slug)
-        if path is None:
+        source = self._english_file(slug)
+        if source is None:
             return None
         try:
-            doc = read(Source(path=path, slug=slug, lang="en"))
+            doc = read(source)
         except BadFile:
             return None
         return extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
@@ -215,9 +251,12 @@ def announcements(gen: Path | None) -> int:
     return len({entry[0].split("/", 1)[-1] for entry in read_manifest(gen).values()})
 
 
-def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
-    """What must change for the index to match the content roots."""
-    found = list(walk(roots))
+def plan(
+    roots: list[Path], live: Path | None, full: bool, given: Mapping[Path, Publisher] | None = None
+) -> Plan:
+    """What must change for the index to match the content roots (``given``: publishers
+    named on the command line)."""
+    found = list(walk(roots, given))
     sources = [s for s in found if isinstance(s, Source)]
     refused = [s for s in found if isinstance(s, Skipped)]
     expected = index_version()
@@ -263,7 +302,49 @@ def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
                 unchanged -= 1
                 to_index.append(sibling)
                 queued.add(sibling.path)
+    orders = date_orders(sources, sources if reason else to_index)
+    if orders:
+        sources = [_ordered(s, orders) for s in sources]
+        to_index = [_ordered(s, orders) for s in to_index]
     return Plan(sources, refused, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
+
+
+HEAD_BYTES = 2048  # a front matter's date is in a file's first lines
+
+
+def _head(path: Path) -> str:
+    try:
+        with path.open("rb") as f:
+            return f.read(HEAD_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def date_orders(sources: list[Source], to_read: list[Source]) -> dict[Path, dates.Order]:
+    """How each root writes ``03/04/2020``, for the roots where a file to read needs it
+    and no ``date_order`` is set: the order most of the root's unambiguous numeric
+    dates show (11/26/2020 votes month first). Only the first bytes of files are read,
+    and only for a root that has an ambiguous date to read."""
+    needed = {
+        s.root
+        for s in to_read
+        if s.date_order is None
+        and s.root is not None
+        and dates.head_votes(_head(s.path)) == (1, None)
+    }
+    orders: dict[Path, dates.Order] = {}
+    for root in needed:
+        assert root is not None
+        votes = (dates.head_votes(_head(s.path))[1] for s in sources if s.root == root)
+        if (order := dates.decide(votes)) is not None:
+            orders[root] = order
+    return orders
+
+
+def _ordered(source: Source, orders: dict[Path, dates.Order]) -> Source:
+    if source.root is None or source.root not in orders or source.date_order is not None:
+        return source
+    return replace(source, date_order=orders[source.root])
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -277,6 +358,7 @@ def build(
     strict: bool = False,
     procs: int | None = None,
     progress: Callable[[Iterable], Iterable] | None = None,
+    publishers: Mapping[Path, Publisher] | None = None,
 ) -> Report:
     """Bring the index in line with ``roots`` and publish the result.
 
@@ -289,7 +371,7 @@ def build(
     with generations.writer_lock(index_root) as lock_fd:
         generations.cleanup(index_root)  # what a killed run left behind
         live = store.current_generation(index_root)
-        todo = plan(roots, live, full)
+        todo = plan(roots, live, full, publishers)
         report.mode = "full" if todo.full else "incremental"
         report.reason = todo.reason
         report.unchanged = 0 if todo.full else todo.unchanged
@@ -329,7 +411,7 @@ def build(
         checkpoint("before-publish")
         written = whoosh_index.open_dir(str(building))
         postings.write(written, building)  # the copies a parallel build's workers left
-        _save_labels(building)
+        _save_labels(building, report.labels, live)
         documents = written.doc_count()
         report.documents = documents
         _save_manifest(building, manifest)
@@ -358,7 +440,9 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
         added_ids: set[str] = set()
         stream = progress(sources) if progress else sources
         for doc in _readable(stream, report, ids):
-            fields = to_fields(doc, twins.entities(doc))
+            found = twins.entities(doc)
+            fields = to_fields(doc, found)
+            report.label(doc, found)
             if doc.id in old_ids:
                 writer.update_document(**fields)
                 report.updated += 1
@@ -370,7 +454,10 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
         for skipped in report.skipped:  # a file now broken keeps its indexed version
             if skipped.path in todo.old and skipped.path not in manifest:
                 manifest[skipped.path] = todo.old[skipped.path]
-        report.deleted = len(set(todo.deleted_ids) - added_ids)
+        withdrawn = [todo.old[p][0] for p in report.drafts if p in todo.old]
+        for doc_id in withdrawn:  # a published file now marked draft leaves the index
+            writer.delete_by_term("id", doc_id)
+        report.deleted = len((set(todo.deleted_ids) | set(withdrawn)) - added_ids)
         checkpoint("before-commit")
         writer.commit()
     except BaseException:
@@ -436,9 +523,7 @@ def _write_parallel(
                 segment, part, entries = future.result()
                 if segment is not None:
                     segments.append(segment)
-                report.read += part.read
-                report.added += part.added
-                report.skipped += part.skipped
+                report.merge(part)
                 manifest.update(entries)
         except BaseException as exc:
             for f in futures:
@@ -450,7 +535,7 @@ def _write_parallel(
     whoosh_compat.publish_segments(ix, segments)
 
 
-def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
+def _index_chunk(folder: str, sources: list[Source], english: dict[str, Source]):
     """In a worker process: index ``sources`` into one new segment of the index at
     ``folder``; return the segment, the counts and the manifest entries."""
     if os.environ.get("PRAKAS_FAIL_AT") == "worker":  # the crash tests' hook
@@ -462,7 +547,9 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Path]):
     twins = Twins(english.get)
     try:
         for doc in _readable(sources, part, {}):
-            writer.add_document(**to_fields(doc, twins.entities(doc)))
+            found = twins.entities(doc)
+            writer.add_document(**to_fields(doc, found))
+            part.label(doc, found)
             part.added += 1
             if part.added == 1:
                 checkpoint("worker")  # mid-chunk, a document written: the kill tests' point
@@ -484,10 +571,16 @@ def _readable(
     """Parsed announcements; unreadable files and duplicate ids go to the report."""
     for source in sources:
         report.read += 1
+        tally = report.roots.setdefault(printable(str(source.root or "")), [0, 0])
+        tally[0] += 1
         try:
             doc = read(source)
+        except Draft:
+            report.drafts.append(printable(str(source.path)))
+            continue
         except BadFile as exc:
             report.skipped.append(Skipped(printable(str(source.path)), printable(str(exc))))
+            tally[1] += 1
             continue
         other = ids.get(doc.id)
         if other is not None and other != doc.path:
@@ -495,14 +588,15 @@ def _readable(
             report.skipped.append(
                 Skipped(printable(doc.path), f"duplicate id {doc.id} (also {also})")
             )
+            tally[1] += 1
             continue
         ids[doc.id] = doc.path
         yield doc
 
 
-def _english(sources: list[Source]) -> dict[str, Path]:
+def _english(sources: list[Source]) -> dict[str, Source]:
     """slug → the English version's file, which a Khmer version borrows names from."""
-    return {slug: v["en"].path for slug, v in versions(sources).items() if "en" in v}
+    return {slug: v["en"] for slug, v in versions(sources).items() if "en" in v}
 
 
 def _link_copy(source: Path, target: Path) -> None:
@@ -512,20 +606,35 @@ def _link_copy(source: Path, target: Path) -> None:
             os.link(path, target / path.name)
 
 
-def _save_labels(gen: Path) -> None:
+def _save_labels(gen: Path, read: dict[str, dict[str, dict[str, str]]], live: Path | None) -> None:
     """The Khmer spelling of every facet value the registry or the gazetteer knows,
-    for pages in the Khmer interface; URLs keep the canonical value."""
+    for pages in the Khmer interface; URLs keep the canonical value. A facet whose
+    documents carry their values' labels too (``Facet.labels``: a publisher's names, the
+    Khmer spelling of a person paired across twins) takes those of the files read in
+    this run, and the live generation's for the values of files left as they are; the
+    registry's and the gazetteer's spellings come first."""
     labels: dict[str, dict[str, dict[str, str]]] = {}
+    before = store.read_labels(live) if live is not None else {}
     with whoosh_index.open_dir(str(gen)).reader() as reader:
         for facet in ENTITY_FACETS:
+            spelt = True  # the registry or the gazetteer spells this kind of value
             for term in reader.lexicon(facet.column):
                 value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                try:
-                    km = khmer_name(facet.field, value)
-                except ValueError:  # a kind of value no registry or gazetteer spells
+                label: dict[str, str] = {}
+                if facet.labels is not None:
+                    label.update(before.get(facet.name, {}).get(value, {}))
+                    label.update(read.get(facet.name, {}).get(value, {}))
+                elif not spelt:
                     break
-                if km and km != value:
-                    labels.setdefault(facet.name, {})[value] = {"km": km}
+                if spelt:
+                    try:
+                        km = khmer_name(facet.field, value)
+                    except ValueError:  # a kind of value no registry or gazetteer spells
+                        km, spelt = None, False
+                    if km and km != value:
+                        label["km"] = km
+                if label:
+                    labels.setdefault(facet.name, {})[value] = label
     (gen / store.LABELS).write_text(json.dumps(labels, ensure_ascii=False), "utf-8")
 
 

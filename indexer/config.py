@@ -27,6 +27,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.publishers import Publisher
+
 
 def project_dir() -> Path:
     """The checkout this package runs from, or the working directory when installed."""
@@ -61,6 +63,8 @@ class Settings:
     index_dir: Path = field(default_factory=_default_index)
     content_roots: list[Path] = field(default_factory=_default_content)
     registry_dir: Path | None = field(default_factory=default_registry)
+    # content root → its publisher, named on the command line (else <root>/publisher.yaml)
+    publishers: dict[Path, Publisher] = field(default_factory=dict)
     result_cache: int = field(
         default_factory=lambda: int(os.environ.get("PRAKAS_RESULT_CACHE") or 512)
     )

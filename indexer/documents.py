@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -16,9 +17,12 @@ from dataclasses import dataclass, field
 
 import frontmatter
 import ftfy
+import nh3
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from indexer import dates
 
 LANGUAGES = ("en", "km")
 
@@ -45,6 +49,10 @@ class BadFile(ValueError):
     """A file that cannot become a document; the message is the reason shown to people."""
 
 
+class Draft(BadFile):
+    """A file its author marked ``draft: true``: not published, so not indexed."""
+
+
 @dataclass(frozen=True)
 class Announcement:
     """One announcement file, repaired and parsed, ready to index."""
@@ -63,6 +71,11 @@ class Announcement:
     path: str
     content_hash: str
     repairs: tuple[str, ...] = field(default=())
+    publisher: str = ""  # the content root's publisher id ("": none)
+    publisher_name: tuple[tuple[str, str], ...] = ()  # (language, name)
+    # the language the body is written in when it is not ``lang`` (a km/ file whose
+    # text is English): a copy, not a translation; "" for a translation
+    untranslated: str = ""
 
 
 # --- bytes → text --------------------------------------------------------------------
@@ -147,7 +160,8 @@ _MD = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 
 
 def markdown_to_text(markdown: str) -> str:
-    """The words a reader sees: markup, images and raw HTML gone, link text kept.
+    """The words a reader sees: markup, images and raw HTML tags gone, link text and
+    the text inside HTML kept (a script's or a style's content is no text).
 
     Paragraph-like blocks are separated by a blank line so snippets and the Khmer
     segmenter see sentence boundaries.
@@ -158,6 +172,8 @@ def markdown_to_text(markdown: str) -> str:
             text = _inline_text(token.children or [])
         elif token.type in ("fence", "code_block"):
             text = token.content
+        elif token.type == "html_block":
+            text = html_text(token.content)
         else:
             continue
         text = re.sub(r"[ \t]+", " ", text).strip()
@@ -166,35 +182,47 @@ def markdown_to_text(markdown: str) -> str:
     return "\n\n".join(blocks)
 
 
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment: tags dropped (``nh3`` with no tag allowed, which
+    also drops a script's and a style's content), entities decoded."""
+    return html.unescape(
+        nh3.clean(re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", " ", fragment), tags=set())
+    )
+
+
+_HIDDEN_OPEN = re.compile(r"(?i)<(script|style)\b")
+_HIDDEN_CLOSE = re.compile(r"(?i)</(script|style)\s*>")
+
+
 def _inline_text(children: Iterable[Token]) -> str:
     parts: list[str] = []
+    hidden = False  # inside an inline <script> or <style>: no text a reader sees
     for child in children:
-        if child.type in ("text", "code_inline"):
+        if child.type == "html_inline":
+            hidden = bool(_HIDDEN_OPEN.match(child.content)) or (
+                hidden and not _HIDDEN_CLOSE.match(child.content)
+            )
+            if re.match(r"(?i)<br\b", child.content):
+                parts.append(" ")
+        elif hidden:
+            continue
+        elif child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        # image (alt text is "photo 1"), html_inline and the *_open/_close markers add nothing
+        # image (alt text is "photo 1") and the *_open/_close markers add nothing
     return "".join(parts)
 
 
 # --- front matter ----------------------------------------------------------------------
 
 
-def parse_date(value: object) -> dt.date:
-    """A front-matter date: YAML date/datetime or an ISO string; anything else is bad."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return (
-                dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
-            )
-        except ValueError:
-            pass
-    raise BadFile(f"unparseable date {value!r} (expected YYYY-MM-DD)")
+def parse_date(value: object, order: dates.Order | None = None) -> dt.date:
+    """A front-matter date as sites write it (:mod:`indexer.dates`); else :class:`BadFile`."""
+    try:
+        return dates.parse(value, order)
+    except dates.DateError as exc:
+        raise BadFile(str(exc)) from None
 
 
 def detect_language(text: str) -> str:
@@ -202,6 +230,21 @@ def detect_language(text: str) -> str:
     khmer = len(_KHMER.findall(text))
     latin = len(_LATIN.findall(text))
     return "km" if khmer > latin else "en"
+
+
+_LETTERS = {"en": _LATIN, "km": _KHMER}  # each language's script
+_OWN_SHARE = 0.2  # below this share of its own script's letters, a body is a copy
+
+
+def written_in(text: str, lang: str) -> str:
+    """The language ``text`` is written in, for a file in ``lang``'s folder: ``lang``
+    unless under a fifth of its letters are ``lang``'s script (a Khmer page quoting
+    English names stays Khmer; a km/ file holding the English text is English)."""
+    counts = {code: len(pattern.findall(text)) for code, pattern in _LETTERS.items()}
+    total = sum(counts.values())
+    if lang not in counts or not total or counts[lang] >= _OWN_SHARE * total:
+        return lang
+    return max(counts, key=lambda code: counts[code])
 
 
 def _as_text(value: object, name: str) -> str:
@@ -222,11 +265,22 @@ def _as_tags(value: object) -> tuple[str, ...]:
     return tuple(str(t).strip() for t in value if str(t).strip())
 
 
-def parse_announcement(raw: bytes, *, path: str, slug: str, lang: str | None) -> Announcement:
-    """Turn one file's bytes into an :class:`Announcement`, or raise :class:`BadFile`.
+def parse_announcement(
+    raw: bytes,
+    *,
+    path: str,
+    slug: str,
+    lang: str | None,
+    date_order: dates.Order | None = None,
+    publisher: str = "",
+    publisher_name: tuple[tuple[str, str], ...] = (),
+) -> Announcement:
+    """Turn one file's bytes into an :class:`Announcement`, or raise :class:`BadFile`
+    (:class:`Draft` for a draft).
 
     ``lang`` comes from the folder (``<root>/<lang>/<slug>.md``); for a flat folder it
-    is ``None`` and the front matter's ``lang:`` or the script decides.
+    is ``None`` and the front matter's ``lang:`` or the script decides. ``date_order``
+    reads ``03/04/2020`` as its root writes dates.
     """
     text, notes = decode(raw)
     text, more = repair(text)
@@ -246,15 +300,19 @@ def parse_announcement(raw: bytes, *, path: str, slug: str, lang: str | None) ->
     title = _as_text(meta.get("title"), "title")
     if not title:
         raise BadFile("no title in the front matter")
-    if "date" not in meta:
-        raise BadFile("no date in the front matter")
-    date = parse_date(meta["date"])
+    if meta.get("draft") is True or str(meta.get("draft")).lower() == "true":
+        raise Draft("draft: true")
+    name = next((n for n in dates.DATE_FIELDS if meta.get(n) not in (None, "")), None)
+    if name is None:
+        raise BadFile(f"no date in the front matter ({', '.join(dates.DATE_FIELDS)})")
+    date = parse_date(meta[name], date_order)
     body_markdown = post.content.strip("\n")
     body_text = markdown_to_text(body_markdown)
     front_lang = _as_text(meta.get("lang"), "lang").lower() or None
     language = lang or front_lang or detect_language(f"{title}\n{body_text}")
     if language not in LANGUAGES:
         raise BadFile(f"unknown language {language!r} (expected one of {', '.join(LANGUAGES)})")
+    written = written_in(body_text, language)
     return Announcement(
         id=f"{language}/{slug}",
         lang=language,
@@ -270,4 +328,7 @@ def parse_announcement(raw: bytes, *, path: str, slug: str, lang: str | None) ->
         path=path,
         content_hash=hashlib.sha256(raw).hexdigest(),
         repairs=tuple(notes),
+        publisher=publisher,
+        publisher_name=publisher_name,
+        untranslated="" if written == language else written,
     )

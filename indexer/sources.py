@@ -14,18 +14,23 @@ file nobody put in the content folders.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from indexer import publishers
+from indexer.dates import Order
 from indexer.documents import LANGUAGES, Announcement, BadFile, parse_announcement
 
 
 @dataclass(frozen=True)
 class Source:
     path: Path
-    slug: str
+    slug: str  # ``<publisher id>/`` first for a publisher other than the install's own
     lang: str | None
+    publisher: publishers.Publisher | None = None  # the root's (None: no publisher.yaml)
+    date_order: Order | None = None  # how the root writes 03/04/2020, when known
+    root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,18 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
-def walk(roots: Iterable[Path]) -> Iterator[Source | Skipped]:
+def walk(
+    roots: Iterable[Path], given: Mapping[Path, publishers.Publisher] | None = None
+) -> Iterator[Source | Skipped]:
     """Every ``.md`` file under the roots, in a stable order; the ones that must not
-    be read come as :class:`Skipped` with the reason."""
+    be read come as :class:`Skipped` with the reason. A root's ``publisher.yaml`` that
+    cannot be used raises :class:`publishers.BadPublisher`; ``given`` names a root's
+    publisher instead of its file."""
     roots = list(roots)
     inside = [r.resolve() for r in roots]
-    for root in roots:
+    pubs = publishers.of_roots(roots, given)
+    for root, pub in zip(roots, pubs, strict=True):
+        prefix = publishers.slug_prefix(pub, pubs[0] if pubs else None)
         for path in sorted(root.rglob("*.md")):
             rel = path.relative_to(root)
             if not path.is_file() or any(p.startswith(".") for p in rel.parts):
@@ -62,8 +73,15 @@ def walk(roots: Iterable[Path]) -> Iterator[Source | Skipped]:
             parts = rel.parts
             lang = parts[0] if len(parts) > 1 and parts[0] in LANGUAGES else None
             inner = parts[1:] if lang else parts
-            slug = "/".join((*inner[:-1], path.stem))
-            yield Source(path=path, slug=slug, lang=lang)
+            slug = prefix + "/".join((*inner[:-1], path.stem))
+            yield Source(
+                path=path,
+                slug=slug,
+                lang=lang,
+                publisher=pub,
+                date_order=pub.date_order if pub else None,
+                root=root,
+            )
 
 
 def discover(roots: Iterable[Path]) -> Iterator[Source]:
@@ -101,9 +119,13 @@ def twin(source: Source, lang: str) -> Source | None:
     """The ``lang`` version of one file, found beside it in the ``<root>/<lang>/`` layout."""
     if source.lang is None:
         return None
-    root = source.path.parents[len(Path(source.slug).parts)]
-    path = root / lang / f"{source.slug}.md"
-    return Source(path=path, slug=source.slug, lang=lang) if path.is_file() else None
+    if source.root is not None:
+        rel = source.path.relative_to(source.root)
+        path = source.root / lang / Path(*rel.parts[1:])
+    else:  # a file named on the command line: its slug is its path below <lang>/
+        root = source.path.parents[len(Path(source.slug).parts)]
+        path = root / lang / f"{source.slug}.md"
+    return replace(source, path=path, lang=lang) if path.is_file() else None
 
 
 def read(source: Source) -> Announcement:
@@ -112,4 +134,12 @@ def read(source: Source) -> Announcement:
         raw = source.path.read_bytes()
     except OSError as exc:
         raise BadFile(f"cannot read: {exc.strerror or exc}") from None
-    return parse_announcement(raw, path=str(source.path), slug=source.slug, lang=source.lang)
+    return parse_announcement(
+        raw,
+        path=str(source.path),
+        slug=source.slug,
+        lang=source.lang,
+        date_order=source.date_order,
+        publisher=source.publisher.id if source.publisher else "",
+        publisher_name=source.publisher.name if source.publisher else (),
+    )

@@ -20,6 +20,9 @@ import click
 from indexer import generations, store
 from indexer.build import StrictFailure, WorkerFailed, build
 from indexer.config import Settings
+from indexer.documents import LANGUAGES
+from indexer.publishers import BadPublisher, Publisher
+from indexer.publishers import parse as parse_publisher
 from indexer.sources import printable
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
@@ -94,16 +97,35 @@ def _records_outcome(command):
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A content root; repeat for several (default: $PRAKAS_CONTENT or content/).",
 )
+@click.option(
+    "--publisher",
+    "publisher",
+    multiple=True,
+    nargs=2 + len(LANGUAGES),
+    metavar="DIR ID " + " ".join(f"NAME_{lang.upper()}" for lang in LANGUAGES),
+    help="The body that publishes the content root DIR, named in every language "
+    "(instead of DIR/publisher.yaml).",
+)
 @_index_option
 @click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
 @click.option("--strict", is_flag=True, help="Any unreadable file stops the run before writing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @_records_outcome
 def index_cmd(
-    content: tuple[Path, ...], index_dir: Path | None, full: bool, strict: bool, as_json: bool
+    content: tuple[Path, ...],
+    publisher: tuple[tuple[str, ...], ...],
+    index_dir: Path | None,
+    full: bool,
+    strict: bool,
+    as_json: bool,
 ) -> None:
     """Bring the index in line with the content folders (new, changed, deleted files)."""
     settings = _settings(index_dir, content)
+    try:
+        given = _publishers(publisher, settings.content_roots)
+    except (BadPublisher, click.BadParameter) as exc:
+        _log(f"prakas index: {exc}")
+        sys.exit(EXIT_USAGE)
     err = sys.stderr  # the runner's stream under CliRunner, too
 
     show_bar = err.isatty() and not as_json
@@ -114,11 +136,15 @@ def index_cmd(
             full=full,
             strict=strict,
             progress=_progress if show_bar else None,
+            publishers=given,
         )
         click.get_current_context().meta[REPORT] = report
     except generations.Locked as exc:
         _log(f"prakas index: {exc}")
         sys.exit(EXIT_LOCKED)
+    except BadPublisher as exc:
+        _log(f"prakas index: {exc}")
+        sys.exit(EXIT_USAGE)
     except StrictFailure as exc:
         for s in exc.skipped:
             _log(f"unreadable: {s.path}: {s.reason}")
@@ -129,12 +155,28 @@ def index_cmd(
         sys.exit(EXIT_FAILED)
     for s in report.skipped:
         _log(f"skipped: {s.path}: {s.reason}")
+    for path in report.drafts:
+        _log(f"draft, not indexed: {path}")
+    for warning in report.warnings():  # after the lists, so the last screen shows it
+        _log(warning)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     why = f" ({report.reason})" if report.reason else ""
     nothing = " — nothing changed, index untouched" if report.mode == "unchanged" else ""
     _log(f"prakas index: {report.summary()}{why}{nothing} → {settings.index_dir}")
     sys.exit(EXIT_SKIPPED if report.skipped else EXIT_OK)
+
+
+def _publishers(named: tuple[tuple[str, ...], ...], roots: list[Path]) -> dict[Path, Publisher]:
+    """``--publisher DIR ID NAME_EN NAME_KM`` → root → publisher; DIR must be a root."""
+    out: dict[Path, Publisher] = {}
+    for folder, pid, *names in named:
+        root = next((r for r in roots if r.resolve() == Path(folder).resolve()), None)
+        if root is None:
+            raise click.BadParameter(f"--publisher {folder}: not one of the content folders")
+        settings = {"id": pid, "name": dict(zip(LANGUAGES, names, strict=True))}
+        out[root] = parse_publisher(settings, "--publisher")
+    return out
 
 
 def _log(message: str) -> None:

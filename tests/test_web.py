@@ -300,7 +300,7 @@ def test_markdown_raw_html_is_not_executed(tmp_path: Path) -> None:
     )
     assert "<script>alert" not in html and "<img src=x" not in html
     assert 'href="javascript:' not in html
-    assert "&lt;script&gt;" in html
+    assert "alert(1)" not in html and "&lt;script&gt;" not in html  # dropped, not shown
 
 
 def test_json_csv_atom_and_health(client, stored) -> None:
@@ -642,6 +642,8 @@ def test_every_facet_link_reads_back_as_its_search_with_one_value_toggled(
     landing = service.search(SearchRequest()).facets  # every facet's values, month aside
     for facet in [k.name for k in KINDS if k.name != "month"]:
         offered = [v.value for v in landing[facet][:6]]
+        if facet == "publisher" and not offered:  # one body's archive, no publisher.yaml
+            continue
         assert offered, facet
         for value in offered + list(base.selected(facet)):
             link = params.toggle(base, facet, value)

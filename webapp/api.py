@@ -80,6 +80,9 @@ def as_json(result: SearchResult, link: ArticleURL) -> dict:
                 "url": link(h.lang, h.slug),
                 "versions": {lang: link(lang, h.slug) for lang in h.versions},
                 "other_language": link(h.others[0], h.slug) if h.others else None,
+                # this version's text is another language's, not a translation
+                "untranslated": h.lang in h.untranslated,
+                "untranslated_versions": list(h.untranslated),
             }
             for h in result.hits
         ],

@@ -105,11 +105,13 @@ class Hit:
     snippet: Markup
     values: dict[str, list[str]]  # entity facet name → canonical values
     versions: dict[str, str]  # language → id, every version of this announcement
+    untranslated: tuple[str, ...] = ()  # versions whose text is another language's
 
     @property
     def others(self) -> list[str]:
-        """The languages of the versions not shown."""
-        return [lang for lang in self.versions if lang != self.lang]
+        """The languages of the other translations, offered beside the one shown (a
+        version whose text is in another language is no translation)."""
+        return [lang for lang in self.versions if lang not in (self.lang, *self.untranslated)]
 
 
 @dataclass
@@ -167,6 +169,14 @@ class PageOutOfRange(ValueError):
 
 def values(stored: str | None) -> list[str]:
     return [v for v in (stored or "").split("\n") if v]
+
+
+def _untranslated(snap: Snapshot, files: dict[str, int]) -> tuple[str, ...]:
+    """The languages whose version is written in another language (a stored flag, read
+    through the generation's cache of stored fields)."""
+    return tuple(
+        lang for lang, f in files.items() if snap.stored_fields(int(f)).get("untranslated")
+    )
 
 
 class Snapshot:
@@ -315,11 +325,10 @@ class SearchService:
         if docnum is None:
             return None
         units = cols.units["announcement"]
-        versions = {
-            LANGUAGES[cols.lang[f]]: f"{LANGUAGES[cols.lang[f]]}/{slug}"
-            for f in units.files(int(units.of[docnum]))
-            if cols.alive[f]
+        files = {
+            LANGUAGES[cols.lang[f]]: f for f in units.files(int(units.of[docnum])) if cols.alive[f]
         }
+        versions = {lang: f"{lang}/{slug}" for lang in files}
         fields = searcher.stored_fields(docnum)
         return Article(
             id=fields["id"],
@@ -330,6 +339,7 @@ class SearchService:
             snippet=Markup(""),
             values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
             versions=dict(sorted(versions.items())),
+            untranslated=_untranslated(snap, files),
             author=fields.get("author") or "",
             description=fields.get("description") or "",
             body_markdown=fields.get("body_markdown") or "",
@@ -544,6 +554,7 @@ class SearchService:
             snippet=marked,
             values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
             versions={lang: f"{lang}/{fields['slug']}" for lang in sorted(versions)},
+            untranslated=_untranslated(snap, versions),
         )
 
     @staticmethod

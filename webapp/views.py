@@ -39,7 +39,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from indexer import store
 from indexer.config import project_dir
 from indexer.facets import BY_NAME, ENTITY_FACETS
-from webapp import i18n, params, syntax, urls
+from webapp import i18n, params, sanitise, syntax, urls
 from webapp import query as queries
 from webapp.assets import IMMUTABLE, Assets
 from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult
@@ -270,7 +270,7 @@ def _render_article(lang: str, slug: str) -> str:
     return render_template(
         "article.html",
         doc=doc,
-        body=render_markdown(doc.body_markdown),
+        body=render_markdown(doc.body_markdown, raw_html=True),
         lead=None if repeats_first_paragraph(doc.description, doc.body_markdown) else lead,
         search_qs=search_qs,
         date=doc.date,
@@ -326,25 +326,31 @@ def _render_image(renderer, tokens, idx, options, env) -> str:
     relative = src.removeprefix("@/assets/").lstrip("/")
     if base and "://" not in src:
         url = base.rstrip("/") + "/" + relative
-        return f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy">'
+        return sanitise.keep(env, f'<img src="{escape(url)}" alt="{escape(alt)}" loading="lazy">')
     label, ui = env["missing"], env["ui"]
-    return (
+    return sanitise.keep(
+        env,
         f'<span class="img-missing" role="img" aria-label="{escape(alt)}: {escape(label)}">'
-        f'{escape(alt)} · <span lang="{ui}">{escape(label)}</span></span>'
+        f'{escape(alt)} · <span lang="{ui}">{escape(label)}</span></span>',
     )
 
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
 _MD.add_render_rule("image", _render_image)
+_MD_RAW = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+_MD_RAW.add_render_rule("image", _render_image)
 
 
-def render_markdown(text: str) -> Markup:
-    """Markdown → HTML; raw HTML in the source is shown as text, never run."""
+def render_markdown(text: str, *, raw_html: bool = False) -> Markup:
+    """Markdown → HTML. Raw HTML in the source is shown as text, or, with ``raw_html``
+    (an announcement's body), rendered through the allow-list of :mod:`webapp.sanitise`."""
     env = {
         "base": current_app.config.get("ASSET_BASE_URL"),
         "missing": _("image not available"),
         "ui": i18n.ui_language(),
     }
+    if raw_html:
+        return Markup(sanitise.render(_MD_RAW, text, env))
     return Markup(_MD.render(text, env))
 
 

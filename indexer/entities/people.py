@@ -54,14 +54,16 @@ _STYLE = V.alternation(V.HONORIFICS_EN + V.ROYAL_TITLES_EN + V.STYLE_WORDS_EN)
 _CHAIN = rf"(?:{_STYLE}|{_OFFICE})(?:\s+and\s+{_OFFICE})?"
 # 1. An honorific or royal style, then titles, then the name: strong evidence.
 HONORIFIC_NAME_EN = re.compile(
-    rf"(?<![\w.])(?P<before>{V.alternation(V.HONORIFICS_EN + V.ROYAL_TITLES_EN)}"
+    rf"(?<![\w.])(?P<before>"
+    rf"{V.alternation(V.COMPOUND_STYLES_EN + V.HONORIFICS_EN + V.ROYAL_TITLES_EN)}"
     rf"(?:\s+{_CHAIN})*+)\s+{NAME}"
 )
-# 2. An office alone before the name ("Senior Minister Opens…" must fail the name test).
+# 2. An office before the name, honorifics between them or not ("Minister of Health
+# Prof. Chheang Ra"); an office alone ("Senior Minister Opens…") must pass the name test.
 OFFICE_NAME_EN = re.compile(
     rf"\b(?P<before>(?:{PORTFOLIO_PHRASE}\s+)?(?:{_MINISTER}|{_NOT_MINISTER})"
     rf"(?:\s+of\s+(?:the\s+)?{PORTFOLIO_PHRASE})?(?:\s+and\s+{_OFFICE})?|Governor|Ambassador)"
-    rf"\s+{NAME}"
+    rf"(?:\s+{V.alternation(V.HONORIFICS_EN)})*\s+{NAME}"
 )
 # 3. The name, then its office: "Sok Sambath, Deputy Prime Minister and Minister of …"
 _AFTER_TITLES = V.alternation(V.MINISTER_TITLES_EN + V.NOT_MINISTER_TITLES_EN + V.OFFICE_TITLES_EN)
@@ -72,6 +74,14 @@ _MINISTER_IN = re.compile(rf"\b{_MINISTER}\b")
 _NOT_MINISTER_IN = re.compile(rf"\b{_NOT_MINISTER}\b")
 _ROYAL_EN = re.compile(rf"\b{V.alternation(V.ROYAL_TITLES_EN)}\b")
 _DEPUTY_BEFORE = re.compile(r"(?:Deputy|Vice)[\s-]+$")
+_WORDS = r"(?:[\w’'-]+\s+)"
+_HOMAGE_NOUN = V.alternation(V.HOMAGE_NOUNS_EN)
+HOMAGE_EN = re.compile(
+    rf"\b(?:under|led\s+by)\s+the\s+{_WORDS}{{0,4}}?{_HOMAGE_NOUN}"
+    rf"(?:\s+and\s+{_WORDS}{{0,3}}?{_HOMAGE_NOUN})?\s+of\s+"
+)
+HOMAGE_KM = re.compile(rf"{V.alternation(V.HOMAGE_KM)}[^។]{{0,60}}?របស់")
+HOMAGE_REACH = 100  # the name comes within this many characters of the formula
 _NEXT_WORD = re.compile(r"\s+([A-Z][\w’'-]*)")
 
 
@@ -128,6 +138,9 @@ class Found:
     lower_words: frozenset[str] = frozenset()
     by_name: dict[str, Person] = field(default_factory=dict)
     rank_in_text: dict[str, str] = field(default_factory=dict)  # name → the title that gave it
+    # where each name is written: (which text, offset); "t" the text, "n" its Khmer-normal form
+    where: dict[str, set[tuple[str, int]]] = field(default_factory=dict)
+    homage: list[tuple[str, int]] = field(default_factory=list)  # where formulas of homage end
 
     def add(
         self,
@@ -138,8 +151,11 @@ class Found:
         title: str = "",
         rank: bool = False,
         royal: bool = False,
+        at: tuple[str, int] | None = None,
     ) -> None:
         name = official.name if official else surface
+        if at is not None:
+            self.where.setdefault(name, set()).add(at)
         person = self.by_name.setdefault(name, Person(name=name, how=how))
         if surface not in person.mentions:
             person.mentions.append(surface)
@@ -151,9 +167,31 @@ class Found:
         person.royal = person.royal or royal
         person.known = person.known or official is not None
 
+    def in_homage(self) -> set[str]:
+        """The names written only in formulas of homage: each formula takes the first
+        name written within reach after it."""
+        claimed: set[tuple[str, tuple[str, int]]] = set()
+        for text, end in self.homage:
+            near = [
+                (at[1], name, at)
+                for name, places in self.where.items()
+                for at in places
+                if at[0] == text and end <= at[1] < end + HOMAGE_REACH
+            ]
+            if near:  # the first name, however many patterns found it there
+                first = min(near)[1]
+                claimed.update((name, at) for _, name, at in near if name == first)
+        return {
+            name
+            for name, places in self.where.items()
+            if places and all((name, at) in claimed for at in places)
+        }
+
     def people(self) -> list[Person]:
         reg = registry()
+        homage = self.in_homage()
         for person in self.by_name.values():
+            person.homage = person.name in homage
             official = reg.by_name.get(person.name)
             office = official.office_on(self.date) if official else None
             if office is not None:
@@ -165,10 +203,18 @@ class Found:
         return list(self.by_name.values())
 
 
+Span = tuple[str, int]  # a name as written, and where
+
+
+def _name(m: re.Match[str]) -> Span:
+    return m.group("name"), m.start("name")
+
+
 def _add_latin(
-    found: Found, raw: str, *, strict: bool, title: str, rank: bool, royal: bool
+    found: Found, span: Span, *, strict: bool, title: str, rank: bool, royal: bool = False
 ) -> bool:
-    """Add the person ``raw`` names; False when it is no name."""
+    """Add the person the text at ``span`` names; False when it is no name."""
+    raw, start = span
     name = latin_name(raw, strict=strict, lower_words=found.lower_words)
     if name is None:
         return False
@@ -179,7 +225,8 @@ def _add_latin(
         official, how = resolve_latin_name(two)
         if official is not None:
             name = two
-    found.add(name, official, how if official else "pattern", title=title, rank=rank, royal=royal)
+    how = how if official else "pattern"
+    found.add(name, official, how, title=title, rank=rank, royal=royal, at=("t", start))
     return True
 
 
@@ -194,34 +241,39 @@ def people_latin(doc: Text, found: Found) -> None:
         before = m.group("before")
         royal = bool(_ROYAL_EN.search(before))
         rank = _rank_in(before)
-        if not _add_latin(
-            found, m.group("name"), strict=False, title=before, rank=rank, royal=royal
-        ):
+        if not _add_latin(found, _name(m), strict=False, title=before, rank=rank, royal=royal):
             return False
         taken.append((m.start("name"), m.end("name")))
         return True
 
+    found.homage += [("t", m.end()) for m in HOMAGE_EN.finditer(text)]
     _scan(HONORIFIC_NAME_EN, text, take)
     for m in OFFICE_NAME_EN.finditer(text):
-        if inside(m.start("name"), m.end("name"), schools + taken):
-            continue
         before = m.group("before")
         rank = _rank_in(before) and not _DEPUTY_BEFORE.search(text, 0, m.start())
-        _add_latin(found, m.group("name"), strict=True, title=before, rank=rank, royal=False)
+        if inside(m.start("name"), m.end("name"), schools + ([] if rank else taken)):
+            continue  # a name an honorific found already gains only a rank from its office
+        _add_latin(found, _name(m), strict=True, title=before, rank=rank)
     for m in NAME_OFFICE_EN.finditer(text):
         if inside(m.start("name"), m.end("name"), schools):
             continue
         after = re.split(r",|;|\s+and\s+(?:His|Her|H\.?E)", m.group("after"))[0]
         rank = bool(_RANK_AT_START.match(after)) and not _NOT_RANK_AT_START.match(after)
         strict = not inside(m.start("name"), m.end("name"), taken)
-        _add_latin(found, m.group("name"), strict=strict, title=after, rank=rank, royal=False)
+        span = _name(m)
+        # "…Vibol Panha Sar Sokha, Deputy Prime Minister": the name an honorific found
+        # within the run, not the run
+        for s, e in taken:
+            if m.start("name") < s and e == m.end("name"):
+                span, strict = (text[s:e], s), False
+        _add_latin(found, span, strict=strict, title=after, rank=rank)
     # The registry's own spellings, wherever they stand, unless inside a longer proper
     # noun ("Hun Sen Mouy Mithona is a high school").
     pattern = registry().latin_pattern
     for m in pattern.finditer(text) if pattern else ():
         if inside(m.start(), m.end(), schools) or _in_longer_name(text, m.end(), doc.lower_words):
             continue
-        found.add(m.group(), resolve_latin_name(m.group())[0], "registry")
+        found.add(m.group(), resolve_latin_name(m.group())[0], "registry", at=("t", m.start()))
 
 
 def _in_longer_name(text: str, end: int, lower_words: frozenset[str]) -> bool:
@@ -234,11 +286,14 @@ def people_khmer(doc: Text, found: Found) -> None:
     """People written after a Khmer honorific or title, and the registry's Khmer spellings."""
     norm, schools = doc.norm, doc.schools_km
     reg = registry()
+    found.homage += [("n", m.end()) for m in HOMAGE_KM.finditer(norm)]
     _scan(reg.derived(_khmer_pattern), norm, lambda m: _take_khmer(m, doc, found))
     pattern = reg.khmer_pattern
     for m in pattern.finditer(norm) if pattern else ():
         if not inside(m.start(), m.end(), schools):
-            found.add(m.group(), reg.by_khmer[fold_khmer(m.group())], "registry")
+            found.add(
+                m.group(), reg.by_khmer[fold_khmer(m.group())], "registry", at=("n", m.start())
+            )
 
 
 def _scan(pattern: re.Pattern[str], text: str, take: Callable[[re.Match[str]], bool]) -> None:
@@ -274,7 +329,9 @@ def _take_khmer(m: re.Match[str], doc: Text, found: Found) -> bool:
     )
     title = " ".join(t for t in (before, after_title) if t)
     royal = bool(_KM_ROYAL.search(before))
-    found.add(name, official, how if official else "pattern", title=title, rank=rank, royal=royal)
+    how = how if official else "pattern"
+    at = ("n", m.start("name"))
+    found.add(name, official, how, title=title, rank=rank, royal=royal, at=at)
     return True
 
 

@@ -266,8 +266,16 @@ def data_version() -> str:
 
 
 def resolve_latin_name(surface: str) -> tuple[Official | None, str]:
-    """A Latin-script name → the official it names, exactly or by a guarded fuzzy match."""
-    return _resolve(fold_latin(surface), registry().by_latin)
+    """A Latin-script name → the official it names, exactly or by a guarded fuzzy match;
+    a two-word name in Western order ("Vandeth Chea") as the family name first, exactly."""
+    table = registry().by_latin
+    official, how = _resolve(fold_latin(surface), table)
+    words = surface.split()
+    if official is None and len(words) == 2:
+        swapped = table.get(fold_latin(f"{words[1]} {words[0]}"))
+        if swapped is not None:
+            return swapped, "given name first"
+    return official, how
 
 
 def resolve_khmer_name(surface: str) -> tuple[Official | None, str]:

@@ -19,6 +19,23 @@ _SCHOOL_KM = re.compile(
 )
 
 
+# Two or more words in capitals, each with a vowel: "HUN MANET", "PHNOM PENH" (a single
+# capitalised word is an acronym: TRC, MPTC).
+_CAPITALS_RUN = re.compile(
+    r"\b[A-Z][A-Z’'-]*[AEIOUY][A-Z’'-]*(?:\s+[A-Z][A-Z’'-]*[AEIOUY][A-Z’'-]*\b)+"
+)
+_CAPITAL_WORD = re.compile(r"[A-Z][A-Z’'-]+")
+
+
+def title_case_capitals(text: str) -> str:
+    """Names written in capitals as names are written: "HUN MANET" → "Hun Manet".
+    Same length, so every offset into the text stays true."""
+    return _CAPITALS_RUN.sub(
+        lambda m: _CAPITAL_WORD.sub(lambda w: w.group()[0] + w.group()[1:].lower(), m.group()),
+        text,
+    )
+
+
 def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
@@ -42,6 +59,7 @@ class Text:
 
     @classmethod
     def of(cls, text: str) -> Text:
+        text = title_case_capitals(text)
         has_km = khmer.has_khmer(text)
         norm = khmer.normalise(text) if has_km else text
         schools_km = spans(_SCHOOL_KM, norm) if has_km else []

@@ -4,6 +4,13 @@ Both files name the same people; a Khmer name the registry does not know takes t
 Latin name the English version writes, matched by consonant skeleton, so both
 versions land under one facet value. (Which file is whose twin is the build's
 business; this module only aligns two sets of entities.)
+
+Why consonant skeletons and not a romanisation package: the one Khmer name
+transliterator on PyPI, ``khmer-latin-name-transformer`` (0.0.4, 2023, no release
+since), needs ``pynini``, which installs from conda, not pip; and a transliteration
+gives one spelling where officials' romanisations vary (Sela/Sila, Poline/Polyne).
+Comparing consonant classes, the part every romanisation keeps, pairs twins without
+choosing a spelling; the canonical one is the English version's.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import re
 from rapidfuzz.distance import Levenshtein
 
 from indexer import khmer
-from indexer.entities.types import Entities, Person
+from indexer.entities.types import PAIRED, Entities, Person
 
 _KM_CONSONANT_CLASS = str.maketrans(
     {
@@ -24,7 +31,7 @@ _KM_CONSONANT_CLASS = str.maketrans(
         **dict.fromkeys("ដឋឌឍតថទធ", "t"),
         **dict.fromkeys("បផពភ", "p"),
         "ម": "m",
-        "យ": "y",
+        "យ": "",  # a final "ay"/"y", which the Latin skeleton drops as well
         "រ": "",
         **dict.fromkeys("លឡ", "l"),
         "វ": "v",
@@ -71,7 +78,7 @@ def align_with_twin(found: Entities, twin: Entities) -> Entities:
                     minister=person.minister or target.minister,
                     mentions=person.mentions,
                     known=False,
-                    how="paired with the English version",
+                    how=PAIRED,
                     titles=person.titles,
                     royal=person.royal or target.royal,
                     rank_from=person.rank_from or target.rank_from,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+PAIRED = "paired with the English version"  # Person.how of a Khmer name given its twin's
+
 
 @dataclass
 class Person:
@@ -15,6 +17,7 @@ class Person:
     titles: list[str] = field(default_factory=list)  # honorifics and offices seen beside it
     royal: bool = False  # named with a royal style: a person, never a minister
     rank_from: str = ""  # why a minister: "registry: <office>" or "text: <title>"
+    homage: bool = False  # named only in a formula of homage ("under the leadership of …")
 
 
 @dataclass
@@ -35,7 +38,14 @@ class Entities:
 
     @property
     def ministers(self) -> list[str]:
+        """Everyone of minister rank the text names (as the gold annotations count them)."""
         return [p.name for p in self.people if p.minister]
+
+    @property
+    def office_holders(self) -> list[str]:
+        """The ministers the text presents in office in this announcement: the Minister
+        facet. A minister named only in a formula of homage is a person, not one of them."""
+        return [p.name for p in self.people if p.minister and not p.homage]
 
     def as_json(self) -> dict:
         return {

@@ -35,12 +35,24 @@ HONORIFICS_EN = (
     "HE",
     "His Excellency",
     "Her Excellency",
+    "Their Excellencies",
+    "Excellencies",
     "Excellency",
+    "H.E.Dr.",
     "Samdech",
     "Lok Chumteav",
+    "Lok Chumtiev",
+    "Chumteav",
     "Neak Oknha",
     "Oknha",
+    "Okhna",
     "Lok",
+    # royal-conferred, academic and religious styles
+    "Santibandit",
+    "Academician",
+    "Venerable",
+    "Most Venerable",
+    "Ven.",
     "Dr.",
     "Dr",
     "Mr.",
@@ -55,7 +67,9 @@ HONORIFICS_EN = (
     "Prof.",
     "Professor",
     "Assoc. Prof.",
+    "Prof. Dr.",
     "Engr.",
+    "Eng.",
 )
 # Royal styles: the person they precede is royalty (a person, never a minister).
 ROYAL_TITLES_EN = (
@@ -79,15 +93,34 @@ ROYAL_TITLES_EN = (
 STYLE_WORDS_EN = (
     "Moha",
     "Borvor",
+    "Bovor",
     "Thipadei",
+    "Thipadey",
     "Akka",
     "Sena",
     "Padei",
     "Techo",
+    "Kralahom",
+    "Krolahom",
+    "Pheakdei",
+    "Santibandit",
     "Academician",
     "Kittisangahak",
     "Kittipritbindit",
     "Bandit",
+)
+# A formula of homage names the Prime Minister without presenting him acting in this
+# announcement: "under the wise leadership of Samdech … Hun Manet", "led by the wise
+# leadership and long-term vision of …"; ក្រោមការដឹកនាំដ៏ឈ្លាសវៃរបស់ …
+HOMAGE_NOUNS_EN = ("leadership", "guidance", "vision", "patronage", "stewardship")
+HOMAGE_KM = ("ក្រោមការដឹកនាំ", "ក្រោមការណែនាំ", "ក្រោមចក្ខុវិស័យ", "ក្រោមការឧបត្ថម្ភ")
+# Samdech styles whose words are also given names ("Sok Vibol", "Chan Panha"): matched
+# as whole styles before a name, never taken out of a name word by word.
+COMPOUND_STYLES_EN = (
+    "Samdech Vibol Panha",
+    "Samdech Pichey Sena",
+    "Samdech Vibol Sena Pheakdei",
+    "Samdech Bovor Setha Thipadei",
 )
 # Offices whose holder has minister rank, and the Latin words that make an office one.
 MINISTER_TITLES_EN = ("Deputy Prime Minister", "Prime Minister", "Senior Minister", "Minister")
@@ -219,7 +252,16 @@ HONORIFICS_KM = _km(
     "សម្តេចមហាបវរធិបតី",
     "សម្តេចអគ្គមហាសេនាបតីតេជោ",
     "សម្តេចតេជោ",
+    "សម្តេចធិបតី",
+    "សម្តេចវិបុលបញ្ញា",
+    "សម្តេចពិជ័យសេនា",
+    "សម្តេចក្រឡាហោម",
     "សម្តេច",
+    "សន្តិបណ្ឌិត",
+    "ឧត្តមបណ្ឌិត",
+    "ព្រះតេជគុណ",
+    "ព្រះភិក្ខុ",
+    "វិស្វករ",
     "ឯកឧត្តម",
     "លោកជំទាវ",
     "លោកស្រី",
