@@ -365,8 +365,8 @@ class Evaluator:
     the boolean logic is applied per unit (an announcement with all its versions, or a
     file), so ``X -Y`` leaves out an announcement whenever any version has Y.
 
-    Results are (mask, scores) vectors over document numbers: the mask holds every file
-    (within ``restrict``) of the units that match; the scores are each file's own
+    Results are (mask, scores) vectors over document numbers: the mask holds every live
+    file of the units that match; the scores are each file's own
     BM25F, so a unit ranks as its best version. A leaf is read once per evaluator,
     however often the query holds it."""
 
@@ -386,7 +386,6 @@ class Evaluator:
         self.n = len(alive)
         self.doc_count_all = max(searcher.doc_count_all(), 1)
         self._leaves: dict[int, tuple[Q.Query, np.ndarray, np.ndarray]] = {}
-        self._restrict = alive
         self._unit_of: np.ndarray | None = None
         self._n_units = 0
 
@@ -394,11 +393,9 @@ class Evaluator:
         self,
         query: Q.Query,
         unit_of: np.ndarray | None = None,
-        restrict: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``query`` over the files in ``restrict`` (the live ones by default), its
-        logic per unit when ``unit_of`` (file → unit) is given, else per file."""
-        self._restrict = self.alive if restrict is None else restrict & self.alive
+        """``query`` over the live files, its logic per unit when ``unit_of`` (file →
+        unit) is given, else per file."""
         self._unit_of = unit_of
         self._n_units = int(unit_of.max()) + 1 if unit_of is not None and len(unit_of) else 0
         mask, scores = self._eval(query)
@@ -406,12 +403,12 @@ class Evaluator:
         return mask, np.where(mask, scores, 0).astype(np.float32)
 
     def _lift(self, mask: np.ndarray) -> np.ndarray:
-        """Every file (within the restriction) of a unit that has a file in ``mask``."""
+        """Every live file of a unit that has a file in ``mask``."""
         if self._unit_of is None:
-            return mask & self._restrict
+            return mask & self.alive
         units = np.zeros(self._n_units, dtype=bool)
-        units[self._unit_of[mask & self._restrict]] = True
-        return units[self._unit_of] & self._restrict
+        units[self._unit_of[mask & self.alive]] = True
+        return units[self._unit_of] & self.alive
 
     def _eval(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         """A node's (mask, scores): a leaf's are its own files'; ``And`` and ``Not``
@@ -419,10 +416,10 @@ class Evaluator:
         union is the union of the lifts), so a wide ``Or`` of terms costs no more."""
         boost = getattr(q, "boost", 1.0)
         if isinstance(q, Q.Every):
-            return self._restrict.copy(), np.zeros(self.n, dtype=np.float32)
+            return self.alive.copy(), np.zeros(self.n, dtype=np.float32)
         if type(q) not in _COMPOUND:  # exact types: ``Ordered`` is an ``And`` of its own
             mask, scores = self._leaf(q, boost)
-            return mask & self._restrict, scores
+            return mask & self.alive, scores
         parts = [self._eval(c) for c in q.children()]
         if not parts:
             return np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32)
@@ -434,7 +431,7 @@ class Evaluator:
             mask = self._lift(mask) & ~self._lift(excluded)
             return mask, np.where(mask, scores, 0) * boost
         if isinstance(q, Q.Not):  # inside an And: excludes, scores nothing
-            mask = self._restrict & ~self._lift(parts[0][0])
+            mask = self.alive & ~self._lift(parts[0][0])
             return mask, np.zeros(self.n, dtype=np.float32)
         if isinstance(q, Q.And):
             mask = self._lift(parts[0][0])
