@@ -5,6 +5,10 @@
 ``PRAKAS_REGISTRY`` a folder of officials and organisations staff maintain, merged over
                     the bundled facts (default: none; see :mod:`indexer.entities.staff`)
 ``PRAKAS_RESULT_CACHE``  results a web worker keeps per index generation (default 512; 0: none)
+``PRAKAS_MAX_FILE_BYTES``  an announcement file larger than this is skipped, unread (default
+                    2 MB; the largest real one is 15 KB)
+``PRAKAS_MAX_DELETE``  the share of the indexed files one run may delete (default 0.2);
+                    more, and ``prakas index`` refuses unless given ``--allow-mass-delete``
 """
 
 from __future__ import annotations
@@ -44,4 +48,10 @@ class Settings:
     registry_dir: Path | None = field(default_factory=default_registry)
     result_cache: int = field(
         default_factory=lambda: int(os.environ.get("PRAKAS_RESULT_CACHE") or 512)
+    )
+    max_file_bytes: int = field(
+        default_factory=lambda: int(os.environ.get("PRAKAS_MAX_FILE_BYTES") or 2_000_000)
+    )
+    max_delete_share: float = field(
+        default_factory=lambda: float(os.environ.get("PRAKAS_MAX_DELETE") or 0.2)
     )

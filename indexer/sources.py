@@ -8,11 +8,14 @@ Two layouts are accepted, and may be mixed:
 A file name that is not valid UTF-8 or holds a control character, and a symbolic link
 to a file outside every content root, are reported as skipped (:class:`Skipped`), never
 read: the first would break the index and forge log lines, the second would publish a
-file nobody put in the content folders.
+file nobody put in the content folders. A folder that cannot be listed or entered (no
+read or no execute permission) is reported too (``folder=True``): its files are not
+gone, only out of reach, and the indexer keeps what it had of them.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ class Source:
 class Skipped:
     path: str
     reason: str
+    folder: bool = False  # a folder out of reach: what was indexed under it is kept
 
 
 # Characters that must never reach a log line or a report as themselves: C0/C1 controls
@@ -52,6 +56,7 @@ def walk(roots: Iterable[Path]) -> Iterator[Source | Skipped]:
     roots = list(roots)
     inside = [r.resolve() for r in roots]
     for root in roots:
+        yield from unreadable_folders(root)
         for path in sorted(root.rglob("*.md")):
             rel = path.relative_to(root)
             if not path.is_file() or any(p.startswith(".") for p in rel.parts):
@@ -64,6 +69,20 @@ def walk(roots: Iterable[Path]) -> Iterator[Source | Skipped]:
             inner = parts[1:] if lang else parts
             slug = "/".join((*inner[:-1], path.stem))
             yield Source(path=path, slug=slug, lang=lang)
+
+
+def unreadable_folders(root: Path) -> Iterator[Skipped]:
+    """The folders under ``root`` (itself included) that cannot be listed or entered.
+    ``rglob`` passes over them in silence, which made their files look deleted."""
+    failed: list[OSError] = []
+    for folder, dirs, _ in os.walk(root, onerror=failed.append):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if not os.access(folder, os.R_OK | os.X_OK):
+            dirs[:] = []
+            failed.append(PermissionError(13, "Permission denied", folder))
+    for exc in failed:
+        reason = exc.strerror or str(exc)
+        yield Skipped(printable(str(exc.filename)), f"folder cannot be read: {reason}", True)
 
 
 def discover(roots: Iterable[Path]) -> Iterator[Source]:
@@ -106,10 +125,15 @@ def twin(source: Source, lang: str) -> Source | None:
     return Source(path=path, slug=source.slug, lang=lang) if path.is_file() else None
 
 
-def read(source: Source) -> Announcement:
-    """Read and parse one file; :class:`BadFile` says why it cannot be indexed."""
+def read(source: Source, max_bytes: int | None = None) -> Announcement:
+    """Read and parse one file; :class:`BadFile` says why it cannot be indexed. A file
+    over ``max_bytes`` is refused before it is read (:attr:`Settings.max_file_bytes`)."""
     try:
-        raw = source.path.read_bytes()
+        with source.path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if max_bytes is not None and size > max_bytes:
+                raise BadFile(f"file is {size:,} bytes, over the limit of {max_bytes:,}")
+            raw = f.read()
     except OSError as exc:
         raise BadFile(f"cannot read: {exc.strerror or exc}") from None
     return parse_announcement(raw, path=str(source.path), slug=source.slug, lang=source.lang)

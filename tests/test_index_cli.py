@@ -111,7 +111,7 @@ def test_strict_refuses_before_writing(tmp_path: Path) -> None:
     shutil.copytree(CONTENT, content)
     _bad_files(content / "km")
     result = cli("index", "--strict", "--content", content, "--index", tmp_path / "ix")
-    assert result.returncode == 1
+    assert result.returncode == 6  # refused: not 1, which means "done, some files skipped"
     assert "nothing was indexed" in result.stderr
     assert store.current_generation(tmp_path / "ix") is None
     assert not list((tmp_path / "ix").glob("gen-*")) and not list(
