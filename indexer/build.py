@@ -214,12 +214,18 @@ def _hash(path: Path) -> str:
 
 
 def read_manifest(gen: Path | None) -> dict[str, list]:
+    """The generation's manifest; empty when it is missing or not what we write (the
+    run then indexes in full)."""
     if gen is None:
         return {}
     try:
-        return json.loads((gen / MANIFEST).read_text("utf-8"))["files"]
-    except (FileNotFoundError, KeyError, ValueError, TypeError):
+        files = json.loads((gen / MANIFEST).read_text("utf-8"))["files"]
+    except (OSError, KeyError, ValueError, TypeError):
         return {}
+    valid = isinstance(files, dict) and all(
+        isinstance(e, list) and len(e) == 4 and isinstance(e[0], str) for e in files.values()
+    )
+    return files if valid else {}
 
 
 def _winners(sources: list[Source]) -> tuple[list[Source], list[Skipped]]:
@@ -306,7 +312,10 @@ def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
             unchanged += 1
             seen.add(path)
     deleted = [entry[0] for path, entry in old.items() if path not in seen]
-    gone = sum(1 for path in live_manifest if path not in seen)  # a full build keeps none
+    # what the index would lose: files whose announcement version no file carries any
+    # more (a duplicate that lost to an earlier root is replaced, not lost)
+    present = {f"{s.lang}/{s.slug}" for s in readable if s.lang} | {e[0] for e in manifest.values()}
+    gone = sum(1 for path, e in live_manifest.items() if path not in seen and e[0] not in present)
     # An announcement is the unit: a change to one version re-indexes the others (a
     # Khmer version borrows its names from the English one, so both must agree).
     touched = {s.slug for s in to_index} | {doc_id.split("/", 1)[-1] for doc_id in deleted}

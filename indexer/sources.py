@@ -56,13 +56,23 @@ def walk(roots: Iterable[Path]) -> Iterator[Source | Skipped]:
     roots = list(roots)
     inside = [r.resolve() for r in roots]
     for root in roots:
-        yield from unreadable_folders(root)
+        blocked = unreadable_folders(root)
+        for folder, why in blocked:
+            yield Skipped(printable(str(folder)), f"folder cannot be read: {why}", True)
         for path in sorted(root.rglob("*.md")):
             rel = path.relative_to(root)
-            if not path.is_file() or any(p.startswith(".") for p in rel.parts):
+            if any(p.startswith(".") for p in rel.parts):
                 continue
-            if (reason := _refuse(path, rel, inside)) is not None:
-                yield Skipped(printable(str(path)), reason)
+            if any(path.is_relative_to(folder) for folder, _ in blocked):
+                continue  # reported with its folder
+            try:
+                if not path.is_file():
+                    continue
+            except OSError as exc:
+                yield Skipped(printable(str(path)), f"cannot read: {exc.strerror or exc}")
+                continue
+            if (refusal := _refuse(path, rel, inside)) is not None:
+                yield Skipped(printable(str(path)), refusal)
                 continue
             parts = rel.parts
             lang = parts[0] if len(parts) > 1 and parts[0] in LANGUAGES else None
@@ -71,18 +81,17 @@ def walk(roots: Iterable[Path]) -> Iterator[Source | Skipped]:
             yield Source(path=path, slug=slug, lang=lang)
 
 
-def unreadable_folders(root: Path) -> Iterator[Skipped]:
-    """The folders under ``root`` (itself included) that cannot be listed or entered.
-    ``rglob`` passes over them in silence, which made their files look deleted."""
+def unreadable_folders(root: Path) -> list[tuple[Path, str]]:
+    """The folders under ``root`` (itself included) that cannot be listed or entered,
+    with the reason. ``rglob`` passes over them in silence, which made their files look
+    deleted."""
     failed: list[OSError] = []
     for folder, dirs, _ in os.walk(root, onerror=failed.append):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        if not os.access(folder, os.R_OK | os.X_OK):
+        if not os.access(folder, os.R_OK | os.X_OK, effective_ids=True):
             dirs[:] = []
             failed.append(PermissionError(13, "Permission denied", folder))
-    for exc in failed:
-        reason = exc.strerror or str(exc)
-        yield Skipped(printable(str(exc.filename)), f"folder cannot be read: {reason}", True)
+    return [(Path(exc.filename), exc.strerror or str(exc)) for exc in failed]
 
 
 def discover(roots: Iterable[Path]) -> Iterator[Source]:

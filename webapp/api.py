@@ -185,8 +185,13 @@ def feed():
 def healthz():
     snap = service().snapshot()
     meta = store.read_meta(snap.generation)
+    units = snap.columns.units["announcement"]
+    alive = snap.columns.alive
     return {
         "status": "ok",
+        # an announcement is every language version of one slug; a file is one version
+        "announcements": int(units.any(alive).sum()),
+        "files": int(alive.sum()),
         "documents": snap.searcher.doc_count(),
         "generation": snap.generation.name,
         "indexed_at": meta.get("built_at"),
