@@ -46,7 +46,7 @@ from indexer.schema import build_schema, index_version
 from indexer.sources import Skipped, Source, printable, read, versions, walk
 from indexer.workers import start_worker
 
-MANIFEST = "manifest.json"
+MANIFEST = store.MANIFEST
 _log = logging.getLogger(__name__)
 
 
@@ -263,12 +263,15 @@ def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
     refused = [s for s in found if isinstance(s, Skipped)] + refused
     out_of_reach = [Path(s.path) for s in refused if s.folder]
     expected = index_version()
-    meta = store.read_meta(live) if live is not None else {}
+    damage = live_damage(live)
+    meta = store.read_meta(live) if live is not None and damage is None else {}
     reason = ""
     if full:
         reason = "--full"
     elif live is None:
         reason = "no index yet"
+    elif damage is not None:
+        reason = f"the live generation is damaged: {damage}"
     elif meta.get("versions") != expected:
         changed = sorted(k for k in expected if meta.get("versions", {}).get(k) != expected[k])
         reason = f"{', '.join(changed)} changed"
@@ -341,6 +344,20 @@ def plan(roots: list[Path], live: Path | None, full: bool) -> Plan:
         len(live_manifest),
         gone,
     )
+
+
+def live_damage(live: Path | None) -> str | None:
+    """What is wrong with the live generation, read in full (every file hashed, the
+    metadata parsed): a damaged one is rebuilt from scratch, never linked forward."""
+    if live is None:
+        return None
+    problem = store.verify(live, thorough=True)
+    if problem is None:
+        try:
+            store.read_meta(live)
+        except store.Damaged as exc:
+            problem = str(exc)
+    return problem
 
 
 def check_deletions(todo: Plan, max_share: float) -> None:
@@ -452,7 +469,8 @@ def build(
             "announcements": report.announcements,
             "mode": report.mode,
         }
-        report.generation = generations.publish(index_root, building, meta).name
+        linked = None if todo.full else live
+        report.generation = generations.publish(index_root, building, meta, linked).name
     report.seconds = time.perf_counter() - started
     return report
 
@@ -645,7 +663,8 @@ def _english(sources: list[Source]) -> dict[str, Path]:
 def _link_copy(source: Path, target: Path) -> None:
     """The live generation's files, hard-linked into ``target``."""
     for path in source.iterdir():
-        if path.is_file() and not path.name.endswith(".lock") and path.name != store.META:
+        skip = path.name in (store.META, store.CHECKSUMS) or path.name.endswith(".lock")
+        if path.is_file() and not skip:
             os.link(path, target / path.name)
 
 

@@ -586,3 +586,100 @@ def test_a_relative_and_an_absolute_root_are_one_folder(
     result = cli("index", "--content", "content", "--index", ix, "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["mode"] == "unchanged"
+
+
+# --- finding 6: a damaged live generation ---------------------------------------------------
+
+
+def _garbage_meta(gen: Path) -> None:
+    (gen / store.META).write_bytes(b"\x00\xffnot json{")
+
+
+def _truncated_segment(gen: Path) -> None:
+    postings = max(gen.glob("*.pst"), key=lambda p: p.stat().st_size)
+    os.truncate(postings, postings.stat().st_size // 2)
+
+
+def _empty_toc(gen: Path) -> None:
+    for toc in gen.glob("_MAIN_*.toc"):
+        os.truncate(toc, 0)
+
+
+def _garbage_in_stored_column(gen: Path) -> None:
+    [stored] = gen.glob("*._stored.col")
+    size = stored.stat().st_size
+    with stored.open("r+b") as f:  # same size, other bytes
+        f.seek(size // 3)
+        f.write(b"\xde\xad\xbe\xef" * 64)
+
+
+DAMAGE = {
+    "garbage prakas.json": _garbage_meta,
+    "truncated segment": _truncated_segment,
+    "empty TOC": _empty_toc,
+    "garbage in a stored column": _garbage_in_stored_column,
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=list(DAMAGE))
+def test_a_damaged_live_generation_is_rebuilt_by_the_next_run(
+    damage, sample: Path, tmp_path: Path
+) -> None:
+    """Issue 26 finding 6: garbage ``prakas.json``, a truncated segment, an empty table
+    of contents made every later ``prakas index`` fail; garbage in a stored column was
+    hard-linked forward by incremental runs. The next plain run rebuilds from scratch."""
+    ix = tmp_path / "ix"
+    assert cli("index", "--content", sample, "--index", ix).returncode == 0
+    n = len(ids(ix))
+    live = store.current_generation(ix)
+    assert live is not None
+    damage(live)
+    result = cli("index", "--content", sample, "--index", ix, "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["mode"] == "full"
+    assert report["reason"].startswith("the live generation is damaged: ")
+    assert store.current_generation(ix) != live
+    assert len(ids(ix)) == n
+    assert cli("search", "--index", ix, "Takeo").returncode == 0
+
+
+def test_the_web_app_keeps_the_last_good_generation_or_answers_503(
+    sample: Path, tmp_path: Path
+) -> None:
+    """Issue 26 finding 6: a damaged generation gave /healthz a 500 and workers that
+    failed to boot. A worker that has a good generation open keeps serving it (and
+    /healthz says the live one is damaged); a worker that starts on a damaged one
+    boots and answers 503 with a page in the visitor's language."""
+    from webapp import create_app
+
+    ix = tmp_path / "ix"
+    assert cli("index", "--content", sample, "--index", ix).returncode == 0
+    good_gen = store.current_generation(ix)
+    assert good_gen is not None
+    running = create_app({"INDEX_DIR": ix, "CACHE_DIR": tmp_path / "cache"}).test_client()
+    assert running.get("/?q=Takeo").status_code == 200
+    broken = ix / "gen-99999999T999999999999-1"  # a newer generation, damaged
+    shutil.copytree(good_gen, broken)
+    _empty_toc(broken)
+    (ix / "CURRENT.new").symlink_to(broken.name)
+    os.replace(ix / "CURRENT.new", ix / "CURRENT")
+
+    assert running.get("/?q=Takeo").status_code == 200
+    health = running.get("/healthz")
+    assert health.status_code == 200
+    body = health.get_json()
+    assert body["status"] == "degraded" and body["generation"] == good_gen.name
+    assert broken.name in body["problem"] and "_MAIN_1.toc has 0 bytes" in body["problem"]
+
+    booting = create_app({"INDEX_DIR": ix, "CACHE_DIR": tmp_path / "cache"}).test_client()
+    page = booting.get("/?q=Takeo")
+    assert page.status_code == 503
+    assert "The search index is being prepared." in page.get_data(as_text=True)
+    khmer = booting.get("/?q=Takeo&ui=km")
+    assert khmer.status_code == 503
+    assert "កំពុងរៀបចំលិបិក្រមស្វែងរក" in khmer.get_data(as_text=True)
+    health = booting.get("/healthz")
+    assert health.status_code == 503 and "damaged" in health.get_json()["error"]
+    for url in ["/api/search?q=Takeo", "/api/search.csv?q=Takeo", "/feed.atom", "/help"]:
+        assert booting.get(url).status_code in (200, 503), url

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from webapp import cache, vector
 from webapp import query as queries
 from webapp.facets import BY_NAME, KINDS, Columns, FacetValue, Units
 from webapp.snippets import snippet, wanted
+
+_log = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
@@ -186,22 +189,47 @@ class SearchService:
         self.index_dir = index_dir
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._bad: Path | None = None  # a generation that failed to open, not retried
+        self.damaged: str | None = None  # why the live generation is not the one served
         size = Settings().result_cache if result_cache is None else result_cache
         self.results = cache.ResultCache(size)  # whole results, per generation
 
     def snapshot(self) -> Snapshot:
         """The live generation, reopened when ``CURRENT`` has moved. The old searcher is
         not closed here: a request still using it finishes on it, and its files stay
-        readable after the indexer removes them (POSIX keeps open files)."""
+        readable after the indexer removes them (POSIX keeps open files).
+
+        A generation that fails its checks or cannot be opened (:class:`store.Damaged`)
+        is tried once: the last good one stays in service (``damaged`` says why), or,
+        with none open yet, :class:`store.Damaged` is raised (a 503)."""
         gen = store.current_generation(self.index_dir)
         current = self._snapshot
-        if current is not None and current.generation == gen:
+        if current is not None and gen in (current.generation, self._bad):
             return current
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != gen:
-                ix, gen = store.open_index(self.index_dir)
-                self._snapshot = Snapshot(ix, gen)
+                if gen is not None and gen == self._bad and self._snapshot is not None:
+                    return self._snapshot
+                try:
+                    ix, gen = store.open_index(self.index_dir)
+                    self._snapshot = Snapshot(ix, gen)
+                    self._bad, self.damaged = None, None
+                except store.Damaged as exc:
+                    self._damaged(gen, str(exc))
+                except store.IndexMissing:
+                    raise
+                except Exception as exc:  # Whoosh reading a broken segment or column
+                    self._damaged(gen, f"{gen.name if gen else '?'}: {type(exc).__name__}: {exc}")
+            assert self._snapshot is not None  # _damaged raised otherwise
             return self._snapshot
+
+    def _damaged(self, gen: Path | None, why: str) -> None:
+        """Note a generation that cannot serve; raise unless an older one still can."""
+        if self._bad != gen:
+            _log.error("index generation not opened: %s", why)
+        self._bad, self.damaged = gen, why
+        if self._snapshot is None:
+            raise store.Damaged(why)
 
     def searcher(self) -> Searcher:
         return self.snapshot().searcher
