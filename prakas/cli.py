@@ -149,14 +149,17 @@ def stats(index_dir: Path | None) -> None:
     meta = store.read_meta(gen)
     by_lang: Counter[str] = Counter()
     by_year: Counter[tuple[int, str]] = Counter()
+    slugs: set[str] = set()
     with ix.searcher() as s:
         for fields in s.all_stored_fields():
             by_lang[fields["lang"]] += 1
             by_year[(fields["year"], fields["lang"])] += 1
+            slugs.add(fields["slug"])
     click.echo(
         f"index {settings.index_dir} · generation {gen.name} · built {meta.get('built_at', '?')}"
     )
-    click.echo(f"{sum(by_lang.values())} announcements")
+    # an announcement is all the language versions of one slug; a file is one version
+    click.echo(f"{len(slugs)} announcements in {sum(by_lang.values())} files")
     langs = sorted(by_lang)
     click.echo("language  " + "  ".join(f"{lang:>5}" for lang in langs))
     click.echo("total     " + "  ".join(f"{by_lang[lang]:>5}" for lang in langs))

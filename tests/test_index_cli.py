@@ -22,7 +22,8 @@ def test_the_corpus_indexes_every_file(corpus: Corpus, search_index: Path) -> No
     result = cli("stats", "--index", search_index)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert f"{sum(files.values())} announcements" in lines
+    slugs = {p.stem for p in corpus.files()}
+    assert f"{len(slugs)} announcements in {sum(files.values())} files" in lines
     header = next(line for line in lines if line.startswith("language"))
     total = next(line for line in lines if line.startswith("total"))
     counts = dict(zip(header.split()[1:], map(int, total.split()[1:]), strict=True))
