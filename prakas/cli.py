@@ -144,9 +144,9 @@ def stats(index_dir: Path | None) -> None:
     settings = _settings(index_dir)
     try:
         ix, gen = store.open_index(settings.index_dir)
-    except store.IndexMissing as exc:
+        meta = store.read_meta(gen)
+    except store.IndexMissing as exc:  # or Damaged
         raise click.ClickException(str(exc)) from None
-    meta = store.read_meta(gen)
     by_lang: Counter[str] = Counter()
     by_year: Counter[tuple[int, str]] = Counter()
     slugs: set[str] = set()
