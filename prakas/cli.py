@@ -76,7 +76,10 @@ def index_cmd(
     allow_mass_delete: bool,
 ) -> None:
     """Bring the index in line with the content folders (new, changed, deleted files)."""
-    settings = _settings(index_dir, content)
+    try:
+        settings = _settings(index_dir, content)
+    except ValueError as exc:  # PRAKAS_MAX_DELETE=a fifth: a usage error, exit 2
+        raise click.UsageError(f"a PRAKAS_ setting is not a number: {exc}") from None
     err = sys.stderr  # the runner's stream under CliRunner, too
 
     show_bar = err.isatty() and not as_json

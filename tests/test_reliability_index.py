@@ -479,6 +479,14 @@ def test_an_unexpected_error_is_a_failed_run_not_skipped_files(
     assert store.current_generation(tmp_path / "ix") is None
 
 
+def test_a_setting_that_is_not_a_number_is_a_usage_error(tmp_path: Path) -> None:
+    """Issue 26 finding 7: a bad setting is exit 2 (usage), with a message, not a
+    traceback and 1."""
+    result = cli("index", "--index", tmp_path / "ix", env={"PRAKAS_MAX_DELETE": "a fifth"})
+    assert result.returncode == 2
+    assert "a PRAKAS_ setting is not a number: could not convert string to float" in result.stderr
+
+
 def test_every_exit_code_is_documented_once() -> None:
     """Issue 26 finding 7: the exit codes in docs/deploy.md are the CLI's, one meaning
     each, and the systemd unit counts only 0 and 1 as success."""
