@@ -17,13 +17,16 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from indexer import store
 from indexer.build import MANIFEST
-from tests.conftest import CONTENT, PROJECT, cli, paused_index, prakas
+from tests.conftest import CONTENT, PROJECT, cli, free_port, paused_index, prakas
 
 GOOD = "---\ntitle: {title}\ndate: 2024-03-0{day}\n---\n{body}\n"
 
@@ -691,3 +694,43 @@ def test_the_web_app_keeps_the_last_good_generation_or_answers_503(
     assert health.status_code == 503 and "damaged" in health.get_json()["error"]
     for url in ["/api/search?q=Takeo", "/api/search.csv?q=Takeo", "/feed.atom", "/help"]:
         assert booting.get(url).status_code in (200, 503), url
+
+
+def test_gunicorn_workers_boot_on_a_damaged_generation(sample: Path, tmp_path: Path) -> None:
+    """Issue 26 finding 6: on a truncated table of contents ``prakas serve``'s workers
+    failed to boot ("Worker failed to boot") and the server exited. They boot, and
+    answer 503 (the page and /healthz) until the next run."""
+    ix = tmp_path / "ix"
+    assert cli("index", "--content", sample, "--index", ix).returncode == 0
+    live = store.current_generation(ix)
+    assert live is not None
+    _empty_toc(live)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prakas", "serve", "--index", str(ix), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=PROJECT,
+    )
+    try:
+        codes: dict[str, int] = {}
+        for _ in range(300):  # until it answers, or exits
+            if server.poll() is not None:
+                break
+            try:
+                for url in ("/healthz", "/?q=Takeo"):
+                    try:
+                        with urllib.request.urlopen(
+                            f"http://127.0.0.1:{port}{url}", timeout=5
+                        ) as r:
+                            codes[url] = r.status
+                    except urllib.error.HTTPError as exc:
+                        codes[url] = exc.code
+                break
+            except OSError:  # not listening yet
+                time.sleep(0.1)
+        assert server.poll() is None, "the server exited"
+        assert codes == {"/healthz": 503, "/?q=Takeo": 503}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
