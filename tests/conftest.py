@@ -114,16 +114,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def served(index_dir: Path) -> Iterator[str]:
-    """``prakas serve`` on a free loopback port; yields its base URL once it answers."""
-    port = free_port()
-    proc = subprocess.Popen(
+def serve_process(index_dir: Path, port: int) -> subprocess.Popen:
+    """``prakas serve`` on ``port`` of the loopback, its output discarded."""
+    return subprocess.Popen(
         [sys.executable, "-m", "prakas", "serve", "--index", str(index_dir), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=PROJECT,
     )
+
+
+@contextmanager
+def served(index_dir: Path) -> Iterator[str]:
+    """``prakas serve`` on a free loopback port; yields its base URL once it answers."""
+    port = free_port()
+    proc = serve_process(index_dir, port)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):

@@ -26,7 +26,15 @@ import pytest
 
 from indexer import store
 from indexer.build import MANIFEST
-from tests.conftest import CONTENT, PROJECT, cli, free_port, paused_index, prakas
+from tests.conftest import (
+    CONTENT,
+    PROJECT,
+    cli,
+    free_port,
+    paused_index,
+    prakas,
+    serve_process,
+)
 
 GOOD = "---\ntitle: {title}\ndate: 2024-03-0{day}\n---\n{body}\n"
 
@@ -706,12 +714,7 @@ def test_gunicorn_workers_boot_on_a_damaged_generation(sample: Path, tmp_path: P
     assert live is not None
     _empty_toc(live)
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prakas", "serve", "--index", str(ix), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=PROJECT,
-    )
+    server = serve_process(ix, port)
     try:
         codes: dict[str, int] = {}
         for _ in range(300):  # until it answers, or exits
