@@ -204,7 +204,7 @@ class SearchService:
         with none open yet, :class:`store.Damaged` is raised (a 503)."""
         gen = store.current_generation(self.index_dir)
         current = self._snapshot
-        if current is not None and gen in (current.generation, self._bad):
+        if current is not None and gen is not None and gen in (current.generation, self._bad):
             return current
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != gen:
