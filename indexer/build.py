@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import sys
@@ -33,6 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import yaml
 from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 
@@ -45,7 +47,8 @@ from indexer.schema import build_schema, index_version
 from indexer.sources import Skipped, Source, printable, read, versions, walk
 from indexer.workers import start_worker
 
-MANIFEST = "manifest.json"
+MANIFEST = store.MANIFEST
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,7 +68,8 @@ class Report:
     labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     seconds: float = 0.0
     generation: str = ""
-    documents: int = 0
+    documents: int = 0  # files in the index (each language version is one)
+    announcements: int = 0  # announcements in the index (a slug and all its versions)
     reason: str = ""
 
     @property
@@ -97,7 +101,8 @@ class Report:
         return (
             f"{self.mode}: read {self.read}, indexed {self.indexed} (added {self.added}, "
             f"updated {self.updated}), deleted {self.deleted}, unchanged {self.unchanged}, "
-            f"skipped {len(self.skipped)} in {self.seconds:.1f} s"
+            f"skipped {len(self.skipped)} in {self.seconds:.1f} s; "
+            f"the index holds {self.announcements} announcements in {self.documents} files"
         )
 
     def label(self, doc: Announcement, found: Entities) -> None:
@@ -121,9 +126,15 @@ class Report:
             "drafts": self.drafts,
             "warnings": self.warnings(),
             "documents": self.documents,
+            "files": self.documents,
+            "announcements": self.announcements,
             "seconds": round(self.seconds, 3),
             "generation": self.generation,
         }
+
+
+class MassDeletion(RuntimeError):
+    """The run would delete more of the archive than allowed; nothing was written."""
 
 
 class StrictFailure(RuntimeError):
@@ -217,7 +228,7 @@ class Twins:
 @dataclass
 class Plan:
     sources: list[Source]
-    refused: list[Skipped]  # files that must not be read (their names, links outside)
+    refused: list[Skipped]  # files not read (names, links out, duplicates, unreachable)
     to_index: list[Source]  # new or changed files
     deleted_ids: list[str]
     unchanged: int
@@ -225,6 +236,8 @@ class Plan:
     old: dict[str, list]  # the live generation's manifest
     full: bool
     reason: str
+    live_files: int = 0  # files the live generation holds (its manifest)
+    gone: int = 0  # of those, how many the content roots no longer have
 
 
 def _stat(path: Path) -> tuple[int, int]:
@@ -237,12 +250,42 @@ def _hash(path: Path) -> str:
 
 
 def read_manifest(gen: Path | None) -> dict[str, list]:
+    """The generation's manifest; empty when it is missing or not what we write (the
+    run then indexes in full)."""
     if gen is None:
         return {}
     try:
-        return json.loads((gen / MANIFEST).read_text("utf-8"))["files"]
-    except (FileNotFoundError, KeyError, ValueError):
+        files = json.loads((gen / MANIFEST).read_text("utf-8"))["files"]
+    except (OSError, KeyError, ValueError, TypeError):
         return {}
+    valid = isinstance(files, dict) and all(
+        isinstance(e, list) and len(e) == 4 and isinstance(e[0], str) for e in files.values()
+    )
+    return files if valid else {}
+
+
+def _winners(sources: list[Source]) -> tuple[list[Source], list[Skipped]]:
+    """One file per ``<lang>/<slug>``: the first in walk order, i.e. the first content
+    root on the command line (then name order), whatever was indexed before."""
+    first: dict[tuple[str, str], Source] = {}
+    kept: list[Source] = []
+    losers: list[Skipped] = []
+    for source in sources:
+        if source.lang is None:  # a flat folder's language is inside the file
+            kept.append(source)
+            continue
+        winner = first.setdefault((source.lang, source.slug), source)
+        if winner is source:
+            kept.append(source)
+        else:
+            losers.append(
+                Skipped(
+                    printable(str(source.path)),
+                    f"duplicate id {source.lang}/{source.slug} (also {printable(str(winner.path))}"
+                    ", in an earlier content root, which wins)",
+                )
+            )
+    return kept, losers
 
 
 def announcements(gen: Path | None) -> int:
@@ -255,46 +298,77 @@ def plan(
     roots: list[Path], live: Path | None, full: bool, given: Mapping[Path, Publisher] | None = None
 ) -> Plan:
     """What must change for the index to match the content roots (``given``: publishers
-    named on the command line)."""
+    named on the command line).
+
+    What cannot be read is not deleted: a file under a folder out of reach, and a file
+    that cannot be stat'ed or hashed, keep their indexed version and are reported.
+    """
     found = list(walk(roots, given))
-    sources = [s for s in found if isinstance(s, Source)]
-    refused = [s for s in found if isinstance(s, Skipped)]
+    sources, refused = _winners([s for s in found if isinstance(s, Source)])
+    refused = [s for s in found if isinstance(s, Skipped)] + refused
+    out_of_reach = [Path(s.path) for s in refused if s.folder]
     expected = index_version()
-    meta = store.read_meta(live) if live is not None else {}
+    damage = live_damage(live)
+    meta = store.read_meta(live) if live is not None and damage is None else {}
     reason = ""
     if full:
         reason = "--full"
     elif live is None:
         reason = "no index yet"
+    elif damage is not None:
+        reason = f"the live generation is damaged: {damage}"
     elif meta.get("versions") != expected:
         changed = sorted(k for k in expected if meta.get("versions", {}).get(k) != expected[k])
         reason = f"{', '.join(changed)} changed"
-    old = {} if reason else read_manifest(live)
+    live_manifest = read_manifest(live)
+    old = {} if reason else live_manifest
     if not reason and not old:
         reason = "no manifest in the live index"
     manifest: dict[str, list] = {}
     to_index: list[Source] = []
     unchanged = 0
+    readable: list[Source] = []
     for source in sources:
         key = str(source.path)
-        size, mtime = _stat(source.path)
         entry = old.get(key)
-        if entry is not None and entry[2] == size and entry[3] == mtime:
-            manifest[key] = entry
-            unchanged += 1
+        try:
+            size, mtime = _stat(source.path)
+            if entry is not None and entry[2] == size and entry[3] == mtime:
+                manifest[key] = entry
+                unchanged += 1
+            elif entry is not None and _hash(source.path) == entry[1]:
+                manifest[key] = [entry[0], entry[1], size, mtime]
+                unchanged += 1
+            else:
+                to_index.append(source)
+        except OSError as exc:
+            kept = "; its indexed version is kept" if entry is not None else ""
+            refused.append(Skipped(printable(key), f"cannot read: {exc.strerror or exc}{kept}"))
+            if entry is not None:
+                manifest[key] = entry
+                unchanged += 1
             continue
-        if entry is not None and _hash(source.path) == entry[1]:
-            manifest[key] = [entry[0], entry[1], size, mtime]
+        readable.append(source)
+    seen = {str(s.path) for s in readable} | set(manifest)
+
+    def reachable(path: str) -> bool:
+        return not any(Path(path).is_relative_to(folder) for folder in out_of_reach)
+
+    for path, entry in old.items():  # under a folder out of reach: kept as it was
+        if path not in seen and not reachable(path):
+            manifest[path] = entry
             unchanged += 1
-            continue
-        to_index.append(source)
-    seen = {str(s.path) for s in sources}
+            seen.add(path)
     deleted = [entry[0] for path, entry in old.items() if path not in seen]
+    # what the index would lose: files whose announcement version no file carries any
+    # more (a duplicate that lost to an earlier root is replaced, not lost)
+    present = {f"{s.lang}/{s.slug}" for s in readable if s.lang} | {e[0] for e in manifest.values()}
+    gone = sum(1 for path, e in live_manifest.items() if path not in seen and e[0] not in present)
     # An announcement is the unit: a change to one version re-indexes the others (a
     # Khmer version borrows its names from the English one, so both must agree).
     touched = {s.slug for s in to_index} | {doc_id.split("/", 1)[-1] for doc_id in deleted}
     queued = {s.path for s in to_index}
-    pairs = versions(sources)
+    pairs = versions(readable)
     for slug in touched:
         for sibling in pairs.get(slug, {}).values():
             if sibling.path not in queued and str(sibling.path) in manifest:
@@ -302,11 +376,56 @@ def plan(
                 unchanged -= 1
                 to_index.append(sibling)
                 queued.add(sibling.path)
-    orders = date_orders(sources, sources if reason else to_index)
+    orders = date_orders(readable, readable if reason else to_index)
     if orders:
-        sources = [_ordered(s, orders) for s in sources]
+        readable = [_ordered(s, orders) for s in readable]
         to_index = [_ordered(s, orders) for s in to_index]
-    return Plan(sources, refused, to_index, deleted, unchanged, manifest, old, bool(reason), reason)
+    return Plan(
+        readable,
+        refused,
+        to_index,
+        deleted,
+        unchanged,
+        manifest,
+        old,
+        bool(reason),
+        reason,
+        len(live_manifest),
+        gone,
+    )
+
+
+def live_damage(live: Path | None) -> str | None:
+    """What is wrong with the live generation, read in full (every file hashed, the
+    metadata parsed): a damaged one is rebuilt from scratch, never linked forward."""
+    if live is None:
+        return None
+    problem = store.verify(live, thorough=True)
+    if problem is None:
+        try:
+            store.read_meta(live)
+        except store.Damaged as exc:
+            problem = str(exc)
+    return problem
+
+
+def check_deletions(todo: Plan, max_share: float) -> None:
+    """Refuse a run that would delete more than ``max_share`` of the indexed files, or
+    all of them: an unmounted share or a mistyped ``--content`` looks like that."""
+    if not todo.live_files or not todo.gone:
+        return
+    if not todo.sources:
+        raise MassDeletion(
+            f"the content folders hold no announcements: all {todo.live_files} indexed "
+            "files would be deleted (is a share unmounted?); nothing was written. "
+            "Run with --allow-mass-delete if this is meant"
+        )
+    if todo.gone > max_share * todo.live_files:
+        raise MassDeletion(
+            f"{todo.gone} of {todo.live_files} indexed files are gone from the content "
+            f"folders, more than the {max_share:.0%} a run may delete (PRAKAS_MAX_DELETE); "
+            "nothing was written. Run with --allow-mass-delete if this is meant"
+        )
 
 
 HEAD_BYTES = 2048  # a front matter's date is in a file's first lines
@@ -359,34 +478,46 @@ def build(
     procs: int | None = None,
     progress: Callable[[Iterable], Iterable] | None = None,
     publishers: Mapping[Path, Publisher] | None = None,
+    max_file_bytes: int | None = None,
+    max_delete_share: float = 1.0,
 ) -> Report:
     """Bring the index in line with ``roots`` and publish the result.
 
-    Raises :class:`generations.Locked` when another writer runs and :class:`StrictFailure`
-    when ``strict`` and any file is unreadable (checked before anything is written).
+    Raises :class:`generations.Locked` when another writer runs, :class:`StrictFailure`
+    when ``strict`` and any file is unreadable, and :class:`MassDeletion` when more than
+    ``max_delete_share`` of the indexed files would go (each checked before anything is
+    written). Roots are compared as absolute paths: ``content`` and ``/srv/x/content``
+    are one folder, and a folder given twice is read once.
     """
     started = time.perf_counter()
     report = Report()
     procs = procs or os.cpu_count() or 1
+    roots = list(dict.fromkeys(Path(os.path.abspath(r)) for r in roots))
     with generations.writer_lock(index_root) as lock_fd:
         generations.cleanup(index_root)  # what a killed run left behind
         live = store.current_generation(index_root)
         todo = plan(roots, live, full, publishers)
+        check_deletions(todo, max_delete_share)
         report.mode = "full" if todo.full else "incremental"
         report.reason = todo.reason
         report.unchanged = 0 if todo.full else todo.unchanged
         report.skipped += todo.refused
         if strict:
             check = Report(skipped=list(todo.refused))
-            for _ in _readable(todo.sources if todo.full else todo.to_index, check, {}):
+            to_read = todo.sources if todo.full else todo.to_index
+            for _ in _readable(to_read, check, {}, max_file_bytes):
                 pass
             if check.skipped:
                 raise StrictFailure(check.skipped)
         if not todo.full and not todo.to_index and not todo.deleted_ids:
+            assert live is not None  # an incremental run has a live generation
             report.mode = "unchanged"
-            report.generation = live.name if live else ""
-            report.documents = store.read_meta(live).get("documents", 0) if live else 0
-            _save_manifest(live, todo.manifest)  # remember new mtimes of touched files
+            report.generation = live.name
+            meta = store.read_meta(live)
+            report.documents = meta.get("documents", 0)
+            report.announcements = meta.get("announcements", 0)
+            if todo.manifest != todo.old:  # remember new mtimes of touched files
+                _save_manifest(live, todo.manifest)
             report.seconds = time.perf_counter() - started
             return report
         building = generations.new_generation_dir(index_root)
@@ -403,31 +534,47 @@ def build(
             sources = todo.to_index
         try:
             if todo.full and procs > 1 and len(sources) >= PARALLEL_FROM:
-                _write_parallel(ix, sources, report, manifest, procs, progress, lock_fd)
+                _write_parallel(
+                    ix, sources, report, manifest, procs, progress, lock_fd, max_file_bytes
+                )
             else:
-                _write_serial(ix, todo, sources, report, manifest, progress)
+                _write_serial(ix, todo, sources, report, manifest, progress, max_file_bytes)
         except BrokenProcessPool as exc:
             raise WorkerFailed(f"an indexing process died ({exc})") from None
         checkpoint("before-publish")
         written = whoosh_index.open_dir(str(building))
         postings.write(written, building)  # the copies a parallel build's workers left
         _save_labels(building, report.labels, live)
-        documents = written.doc_count()
-        report.documents = documents
+        checkpoint("labels")
+        report.documents = written.doc_count()
+        report.announcements = _announcements(written)
         _save_manifest(building, manifest)
         meta = {
             "versions": index_version(),
             "built_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "content_roots": [str(r) for r in roots],
-            "documents": documents,
+            "documents": report.documents,
+            "announcements": report.announcements,
             "mode": report.mode,
         }
-        report.generation = generations.publish(index_root, building, meta).name
+        linked = None if todo.full else live
+        report.generation = generations.publish(index_root, building, meta, linked).name
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progress) -> None:
+def _announcements(ix) -> int:
+    """Announcements in the index: the distinct slugs of its live files."""
+    with ix.reader() as reader:
+        if not reader.doc_count():
+            return 0  # an empty index has no columns to read
+        slugs = reader.column_reader("slug")
+        return len({slugs[docnum] for docnum in reader.all_doc_ids()})
+
+
+def _write_serial(
+    ix, todo: Plan, sources, report: Report, manifest: dict, progress, max_bytes: int | None
+) -> None:
     """Apply the plan with one writer: deletions, then new and changed files."""
     twins = Twins(_english(todo.sources).get)
     old_ids = {entry[0] for entry in todo.old.values()}
@@ -439,7 +586,8 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
         ids = {entry[0]: path for path, entry in todo.manifest.items()}
         added_ids: set[str] = set()
         stream = progress(sources) if progress else sources
-        for doc in _readable(stream, report, ids):
+        refused = {s.path for s in todo.refused}
+        for doc in _readable(stream, report, ids, max_bytes):
             found = twins.entities(doc)
             fields = to_fields(doc, found)
             report.label(doc, found)
@@ -452,6 +600,8 @@ def _write_serial(ix, todo: Plan, sources, report: Report, manifest: dict, progr
             added_ids.add(doc.id)
             manifest[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
         for skipped in report.skipped:  # a file now broken keeps its indexed version
+            if skipped.path in refused:  # a duplicate that lost, a name refused
+                continue
             if skipped.path in todo.old and skipped.path not in manifest:
                 manifest[skipped.path] = todo.old[skipped.path]
         withdrawn = [todo.old[p][0] for p in report.drafts if p in todo.old]
@@ -487,6 +637,7 @@ def _write_parallel(
     procs: int,
     progress,
     lock_fd: int | None = None,
+    max_bytes: int | None = None,
 ) -> None:
     """Index chunks of files in worker processes, each into a segment of its own, then
     publish all the segments in one table of contents.
@@ -511,7 +662,7 @@ def _write_parallel(
         initargs=(lock_fd, os.getpid()),
     ) as pool:
         futures = [
-            pool.submit(_index_chunk, str(ix.storage.folder), chunk, english)
+            pool.submit(_index_chunk, str(ix.storage.folder), chunk, english, max_bytes)
             for chunk in chunks
             if chunk
         ]
@@ -535,7 +686,9 @@ def _write_parallel(
     whoosh_compat.publish_segments(ix, segments)
 
 
-def _index_chunk(folder: str, sources: list[Source], english: dict[str, Source]):
+def _index_chunk(
+    folder: str, sources: list[Source], english: dict[str, Source], max_bytes: int | None
+):
     """In a worker process: index ``sources`` into one new segment of the index at
     ``folder``; return the segment, the counts and the manifest entries."""
     if os.environ.get("PRAKAS_FAIL_AT") == "worker":  # the crash tests' hook
@@ -546,7 +699,7 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Source])
     entries: dict[str, list] = {}
     twins = Twins(english.get)
     try:
-        for doc in _readable(sources, part, {}):
+        for doc in _readable(sources, part, {}, max_bytes):
             found = twins.entities(doc)
             writer.add_document(**to_fields(doc, found))
             part.label(doc, found)
@@ -566,21 +719,31 @@ def _index_chunk(folder: str, sources: list[Source], english: dict[str, Source])
 
 
 def _readable(
-    sources: Iterable[Source], report: Report, ids: dict[str, str]
+    sources: Iterable[Source], report: Report, ids: dict[str, str], max_bytes: int | None = None
 ) -> Iterator[Announcement]:
-    """Parsed announcements; unreadable files and duplicate ids go to the report."""
+    """Parsed announcements; unreadable files and duplicate ids go to the report.
+
+    Whatever a file holds, it is named and skipped, never the end of the run: a parser
+    error that is not a :class:`BadFile` (a case no rule foresaw) is reported with its
+    type, and its traceback goes to the log.
+    """
     for source in sources:
         report.read += 1
         tally = report.roots.setdefault(printable(str(source.root or "")), [0, 0])
         tally[0] += 1
         try:
-            doc = read(source)
+            doc = read(source, max_bytes)
         except Draft:
             report.drafts.append(printable(str(source.path)))
             continue
         except BadFile as exc:
             report.skipped.append(Skipped(printable(str(source.path)), printable(str(exc))))
             tally[1] += 1
+            continue
+        except (ValueError, TypeError, LookupError, RecursionError, yaml.YAMLError) as exc:
+            _log.warning("unexpected error reading %s", printable(str(source.path)), exc_info=True)
+            reason = f"cannot be parsed ({type(exc).__name__}: {exc})"
+            report.skipped.append(Skipped(printable(str(source.path)), printable(reason)))
             continue
         other = ids.get(doc.id)
         if other is not None and other != doc.path:
@@ -602,7 +765,8 @@ def _english(sources: list[Source]) -> dict[str, Source]:
 def _link_copy(source: Path, target: Path) -> None:
     """The live generation's files, hard-linked into ``target``."""
     for path in source.iterdir():
-        if path.is_file() and not path.name.endswith(".lock") and path.name != store.META:
+        skip = path.name in (store.META, store.CHECKSUMS) or path.name.endswith(".lock")
+        if path.is_file() and not skip:
             os.link(path, target / path.name)
 
 
@@ -635,12 +799,21 @@ def _save_labels(gen: Path, read: dict[str, dict[str, dict[str, str]]], live: Pa
                         label["km"] = km
                 if label:
                     labels.setdefault(facet.name, {})[value] = label
-    (gen / store.LABELS).write_text(json.dumps(labels, ensure_ascii=False), "utf-8")
+    _write_new(gen / store.LABELS, json.dumps(labels, ensure_ascii=False))
 
 
-def _save_manifest(gen: Path | None, manifest: dict[str, list]) -> None:
-    if gen is None:
-        return
-    tmp = gen / f".{MANIFEST}.tmp"
-    tmp.write_text(json.dumps({"files": manifest}, ensure_ascii=False), "utf-8")
-    os.replace(tmp, gen / MANIFEST)
+def _save_manifest(gen: Path, manifest: dict[str, list]) -> None:
+    _write_new(gen / MANIFEST, json.dumps({"files": manifest}, ensure_ascii=False))
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write ``path`` as a new file renamed over the old name, never into the old file:
+    in a new generation the old name is a hard link to the live generation's file,
+    which must not change. A failure (a full disk) leaves no temporary file behind."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("x", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -19,6 +19,10 @@
                     start (default: a new temporary folder; see :mod:`webapp.metrics`)
 ``PRAKAS_QUERY_LOG``  the JSON-lines file of searches that found nothing as typed (default:
                     none, nothing is written; see :mod:`webapp.querylog`)
+``PRAKAS_MAX_FILE_BYTES``  an announcement file larger than this is skipped, unread (default
+                    2 MB; the largest real one is 15 KB)
+``PRAKAS_MAX_DELETE``  the share of the indexed files one run may delete (default 0.2);
+                    more, and ``prakas index`` refuses unless given ``--allow-mass-delete``
 """
 
 from __future__ import annotations
@@ -81,6 +85,14 @@ class Settings:
     )
     metrics_dir: Path | None = field(default_factory=lambda: _path("PRAKAS_METRICS_DIR"))
     query_log: Path | None = field(default_factory=lambda: _path("PRAKAS_QUERY_LOG"))
+
+
+    max_file_bytes: int = field(
+        default_factory=lambda: int(os.environ.get("PRAKAS_MAX_FILE_BYTES") or 2_000_000)
+    )
+    max_delete_share: float = field(
+        default_factory=lambda: float(os.environ.get("PRAKAS_MAX_DELETE") or 0.2)
+    )
 
 
 def _path(variable: str) -> Path | None:

@@ -22,7 +22,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from indexer import dates
+from indexer import dates, safeyaml
 
 LANGUAGES = ("en", "km")
 
@@ -156,7 +156,42 @@ def repair(text: str) -> tuple[str, list[str]]:
 
 # --- Markdown → plain text ------------------------------------------------------------
 
-_MD = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+# Block nesting (quotes in lists in quotes…) is capped by markdown-it's ``maxNesting``;
+# inline markup is not, and costs markdown-it ~10 µs a mark where plain text costs
+# 0.2 µs a character: 200 KB of ``[[[[…``, ``*_*_…`` or ``a * a *…`` took seconds.
+# The real corpus has at most 83 marks in a file and no bracket inside another, so a
+# file with more marks than MAX_MARKUP, or more brackets open at once in a paragraph
+# than MAX_NESTING, is refused by one linear scan (:func:`check_markup`) before the
+# parser sees it: at the limits a file parses in a few tenths of a second.
+MAX_NESTING = 32
+MAX_MARKUP = 10_000
+_MD = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table").enable("strikethrough")
+_MARKS = re.compile(r"[\[\]()*_~<>`]|\n[ \t]*\n|\n")
+
+
+def check_markup(markdown: str) -> None:
+    """Raise :class:`BadFile` for Markdown whose markup would cost the parser seconds."""
+    depth = marks = 0
+    line = 1
+    for mark in _MARKS.finditer(markdown):
+        char = mark.group()
+        if char[0] == "\n":  # a blank line ends the paragraph and what it left open
+            newlines = char.count("\n")
+            line += newlines
+            if newlines > 1:
+                depth = 0
+            continue
+        marks += 1
+        if marks > MAX_MARKUP:
+            raise BadFile(f"more than {MAX_MARKUP:,} Markdown marks ([]()*_~<>`) in the body")
+        if char in "[(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise BadFile(
+                    f"Markdown nested more than {MAX_NESTING} brackets deep at body line {line}"
+                )
+        elif char in "])":
+            depth = max(0, depth - 1)
 
 
 def markdown_to_text(markdown: str) -> str:
@@ -164,8 +199,10 @@ def markdown_to_text(markdown: str) -> str:
     the text inside HTML kept (a script's or a style's content is no text).
 
     Paragraph-like blocks are separated by a blank line so snippets and the Khmer
-    segmenter see sentence boundaries.
+    segmenter see sentence boundaries. Markdown too costly to parse is refused
+    (:func:`check_markup`).
     """
+    check_markup(markdown)
     blocks: list[str] = []
     for token in _MD.parse(markdown):
         if token.type == "inline":
@@ -265,6 +302,45 @@ def _as_tags(value: object) -> tuple[str, ...]:
     return tuple(str(t).strip() for t in value if str(t).strip())
 
 
+_YAML_FRONT_MATTER = frontmatter.YAMLHandler()
+
+
+def front_matter(text: str) -> tuple[dict[str, object], str]:
+    """A file's front-matter fields and its body. The YAML is read by
+    :mod:`indexer.safeyaml` (no aliases, bounded nesting); a key that is not a name
+    (``2025: budget``, a bare ``?``, a list) and front matter that is not a mapping are
+    :class:`BadFile` errors that say so: python-frontmatter itself raised a
+    ``TypeError`` on the first and silently dropped the second."""
+    text = text.strip()
+    if not _YAML_FRONT_MATTER.detect(text):
+        return {}, text
+    try:
+        head, body = _YAML_FRONT_MATTER.split(text)
+    except ValueError:  # an opening --- without a closing one: all body, as before
+        return {}, text
+    try:
+        data = safeyaml.load(head)
+    except safeyaml.Refused as exc:
+        raise BadFile(f"front matter refused: {exc}") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 2}" if where is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise BadFile(f"broken YAML front matter{line}: {problem}") from None
+    except ValueError as exc:  # YAML read a timestamp that is no date, e.g. 2023-02-30
+        raise BadFile(f"unparseable date in the front matter ({exc})") from None
+    if data is None:
+        return {}, body.strip()
+    if not isinstance(data, dict):
+        raise BadFile(f"front matter is a {type(data).__name__}, not a mapping of fields")
+    for key in data:
+        if not isinstance(key, str):
+            raise BadFile(
+                f"front-matter key {key!r} is not a field name (a field is written `name: value`)"
+            )
+    return data, body.strip()
+
+
 def parse_announcement(
     raw: bytes,
     *,
@@ -285,18 +361,7 @@ def parse_announcement(
     text, notes = decode(raw)
     text, more = repair(text)
     notes += more
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise BadFile(f"broken YAML front matter{line}: {problem}") from None
-    except ValueError as exc:  # YAML read a timestamp that is no date, e.g. 2023-02-30
-        raise BadFile(f"unparseable date in the front matter ({exc})") from None
-    meta = post.metadata
-    if not isinstance(meta, dict):
-        raise BadFile("front matter is not a mapping of fields")
+    meta, body = front_matter(text)
     title = _as_text(meta.get("title"), "title")
     if not title:
         raise BadFile("no title in the front matter")
@@ -306,7 +371,7 @@ def parse_announcement(
     if name is None:
         raise BadFile(f"no date in the front matter ({', '.join(dates.DATE_FIELDS)})")
     date = parse_date(meta[name], date_order)
-    body_markdown = post.content.strip("\n")
+    body_markdown = body
     body_text = markdown_to_text(body_markdown)
     front_lang = _as_text(meta.get("lang"), "lang").lower() or None
     language = lang or front_lang or detect_language(f"{title}\n{body_text}")

@@ -15,7 +15,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from indexer.store import CURRENT, META, IndexMissing, current_generation
+from indexer.postings import PREFIX as POSTINGS_COPY
+from indexer.store import (
+    CHECKSUMS,
+    CURRENT,
+    MANIFEST,
+    META,
+    IndexMissing,
+    current_generation,
+    file_digest,
+)
 
 _KEEP_OLD = 1  # generations kept besides the live one, for readers still using them
 
@@ -52,11 +61,16 @@ def new_generation_dir(root: Path) -> Path:
     return path
 
 
-def publish(root: Path, building: Path, meta: dict | None) -> Path:
-    """Make a finished build live: write its metadata (None: it has it), rename it, swap
-    ``CURRENT``."""
+def publish(
+    root: Path, building: Path, meta: dict | None, linked_from: Path | None = None
+) -> Path:
+    """Make a finished build live: write its metadata and checksums (None: a shipped
+    generation has both already), rename it, swap ``CURRENT``. Files hard-linked from
+    ``linked_from`` (the live generation, checked before the run) take their checksums
+    from it instead of being read again."""
     if meta is not None:
         (building / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
+        write_checksums(building, linked_from)
     gen = root / building.name.replace(".building-", "gen-", 1)
     os.replace(building, gen)
     tmp_link = root / f".{CURRENT}.{os.getpid()}"
@@ -92,6 +106,32 @@ def ship(source: Path, target: Path) -> tuple[Path, bool]:
             _fsync(building / path.name)
         _fsync(building)
         return publish(target, building, None), True
+def write_checksums(gen: Path, linked_from: Path | None = None) -> None:
+    """``checksums.json``: every file's size and SHA-256 (see :mod:`indexer.store`).
+    The numpy copies of postings are left out: :mod:`indexer.postings` checks each copy
+    against its segment and falls back to Whoosh's own postings for a bad one."""
+    known: dict[int, list] = {}
+    if linked_from is not None:
+        try:
+            listed = json.loads((linked_from / CHECKSUMS).read_text("utf-8"))["files"]
+            for name, entry in listed.items():
+                known[(linked_from / name).stat().st_ino] = entry
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            known = {}  # hash everything
+    files: dict[str, list] = {}
+    for path in sorted(gen.iterdir()):
+        if path.name in (CHECKSUMS, MANIFEST) or path.name.startswith(POSTINGS_COPY):
+            continue
+        if not path.is_file() or path.name.endswith(".tmp"):
+            continue
+        st = path.stat()
+        entry = known.get(st.st_ino)
+        if entry is None or entry[0] != st.st_size:
+            entry = [st.st_size, file_digest(path)]
+        files[path.name] = entry
+    tmp = gen / f".{CHECKSUMS}.tmp"  # a new file: never into one linked from elsewhere
+    tmp.write_text(json.dumps({"files": files}), "utf-8")
+    os.replace(tmp, gen / CHECKSUMS)
 
 
 def cleanup(root: Path) -> list[str]:

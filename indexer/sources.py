@@ -8,11 +8,14 @@ Two layouts are accepted, and may be mixed:
 A file name that is not valid UTF-8 or holds a control character, and a symbolic link
 to a file outside every content root, are reported as skipped (:class:`Skipped`), never
 read: the first would break the index and forge log lines, the second would publish a
-file nobody put in the content folders.
+file nobody put in the content folders. A folder that cannot be listed or entered (no
+read or no execute permission) is reported too (``folder=True``): its files are not
+gone, only out of reach, and the indexer keeps what it had of them.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -37,6 +40,7 @@ class Source:
 class Skipped:
     path: str
     reason: str
+    folder: bool = False  # a folder out of reach: what was indexed under it is kept
 
 
 # Characters that must never reach a log line or a report as themselves: C0/C1 controls
@@ -63,12 +67,23 @@ def walk(
     pubs = publishers.of_roots(roots, given)
     for root, pub in zip(roots, pubs, strict=True):
         prefix = publishers.slug_prefix(pub, pubs[0] if pubs else None)
+        blocked = unreadable_folders(root)
+        for folder, why in blocked:
+            yield Skipped(printable(str(folder)), f"folder cannot be read: {why}", True)
         for path in sorted(root.rglob("*.md")):
             rel = path.relative_to(root)
-            if not path.is_file() or any(p.startswith(".") for p in rel.parts):
+            if any(p.startswith(".") for p in rel.parts):
                 continue
-            if (reason := _refuse(path, rel, inside)) is not None:
-                yield Skipped(printable(str(path)), reason)
+            if any(path.is_relative_to(folder) for folder, _ in blocked):
+                continue  # reported with its folder
+            try:
+                if not path.is_file():
+                    continue
+            except OSError as exc:
+                yield Skipped(printable(str(path)), f"cannot read: {exc.strerror or exc}")
+                continue
+            if (refusal := _refuse(path, rel, inside)) is not None:
+                yield Skipped(printable(str(path)), refusal)
                 continue
             parts = rel.parts
             lang = parts[0] if len(parts) > 1 and parts[0] in LANGUAGES else None
@@ -82,6 +97,19 @@ def walk(
                 date_order=pub.date_order if pub else None,
                 root=root,
             )
+
+
+def unreadable_folders(root: Path) -> list[tuple[Path, str]]:
+    """The folders under ``root`` (itself included) that cannot be listed or entered,
+    with the reason. ``rglob`` passes over them in silence, which made their files look
+    deleted."""
+    failed: list[OSError] = []
+    for folder, dirs, _ in os.walk(root, onerror=failed.append):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if not os.access(folder, os.R_OK | os.X_OK, effective_ids=True):
+            dirs[:] = []
+            failed.append(PermissionError(13, "Permission denied", folder))
+    return [(Path(exc.filename), exc.strerror or str(exc)) for exc in failed]
 
 
 def discover(roots: Iterable[Path]) -> Iterator[Source]:
@@ -128,10 +156,15 @@ def twin(source: Source, lang: str) -> Source | None:
     return replace(source, path=path, lang=lang) if path.is_file() else None
 
 
-def read(source: Source) -> Announcement:
-    """Read and parse one file; :class:`BadFile` says why it cannot be indexed."""
+def read(source: Source, max_bytes: int | None = None) -> Announcement:
+    """Read and parse one file; :class:`BadFile` says why it cannot be indexed. A file
+    over ``max_bytes`` is refused before it is read (:attr:`Settings.max_file_bytes`)."""
     try:
-        raw = source.path.read_bytes()
+        with source.path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if max_bytes is not None and size > max_bytes:
+                raise BadFile(f"file is {size:,} bytes, over the limit of {max_bytes:,}")
+            raw = f.read()
     except OSError as exc:
         raise BadFile(f"cannot read: {exc.strerror or exc}") from None
     return parse_announcement(

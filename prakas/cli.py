@@ -1,8 +1,10 @@
 """``prakas``: build the index, look into it, serve it.
 
-Exit codes of ``prakas index``: 0 every file indexed (or nothing to do); 1 some files
-skipped (listed), or ``--strict`` refused to index; 2 usage error; 3 another indexer
-holds the lock; 4 the run failed (disk full, permissions) and nothing was published.
+Exit codes of ``prakas index``, one meaning each (docs/deploy.md): 0 done; 1 done, some
+files skipped (listed); 2 usage error; 3 another indexer holds the lock; 4 the run
+failed (disk full, a worker died, any unexpected error) and nothing was published;
+5 refused: it would delete more of the archive than ``PRAKAS_MAX_DELETE``; 6 refused by
+``--strict``: some files cannot be read.
 """
 
 from __future__ import annotations
@@ -10,15 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import socket
 import sys
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 
 import click
 
 from indexer import generations, store
-from indexer.build import StrictFailure, WorkerFailed, build
+from indexer.build import MassDeletion, StrictFailure, WorkerFailed, build
 from indexer.config import Settings
 from indexer.documents import LANGUAGES
 from indexer.publishers import BadPublisher, Publisher
@@ -26,6 +30,7 @@ from indexer.publishers import parse as parse_publisher
 from indexer.sources import printable
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_FAILED = 0, 1, 2, 3, 4
+EXIT_MASS_DELETE, EXIT_STRICT = 5, 6
 
 
 def _index_option(f):
@@ -70,9 +75,12 @@ def _records_outcome(command):
         from indexer import textfile
 
         ctx = click.get_current_context()
-        path = metrics_file or Settings().metrics_file
+        try:
+            path = metrics_file or Settings().metrics_file
+        except ValueError as exc:  # PRAKAS_MAX_DELETE=a fifth: a usage error, exit 2
+            raise click.UsageError(f"a PRAKAS_ setting is not a number: {exc}") from None
         clock = (ctx.obj or {}).get("clock", time.time)
-        started, code = clock(), 1  # an exception's exit status
+        started, code = clock(), EXIT_FAILED  # an exception that escapes: a failed run
         try:
             command(**kwargs)
             code = 0
@@ -110,6 +118,11 @@ def _records_outcome(command):
 @click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
 @click.option("--strict", is_flag=True, help="Any unreadable file stops the run before writing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@click.option(
+    "--allow-mass-delete",
+    is_flag=True,
+    help="Delete from the index even more than $PRAKAS_MAX_DELETE of its files (default 20%).",
+)
 @_records_outcome
 def index_cmd(
     content: tuple[Path, ...],
@@ -118,9 +131,13 @@ def index_cmd(
     full: bool,
     strict: bool,
     as_json: bool,
+    allow_mass_delete: bool,
 ) -> None:
     """Bring the index in line with the content folders (new, changed, deleted files)."""
-    settings = _settings(index_dir, content)
+    try:
+        settings = _settings(index_dir, content)
+    except ValueError as exc:  # PRAKAS_MAX_DELETE=a fifth: a usage error, exit 2
+        raise click.UsageError(f"a PRAKAS_ setting is not a number: {exc}") from None
     try:
         given = _publishers(publisher, settings.content_roots)
     except (BadPublisher, click.BadParameter) as exc:
@@ -137,6 +154,8 @@ def index_cmd(
             strict=strict,
             progress=_progress if show_bar else None,
             publishers=given,
+            max_file_bytes=settings.max_file_bytes,
+            max_delete_share=1.0 if allow_mass_delete else settings.max_delete_share,
         )
         click.get_current_context().meta[REPORT] = report
     except generations.Locked as exc:
@@ -149,9 +168,19 @@ def index_cmd(
         for s in exc.skipped:
             _log(f"unreadable: {s.path}: {s.reason}")
         _log(f"prakas index --strict: {exc}")
-        sys.exit(EXIT_SKIPPED)
+        sys.exit(EXIT_STRICT)
+    except MassDeletion as exc:
+        _log(f"prakas index: refused: {exc}")
+        sys.exit(EXIT_MASS_DELETE)
     except (OSError, WorkerFailed) as exc:  # a full disk, a worker that died: say so, stop
         _log(f"prakas index: failed: {exc}; the published index is unchanged")
+        sys.exit(EXIT_FAILED)
+    except Exception as exc:  # a bug: its own exit code, not 1 ("some files skipped")
+        traceback.print_exc(file=sys.stderr)
+        _log(
+            f"prakas index: failed: unexpected {type(exc).__name__}: {exc} (traceback above); "
+            "the published index is unchanged"
+        )
         sys.exit(EXIT_FAILED)
     for s in report.skipped:
         _log(f"skipped: {s.path}: {s.reason}")
@@ -202,19 +231,22 @@ def stats(index_dir: Path | None) -> None:
     settings = _settings(index_dir)
     try:
         ix, gen = store.open_index(settings.index_dir)
-    except store.IndexMissing as exc:
+        meta = store.read_meta(gen)
+    except store.IndexMissing as exc:  # or Damaged
         raise click.ClickException(str(exc)) from None
-    meta = store.read_meta(gen)
     by_lang: Counter[str] = Counter()
     by_year: Counter[tuple[int, str]] = Counter()
+    slugs: set[str] = set()
     with ix.searcher() as s:
         for fields in s.all_stored_fields():
             by_lang[fields["lang"]] += 1
             by_year[(fields["year"], fields["lang"])] += 1
+            slugs.add(fields["slug"])
     click.echo(
         f"index {settings.index_dir} · generation {gen.name} · built {meta.get('built_at', '?')}"
     )
-    click.echo(f"{sum(by_lang.values())} announcements")
+    # an announcement is all the language versions of one slug; a file is one version
+    click.echo(f"{len(slugs)} announcements in {sum(by_lang.values())} files")
     langs = sorted(by_lang)
     click.echo("language  " + "  ".join(f"{lang:>5}" for lang in langs))
     click.echo("total     " + "  ".join(f"{by_lang[lang]:>5}" for lang in langs))
@@ -233,7 +265,41 @@ def _facet_options(command):
     return command
 
 
-@main.command()
+class _QueryCommand(click.Command):
+    """A command whose arguments are query words, typed as people type them:
+    ``prakas search Takeo -training`` (``-training`` is a word of the query, not the
+    options ``-t -r -a…``). An argument that is exactly one of the command's options is
+    that option, wherever it stands; any other argument starting with a single ``-`` is
+    a word; ``--`` makes every argument after it a word; an unknown ``--option`` is
+    still a usage error (a mistyped option must not become a silent query)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not param.is_flag and not param.count
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name in takes_value:
+                options.append(arg)
+                value = next(rest, None) if takes_value[name] and "=" not in arg else None
+                if value is not None:
+                    options.append(value)
+            elif arg.startswith("--"):
+                options.append(arg)  # click says "No such option"
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+@main.command(cls=_QueryCommand)
 @click.argument("words", nargs=-1)
 @_index_option
 @_facet_options
@@ -327,6 +393,7 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
     from webapp import create_app, metrics, requestlog
 
     settings = _settings(index_dir)
+    _check_bind(host, port)
     # every worker's counters in one folder, empty at start (read before any worker
     # imports prometheus_client: webapp.metrics says why)
     metrics_dir = metrics.fresh_multiproc_dir(settings.metrics_dir)
@@ -390,6 +457,21 @@ def publish(index_dir: Path | None, target: Path) -> None:
         raise click.ClickException(f"{exc}; {target} still serves what it served") from None
     done = "published" if copied else "already live"
     _log(f"prakas publish: {gen.name} {done} in {target}")
+
+
+def _check_bind(host: str, port: int) -> None:
+    """Fail with a plain message, before "serving at" is printed, when the address is
+    taken or not ours; gunicorn would say so only after, in its own log format."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+            probe.bind(address)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot serve at {host}:{port}: {exc.strerror or exc}"
+        ) from None
 
 
 @main.command()

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 from click.testing import CliRunner
@@ -127,22 +128,34 @@ def wait_until_answers(proc: subprocess.Popen, url: str, what: str) -> None:
     pytest.fail(f"{what} did not answer at {url}")
 
 
-@contextmanager
-def served(
-    index_dir: Path, *options: str, env: dict[str, str] | None = None, log: Path | None = None
-) -> Iterator[str]:
-    """``prakas serve`` on a free loopback port; yields its base URL once it answers.
-    ``options``: more of its options (``--workers 2``); ``log``: a file for its stderr."""
-    port = free_port()
-    stderr = log.open("ab") if log else None
-    command = [sys.executable, "-m", "prakas", "serve", "--index", index_dir, "--port", str(port)]
-    proc = subprocess.Popen(
-        [*command, *options],
+def serve_process(
+    index_dir: Path,
+    port: int,
+    *options: str,
+    env: dict[str, str] | None = None,
+    stderr: IO[bytes] | None = None,
+) -> subprocess.Popen:
+    """``prakas serve`` on ``port`` of the loopback (``options``: more of its options,
+    ``--workers 2``), its output discarded unless ``stderr`` is given."""
+    command = [sys.executable, "-m", "prakas", "serve", "--index", str(index_dir)]
+    return subprocess.Popen(
+        [*command, "--port", str(port), *options],
         stdout=subprocess.DEVNULL,
         stderr=stderr or subprocess.DEVNULL,
         cwd=PROJECT,
         env={**os.environ, **(env or {})},
     )
+
+
+@contextmanager
+def served(
+    index_dir: Path, *options: str, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[str]:
+    """``prakas serve`` on a free loopback port; yields its base URL once it answers.
+    ``log``: a file for its stderr."""
+    port = free_port()
+    stderr = log.open("ab") if log else None
+    proc = serve_process(index_dir, port, *options, env=env, stderr=stderr)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_answers(proc, base + "/healthz", "the server")

@@ -251,8 +251,15 @@ def _completion_url(target: suggest.Target) -> str:
 def healthz():
     snap = snapshot()
     meta = store.read_meta(snap.generation)
+    units = snap.columns.units["announcement"]
+    alive = snap.columns.alive
+    damaged = service().damaged  # the live generation failed its checks: an older one serves
     return {
-        "status": "ok",
+        "status": "degraded" if damaged else "ok",
+        **({"problem": damaged} if damaged else {}),
+        # an announcement is every language version of one slug; a file is one version
+        "announcements": int(units.any(alive).sum()),
+        "files": int(alive.sum()),
         "documents": snap.searcher.doc_count(),
         "generation": snap.generation.name,
         "indexed_at": meta.get("built_at"),

@@ -41,12 +41,13 @@ from webapp.facets import BY_NAME, KINDS, Columns, FacetValue, Units
 from webapp.querylog import QueryLog
 from webapp.snippets import snippet, wanted
 
+_log = logging.getLogger(__name__)
+
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 FACET_LIMIT = 12  # values of a facet shown unless the request asks for all of them
 
 Selections = tuple[tuple[str, tuple[str, ...]], ...]
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,8 @@ class SearchService:
         self.query_log = query_log  # the web app's: what people could not find
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        self._bad: Path | None = None  # a generation that failed to open, not retried
+        self.damaged: str | None = None  # why the live generation is not the one served
         size = Settings().result_cache if result_cache is None else result_cache
         self.results = cache.ResultCache(size)  # whole results, per generation
         self.clock: Callable[[], float] = time.monotonic  # of every Deadline; tests set it
@@ -262,15 +265,30 @@ class SearchService:
     def snapshot(self) -> Snapshot:
         """The live generation, reopened when ``CURRENT`` has moved. The old searcher is
         not closed here: a request still using it finishes on it, and its files stay
-        readable after the indexer removes them (POSIX keeps open files)."""
+        readable after the indexer removes them (POSIX keeps open files).
+
+        A generation that fails its checks or cannot be opened (:class:`store.Damaged`)
+        is tried once: the last good one stays in service (``damaged`` says why), or,
+        with none open yet, :class:`store.Damaged` is raised (a 503)."""
         gen = store.current_generation(self.index_dir)
         current = self._snapshot
-        if current is not None and current.generation == gen:
+        if current is not None and gen is not None and gen in (current.generation, self._bad):
             return current
         with self._lock:
             if self._snapshot is None or self._snapshot.generation != gen:
-                ix, gen = store.open_index(self.index_dir)
-                self._snapshot = Snapshot(ix, gen)
+                if gen is not None and gen == self._bad and self._snapshot is not None:
+                    return self._snapshot
+                try:
+                    ix, gen = store.open_index(self.index_dir)
+                    self._snapshot = Snapshot(ix, gen)
+                    self._bad, self.damaged = None, None
+                except store.Damaged as exc:
+                    self._damaged(gen, str(exc))
+                except store.IndexMissing:
+                    raise
+                except Exception as exc:  # Whoosh reading a broken segment or column
+                    self._damaged(gen, f"{gen.name if gen else '?'}: {type(exc).__name__}: {exc}")
+            assert self._snapshot is not None  # _damaged raised otherwise
             return self._snapshot
 
     def refresh(self) -> bool:
@@ -303,12 +321,20 @@ class SearchService:
                 try:
                     service.refresh()
                 except Exception:  # a bad generation is the next request's 500/503, not ours
-                    log.exception("checking for a new index generation")
+                    _log.exception("checking for a new index generation")
                 del service
 
         thread = threading.Thread(target=loop, name="prakas-generations", daemon=True)
         thread.start()
         return thread
+
+    def _damaged(self, gen: Path | None, why: str) -> None:
+        """Note a generation that cannot serve; raise unless an older one still can."""
+        if self._bad != gen:
+            _log.error("index generation not opened: %s", why)
+        self._bad, self.damaged = gen, why
+        if self._snapshot is None:
+            raise store.Damaged(why)
 
     def searcher(self) -> Searcher:
         return self.snapshot().searcher

@@ -27,7 +27,11 @@ Files named ``synonyms*`` hold the synonyms the search applies (:mod:`.synonyms`
 ``prakas registry check`` checks them too.
 
 Every mistake is reported with its file and line (:func:`check`); loading leaves a bad
-row out and keeps the rest.
+row out and keeps the rest, so one mistake stops neither the nightly index nor the web
+app. What staff files are seen to hold: a byte-order mark (accepted), a key that is not
+text (``1: x``), a cell longer than the ``csv`` module's 131,072 characters, a quote
+never closed (which would swallow every row after it: reported, with the lines lost),
+YAML aliases (refused, :mod:`indexer.safeyaml`).
 """
 
 from __future__ import annotations
@@ -35,13 +39,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from indexer import khmer
+from indexer import khmer, safeyaml
 from indexer.entities import synonyms
 from indexer.places import fold_khmer, fold_latin
 
@@ -52,6 +57,7 @@ PEOPLE_CSV_COLUMNS = ("name", "km", "latin", "title", "minister", "from", "to")
 ORGANISATION_CSV_COLUMNS = ("name", "abbr", "latin", "km")
 SUFFIXES = (".yaml", ".yml", ".csv")
 _TRUE, _FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n", ""}
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ def folder_files(folder: Path) -> list[Path]:
 def read_folder(folder: Path, base=None) -> Read:
     """Every entry of ``folder``, checked; ``base`` is the registry the folder is merged over
     (a spelling that would name two different people is refused)."""
-    from indexer.entities.registry import Registry, official_from_record, organisation_from_record
+    from indexer.entities.registry import Registry
 
     base = base if base is not None else Registry()
     result = Read()
@@ -101,29 +107,41 @@ def read_folder(folder: Path, base=None) -> Read:
     seen_yaml: set[str] = set()
     for path in folder_files(folder):
         result.files.append(path)
-        for kind, line, record, problems in _records(path):
-            if not problems:
-                problems = (
-                    _check_person(record) if kind == "people" else _check_organisation(record)
-                )
-            if kind == "people" and not problems:
-                problems = _check_owners(record, owners)
-                if path.suffix != ".csv" and record["name"] in seen_yaml:
-                    problems.append(f"{record['name']} is listed twice")
-            if problems:
-                result.problems.extend(
-                    Problem(path, *p) if isinstance(p, tuple) else Problem(path, line, p)
-                    for p in problems
-                )
-                continue
-            if kind == "people":
-                if path.suffix != ".csv":
-                    seen_yaml.add(record["name"])
-                result.people.append(official_from_record(record))
-            else:
-                result.organisations.append(organisation_from_record(record))
+        try:
+            _read_file(path, result, owners, seen_yaml)
+        except Exception as exc:  # no rule foresaw it: reported, never a traceback
+            _log.warning("registry file %s", path, exc_info=True)
+            message = (
+                f"cannot be read ({type(exc).__name__}: {exc}); its later entries are left out"
+            )
+            result.problems.append(Problem(path, 0, message))
     result.people = _join_rows(result.people)
     return result
+
+
+def _read_file(path: Path, result: Read, owners: dict, seen_yaml: set[str]) -> None:
+    """One file's entries into ``result``: the valid ones, and the problems of the rest."""
+    from indexer.entities.registry import official_from_record, organisation_from_record
+
+    for kind, line, record, problems in _records(path):
+        if not problems:
+            problems = _check_person(record) if kind == "people" else _check_organisation(record)
+        if kind == "people" and not problems:
+            problems = _check_owners(record, owners)
+            if path.suffix != ".csv" and record["name"] in seen_yaml:
+                problems.append(f"{record['name']} is listed twice")
+        if problems:
+            result.problems.extend(
+                Problem(path, *p) if isinstance(p, tuple) else Problem(path, line, p)
+                for p in problems
+            )
+            continue
+        if kind == "people":
+            if path.suffix != ".csv":
+                seen_yaml.add(record["name"])
+            result.people.append(official_from_record(record))
+        else:
+            result.organisations.append(organisation_from_record(record))
 
 
 def check(folder: Path) -> Read:
@@ -162,8 +180,8 @@ def _join_rows(people: list) -> list:
 # --- files → records (kind, line, record, problems) ----------------------------------------
 
 
-class _LineLoader(yaml.SafeLoader):
-    """Safe YAML whose mappings remember the line they start on."""
+class _LineLoader(safeyaml.Loader):
+    """Safe YAML (no aliases) whose mappings remember the line they start on."""
 
     def construct_mapping(self, node, deep=False):
         mapping = super().construct_mapping(node, deep=deep)
@@ -174,13 +192,13 @@ class _LineLoader(yaml.SafeLoader):
 # Dates stay text until checked, so a bad one is reported with its line, not raised.
 _LineLoader.yaml_implicit_resolvers = {
     first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in safeyaml.Loader.yaml_implicit_resolvers.items()
 }
 
 
 def _records(path: Path) -> Iterator[tuple[str, int, dict, list[str]]]:
     try:
-        text = path.read_text("utf-8")
+        text = path.read_text("utf-8-sig")  # a BOM (Excel's CSV, Notepad) is no header
     except (OSError, UnicodeDecodeError) as exc:
         yield "people", 0, {}, [f"cannot read: {exc}"]
         return
@@ -192,7 +210,10 @@ def _records(path: Path) -> Iterator[tuple[str, int, dict, list[str]]]:
 
 def _yaml_records(text: str) -> Iterator[tuple[str, int, dict, list[str]]]:
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
+        data = safeyaml.load(text, _LineLoader)
+    except safeyaml.Refused as exc:
+        yield "people", 0, {}, [str(exc)]
+        return
     except (yaml.YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
@@ -204,7 +225,7 @@ def _yaml_records(text: str) -> Iterator[tuple[str, int, dict, list[str]]]:
         yield "people", 1, {}, ["expected a mapping with people: and/or organisations:"]
         return
     top = data.pop("__line__", 1)
-    for key in sorted(set(data) - {"people", "organisations"}):
+    for key in sorted(set(data) - {"people", "organisations"}, key=repr):
         yield "people", top, {}, [f"unknown section {key!r} (people, organisations)"]
     for kind in ("people", "organisations"):
         items = data.get(kind) or []
@@ -233,8 +254,14 @@ def _csv_records(path: Path, text: str) -> Iterator[tuple[str, int, dict, list[s
             ["a CSV file is named people*.csv, officials*.csv or organisations*.csv"],
         )
         return
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
+    # strict: a quote never closed is an error at the end of the file, not one last
+    # cell swallowing every row after it
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        yield kind, 1, {}, [f"header cannot be read: {exc}"]
+        return
     unknown = [h for h in header if h not in columns]
     if "name" not in header or unknown:
         yield (
@@ -244,7 +271,15 @@ def _csv_records(path: Path, text: str) -> Iterator[tuple[str, int, dict, list[s
             [f"header must name the columns {', '.join(columns)}; unknown: {unknown}"],
         )
         return
-    for row in reader:
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield kind, start, {}, [_csv_error(exc, start, reader.line_num)]
+            continue
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
@@ -253,6 +288,19 @@ def _csv_records(path: Path, text: str) -> Iterator[tuple[str, int, dict, list[s
             continue
         cells = {h: c.strip() for h, c in zip(header, row, strict=False)}
         yield kind, line, *_csv_record(kind, cells)
+
+
+def _csv_error(exc: csv.Error, start: int, end: int) -> str:
+    """A row the ``csv`` module cannot read, in words: the row is left out."""
+    message = str(exc)
+    if "field larger than field limit" in message:
+        return f"a cell is longer than {csv.field_size_limit():,} characters; row left out"
+    if "unexpected end of data" in message:
+        return (
+            f"a quote opened here is never closed: lines {start}-{end} (the rest of the "
+            "file) were not read"
+        )
+    return f"row cannot be read ({message}); left out"
 
 
 def _split(cell: str) -> list[str]:
@@ -307,7 +355,7 @@ def _check_name(record: dict, problems: list[str]) -> None:
 def _check_person(record: dict) -> list:
     """Messages, or (line, message) for an office on a line of its own."""
     problems: list = []
-    for key in sorted(set(record) - PERSON_KEYS):
+    for key in sorted(set(record) - PERSON_KEYS, key=repr):
         problems.append(f"unknown field {key!r} (name, km, latin, offices)")
     _check_name(record, problems)
     for spelling in _spellings(record, "km", problems):
@@ -329,8 +377,10 @@ def _check_person(record: dict) -> list:
 
 
 def _check_office(office: dict) -> list[str]:
-    problems = [f"office: unknown field {k!r}" for k in sorted(set(office) - OFFICE_KEYS)]
+    problems = [f"office: unknown field {k!r}" for k in sorted(set(office) - OFFICE_KEYS, key=repr)]
     title = office.get("title", "")
+    if not isinstance(title, str):
+        problems.append(f"office {title!r}: the title must be text")
     if not isinstance(office.get("minister"), bool):
         problems.append(f"office {title!r}: minister must be true or false")
     dates: dict[str, dt.date] = {}
@@ -365,7 +415,7 @@ def _check_owners(record: dict, owners: dict[tuple[str, str], str]) -> list[str]
 def _check_organisation(record: dict) -> list[str]:
     problems = [
         f"unknown field {k!r} (name, abbr, latin, km)"
-        for k in sorted(set(record) - ORGANISATION_KEYS)
+        for k in sorted(set(record) - ORGANISATION_KEYS, key=repr)
     ]
     _check_name(record, problems)
     for key in ("abbr", "latin", "km"):
