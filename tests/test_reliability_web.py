@@ -273,6 +273,10 @@ def test_host_header_never_reaches_a_later_answer_with_a_base_url(search_index: 
         assert EVIL not in response.get_data(as_text=True)
     moved = client.get(f"/a/en/{slug}?fbclid=1", headers=hostile)
     assert moved.status_code == 301 and EVIL not in moved.headers["Location"]
+    for path in (f"/a/en//{slug}", f"/a//en/{slug}", "//help", "/help//api"):
+        odd = client.get("/", environ_overrides={"PATH_INFO": path}, headers=hostile)
+        assert odd.status_code in (200, 404), (path, odd.status_code)
+        assert EVIL not in str(odd.headers) + odd.get_data(as_text=True), path
     later = _absolute_links(client)
     assert EVIL not in later
     assert f'<link rel="canonical" href="{BASE}/a/en/{slug}">' in later
