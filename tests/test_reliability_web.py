@@ -9,6 +9,7 @@ import csv
 import gc
 import io
 import os
+import queue
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -22,7 +23,7 @@ from whoosh import spelling
 from tests.conftest import cli
 from webapp import create_app
 from webapp import search as search_module
-from webapp.search import RESPELT, SearchService
+from webapp.search import RESPELT, SearchRequest, SearchService
 from webapp.syntax import SYNTAX
 
 BASE = "https://search.example.org"
@@ -463,14 +464,25 @@ def _held(generation: str) -> list[str]:
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 def test_idle_worker_releases_a_deleted_generation(tmp_path: Path) -> None:
     """issue 26 finding 16: a worker that had served a request kept the generation it read
-    open after the indexer deleted it, until its next request; the watcher's
-    ``refresh`` moves it to the live one and lets the old go."""
+    open after the indexer deleted it, until its next request. The watcher thread (its
+    sleep driven by the test) moves it to the live generation; a request still in flight
+    on the old one finishes on it, and the old one is let go once that request ends."""
     index = _big_article_index(tmp_path, 3)
     root = tmp_path / "content"
     app = create_app({"INDEX_DIR": index, "GENERATION_CHECK_S": 0})
     service = app.extensions["search"]
     assert app.test_client().get("/a/en/big").status_code == 200
-    first = service.snapshot().generation.name
+    in_flight = service.snapshot()  # a request that has begun on this generation
+    first = in_flight.generation.name
+    assert service.search(SearchRequest(q="report"), in_flight).total == 2
+    sleeping, wake = queue.Queue(), queue.Queue()
+
+    def sleep(seconds: float) -> None:
+        sleeping.put(seconds)
+        wake.get()
+
+    service.watch(30, sleep=sleep)
+    assert sleeping.get(timeout=60) == 30
     for n in (1, 2):  # two publications: the first generation is removed
         (root / "en" / f"new{n}.md").write_text(
             f"---\ntitle: New {n}\ndate: 2025-02-0{n}\n---\n\nMore news.\n", encoding="utf-8"
@@ -479,7 +491,16 @@ def test_idle_worker_releases_a_deleted_generation(tmp_path: Path) -> None:
     assert not (index / first).exists()
     gc.collect()
     assert _held(first)  # the finding: still open, though deleted
-    assert service.refresh() is True
+
+    wake.put(None)  # the watcher wakes, no request having come
+    sleeping.get(timeout=60)  # and is asleep again: its check is done
     assert service.snapshot().generation.name != first
+    old = service.search(SearchRequest(q="report", per_page=5), in_flight)  # it finishes
+    assert old.total == 2 and old.generation == first
+    assert _held(first)  # in use: kept
+
+    del in_flight, old  # the request has ended
+    wake.put(None)
+    sleeping.get(timeout=60)
     assert _held(first) == []
     assert service.refresh() is False  # nothing moved since
