@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import http.client
 import io
 import os
 import queue
@@ -20,7 +21,7 @@ import feedparser
 import pytest
 from whoosh import spelling
 
-from tests.conftest import cli
+from tests.conftest import cli, served
 from webapp import create_app
 from webapp import search as search_module
 from webapp.search import RESPELT, SearchRequest, SearchService
@@ -504,3 +505,27 @@ def test_idle_worker_releases_a_deleted_generation(tmp_path: Path) -> None:
     sleeping.get(timeout=60)
     assert _held(first) == []
     assert service.refresh() is False  # nothing moved since
+
+
+def test_through_a_real_gunicorn(search_index: Path) -> None:
+    """issue 26 findings 9 and 10 as reported, through ``prakas serve`` (gunicorn): the
+    newline path redirects quoted, a forged Host is refused, and the feed parses."""
+    with served(search_index) as base:
+        origin = urlsplit(base)
+        connection = http.client.HTTPConnection(origin.hostname, origin.port, timeout=30)
+        try:
+            connection.request("GET", "/a/en/%0A?utm_source=x")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 301
+            assert response.getheader("Location") == "/a/en/%0A"
+            connection.request("GET", "/", headers={"Host": EVIL})
+            response = connection.getresponse()
+            assert response.status == 400 and EVIL.encode() not in response.read()
+            connection.request("GET", "/feed.atom?q=" + quote('minister:"Chea Vandeth"'))
+            response = connection.getresponse()
+            body = response.read()
+            assert response.status == 200 and "Cookie" in response.getheader("Vary")
+            assert feedparser.parse(body).bozo == 0
+        finally:
+            connection.close()
