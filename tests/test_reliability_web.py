@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import csv
 import gc
+import http.client
 import io
 import os
+import queue
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -18,10 +20,10 @@ from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlsplit
 import feedparser
 import pytest
 
-from tests.conftest import cli
+from tests.conftest import cli, served
 from webapp import create_app
 from webapp import search as search_module
-from webapp.search import SearchService
+from webapp.search import SearchRequest, SearchService
 from webapp.syntax import SYNTAX
 
 BASE = "https://search.example.org"
@@ -228,6 +230,10 @@ def test_host_header_never_reaches_a_later_answer_with_a_base_url(search_index: 
         assert EVIL not in response.get_data(as_text=True)
     moved = client.get(f"/a/en/{slug}?fbclid=1", headers=hostile)
     assert moved.status_code == 301 and EVIL not in moved.headers["Location"]
+    for path in (f"/a/en//{slug}", f"/a//en/{slug}", "//help", "/help//api"):
+        odd = client.get("/", environ_overrides={"PATH_INFO": path}, headers=hostile)
+        assert odd.status_code in (200, 404), (path, odd.status_code)
+        assert EVIL not in str(odd.headers) + odd.get_data(as_text=True), path
     later = _absolute_links(client)
     assert EVIL not in later
     assert f'<link rel="canonical" href="{BASE}/a/en/{slug}">' in later
@@ -414,14 +420,25 @@ def _held(generation: str) -> list[str]:
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 def test_idle_worker_releases_a_deleted_generation(tmp_path: Path) -> None:
     """issue 26 finding 16: a worker that had served a request kept the generation it read
-    open after the indexer deleted it, until its next request; the watcher's
-    ``refresh`` moves it to the live one and lets the old go."""
+    open after the indexer deleted it, until its next request. The watcher thread (its
+    sleep driven by the test) moves it to the live generation; a request still in flight
+    on the old one finishes on it, and the old one is let go once that request ends."""
     index = _big_article_index(tmp_path, 3)
     root = tmp_path / "content"
     app = create_app({"INDEX_DIR": index, "GENERATION_CHECK_S": 0})
     service = app.extensions["search"]
     assert app.test_client().get("/a/en/big").status_code == 200
-    first = service.snapshot().generation.name
+    in_flight = service.snapshot()  # a request that has begun on this generation
+    first = in_flight.generation.name
+    assert service.search(SearchRequest(q="report"), in_flight).total == 2
+    sleeping, wake = queue.Queue(), queue.Queue()
+
+    def sleep(seconds: float) -> None:
+        sleeping.put(seconds)
+        wake.get()
+
+    service.watch(30, sleep=sleep)
+    assert sleeping.get(timeout=60) == 30
     for n in (1, 2):  # two publications: the first generation is removed
         (root / "en" / f"new{n}.md").write_text(
             f"---\ntitle: New {n}\ndate: 2025-02-0{n}\n---\n\nMore news.\n", encoding="utf-8"
@@ -430,7 +447,40 @@ def test_idle_worker_releases_a_deleted_generation(tmp_path: Path) -> None:
     assert not (index / first).exists()
     gc.collect()
     assert _held(first)  # the finding: still open, though deleted
-    assert service.refresh() is True
+
+    wake.put(None)  # the watcher wakes, no request having come
+    sleeping.get(timeout=60)  # and is asleep again: its check is done
     assert service.snapshot().generation.name != first
+    old = service.search(SearchRequest(q="report", per_page=5), in_flight)  # it finishes
+    assert old.total == 2 and old.generation == first
+    assert _held(first)  # in use: kept
+
+    del in_flight, old  # the request has ended
+    wake.put(None)
+    sleeping.get(timeout=60)
     assert _held(first) == []
     assert service.refresh() is False  # nothing moved since
+
+
+def test_through_a_real_gunicorn(search_index: Path) -> None:
+    """issue 26 findings 9 and 10 as reported, through ``prakas serve`` (gunicorn): the
+    newline path redirects quoted, a forged Host is refused, and the feed parses."""
+    with served(search_index) as base:
+        origin = urlsplit(base)
+        connection = http.client.HTTPConnection(origin.hostname, origin.port, timeout=30)
+        try:
+            connection.request("GET", "/a/en/%0A?utm_source=x")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 301
+            assert response.getheader("Location") == "/a/en/%0A"
+            connection.request("GET", "/", headers={"Host": EVIL})
+            response = connection.getresponse()
+            assert response.status == 400 and EVIL.encode() not in response.read()
+            connection.request("GET", "/feed.atom?q=" + quote('minister:"Chea Vandeth"'))
+            response = connection.getresponse()
+            body = response.read()
+            assert response.status == 200 and "Cookie" in response.getheader("Vary")
+            assert feedparser.parse(body).bozo == 0
+        finally:
+            connection.close()

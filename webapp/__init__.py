@@ -46,6 +46,9 @@ COMPRESSED = ["text/html", "application/json", "application/atom+xml", "text/csv
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)  # assets are served hashed (webapp.assets)
+    # werkzeug answers ``/a/en//x`` with a redirect to an absolute URL made from the
+    # request's Host: such a path is a 404 instead (every Location is webapp.urls')
+    app.url_map.merge_slashes = False
     settings = Settings()
     app.config.from_mapping(
         INDEX_DIR=settings.index_dir,

@@ -38,6 +38,8 @@ class PerGeneration(Generic[K, V]):
     """The last ``size`` values of one index generation, least recently used out first;
     a new generation empties it, so what a reindex changed is seen at the next request."""
 
+    LARGEST = 1  # a value costing more than size / LARGEST is not kept
+
     def __init__(self, size: int) -> None:
         self.size = size
         self._generation = ""
@@ -80,8 +82,6 @@ class PerGeneration(Generic[K, V]):
             while self.used > self.size:
                 _, dropped = self._items.popitem(last=False)
                 self.used -= self.cost(dropped)
-
-    LARGEST = 1  # a value costing more than size / LARGEST is not kept
 
     def cost(self, value: V) -> int:
         """What ``value`` counts against ``size``: one entry, unless a subclass weighs it."""

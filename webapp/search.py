@@ -258,6 +258,7 @@ class SearchService:
         self._snapshot: Snapshot | None = None
         self._bad: Path | None = None  # a generation that failed to open, not retried
         self.damaged: str | None = None  # why the live generation is not the one served
+        self._retired: list[weakref.ref[Snapshot]] = []  # replaced, maybe still in use
         size = Settings().result_cache if result_cache is None else result_cache
         self.results = cache.ResultCache(size)  # whole results, per generation
         self.clock: Callable[[], float] = time.monotonic  # of every Deadline; tests set it
@@ -292,29 +293,36 @@ class SearchService:
             return self._snapshot
 
     def refresh(self) -> bool:
-        """Move to the live generation if ``CURRENT`` has moved, and let the old one go:
-        its searchers and memory maps close once no request holds it (a request in flight
-        keeps its own reference and finishes on it). :meth:`watch` calls this in an idle
-        worker, so a generation the indexer deleted is not kept open until the next visit."""
+        """Move to the live generation if ``CURRENT`` has moved (True), and let old ones
+        go: a generation's searchers and memory maps close once no request holds its
+        snapshot (a request in flight keeps its own reference and finishes on it).
+        :meth:`watch` calls this in an idle worker, so a generation the indexer deleted
+        is not kept open until the next visit."""
         old = self._snapshot
         try:
             new = self.snapshot()
         except store.IndexMissing:
             return False
-        if new is old:
-            return False
+        moved = new is not old
+        if moved and old is not None:
+            self._retired.append(weakref.ref(old))
         del old
-        gc.collect()  # Whoosh's readers hold reference cycles, and an idle worker allocates
-        return True  # nothing that would start a collection
+        if self._retired:
+            # A snapshot dies when its last request ends, but its Whoosh readers hold
+            # reference cycles, and an idle worker allocates nothing that would start a
+            # collection: collect until every replaced snapshot has gone.
+            gc.collect()
+            self._retired = [ref for ref in self._retired if ref() is not None]
+        return moved
 
-    def watch(self, every: float) -> threading.Thread:
+    def watch(self, every: float, sleep: Callable[[float], None] = time.sleep) -> threading.Thread:
         """A daemon thread that calls :meth:`refresh` every ``every`` seconds while this
-        service exists (it holds only a weak reference to it)."""
+        service exists (it holds only a weak reference to it). ``sleep`` is for tests."""
         ref = weakref.ref(self)
 
         def loop() -> None:
             while True:
-                time.sleep(every)
+                sleep(every)
                 service = ref()
                 if service is None:
                     return
