@@ -1,7 +1,8 @@
 """The search box's autocomplete (issue 23) in a real Chromium against gunicorn: the
 WAI-ARIA 1.2 combobox pattern driven by keyboard, its live region in the interface
-language, requests debounced and stale ones aborted, axe-core clean with the list open at 360 and 1280 px in
-English and Khmer; without JavaScript the box is the plain search box it was.
+language, requests debounced and stale ones aborted, axe-core clean with the list open
+at 360 and 1280 px in English and Khmer; without JavaScript the box is the plain search
+box it was.
 
 The server and browser are :mod:`tests.test_browser`'s (the real corpus when ../shared
 has it, else the bundled content/): the expectations hold on both.
