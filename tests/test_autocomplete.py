@@ -1,7 +1,8 @@
 """The search box's autocomplete (issue 23) in a real Chromium against gunicorn: the
 WAI-ARIA 1.2 combobox pattern driven by keyboard, its live region in the interface
-language, requests debounced, axe-core clean with the list open at 360 and 1280 px in
-English and Khmer; without JavaScript the box is the plain search box it was.
+language, requests debounced and stale ones aborted, axe-core clean with the list open
+at 360 and 1280 px in English and Khmer; without JavaScript the box is the plain search
+box it was.
 
 The server and browser are :mod:`tests.test_browser`'s (the real corpus when ../shared
 has it, else the bundled content/): the expectations hold on both.
@@ -151,4 +152,27 @@ def test_axe_with_the_list_open(browser, server, ui: str, typed: str, viewport: 
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     violations = _axe(page)
     assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
+    context.close()
+
+
+def test_a_newer_request_aborts_the_stale_one(browser, server) -> None:
+    context, page = _context(browser, DESKTOP)
+    held: list = []
+    failed: list[str] = []
+    # the answer for "Ta" is held back until "Takeo" has been asked for
+    page.route(
+        re.compile(r"/api/suggest\?q=Ta$"),
+        lambda route: held.append(route),
+    )
+    page.on("requestfailed", lambda r: failed.append(r.url) if "/api/suggest" in r.url else None)
+    page.goto(f"{server}/?ui=en")
+    page.locator("#q").click()
+    page.keyboard.type("Ta")
+    page.wait_for_timeout(400)  # past the debounce: "Ta" is asked for, and held
+    assert len(held) == 1
+    page.keyboard.type("keo")
+    page.locator(LISTBOX).wait_for(state="visible")
+    assert any(url.endswith("q=Ta") for url in failed), failed  # aborted by the page
+    labels = page.locator(f"{LISTBOX} [role=option] span:first-child").all_inner_texts()
+    assert "Takeo" in labels
     context.close()

@@ -149,3 +149,16 @@ def test_real_corpus_unfinished_words(real: SearchService, partial: str, whole: 
     expected = found(real, whole)
     assert expected  # the finding: these found 0 before
     assert found(real, partial) >= expected
+
+
+def test_the_completed_words_rank_below_the_words_as_typed(content: SearchService) -> None:
+    reader = content.snapshot().searcher.reader()
+    query = queries.parse("siem inaug", reader.schema, reader).query
+    # the words as typed, or (at PREFIX_BOOST) siem and a completion of inaug
+    typed, completed = query.subqueries
+    assert completed.boost == queries.PREFIX_BOOST < 1 == typed.boost
+    assert ("content", "inaugur") in set(completed.iter_all_terms())
+    assert ("content", "inaugur") not in set(typed.iter_all_terms())
+    # staff syntax is never completed
+    staff = queries.parse("siem AND inaug", reader.schema, reader).query
+    assert ("content", "inaugur") not in set(staff.iter_all_terms())

@@ -201,7 +201,7 @@ def test_built_once_per_generation(client: FlaskClient, monkeypatch) -> None:
 
 def test_a_lookup_reads_at_most_max_scan_keys() -> None:
     target = suggest.Target("title", "x")
-    entries = [(f"a{i:06d}", (3, 0), "x", target) for i in range(suggest.MAX_SCAN * 3)]
+    entries = [(f"a{i:06d}", ((3, 0), "x", target)) for i in range(suggest.MAX_SCAN * 3)]
     table = suggest.Table(entries)
     assert len(table.scan("a")) == suggest.MAX_SCAN
     assert len(table.scan("a00001")) == 10

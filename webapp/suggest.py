@@ -79,7 +79,8 @@ def _starts(text: str) -> Iterator[str]:
             yield key
 
 
-Entry = tuple[str, tuple[int, int], str, Target]  # key, rank, label, target
+Item = tuple[tuple[int, int], str, Target]  # rank, label, target: one per name or title
+Entry = tuple[str, Item]  # a key and its item (shared by the item's keys)
 
 
 class Table:
@@ -88,14 +89,14 @@ class Table:
     def __init__(self, entries: list[Entry]) -> None:
         entries.sort(key=lambda e: e[0])
         self.keys = [e[0] for e in entries]
-        self.entries = [(rank, label, target) for _, rank, label, target in entries]
+        self.items = [item for _, item in entries]
 
-    def scan(self, key: str) -> list[tuple[tuple[int, int], str, Target]]:
+    def scan(self, key: str) -> list[Item]:
         """The entries whose key starts with ``key``, at most :data:`MAX_SCAN`."""
         first = bisect.bisect_left(self.keys, key)
         end = min(first + MAX_SCAN, len(self.keys))
         last = bisect.bisect_left(self.keys, key + "\U0010ffff", first, end)
-        return self.entries[first:last]
+        return self.items[first:last]
 
 
 class Completions:
@@ -149,7 +150,7 @@ class Completions:
         return [(label, target) for target, label in out.items()]
 
 
-def _order(entry: tuple[tuple[int, int], str, Target]) -> tuple[tuple[int, int], str]:
+def _order(entry: Item) -> tuple[tuple[int, int], str]:
     return entry[0], entry[1]
 
 
@@ -182,7 +183,8 @@ def name_entries(snap) -> list[Entry]:
                 if spelling != label and fold(spelling) not in fold(label):
                     label = f"{label} ({spelling})"  # an abbreviation: MPTC
                 rank = (_TIER[facet.name], -count)
-                names.extend((key, rank, label, target) for key in _starts(spelling))
+                item = (rank, label, target)
+                names.extend((key, item) for key in _starts(spelling))
     return names
 
 
@@ -191,7 +193,8 @@ def title_entries(snap) -> list[Entry]:
     titles: list[Entry] = []
     for lang, slug, title, date in _titles(snap):
         target = Target("title", title, lang, slug)
-        titles.extend((key, (_TIER["title"], -date), title, target) for key in _starts(title))
+        item = ((_TIER["title"], -date), title, target)
+        titles.extend((key, item) for key in _starts(title))
     return titles
 
 
