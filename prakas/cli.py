@@ -343,7 +343,6 @@ def search(
         + ([("exact", "1")] if exact else [])
     )
     try:
-        service.snapshot().vocabulary()  # as the app does when it starts (webapp.respell)
         result = service.search(params.parse_request(args, service.facet_values))
     except store.IndexMissing as exc:
         raise click.ClickException(str(exc)) from None

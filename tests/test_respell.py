@@ -425,3 +425,17 @@ def test_the_real_corpus_page_json_and_csv(corpus_index: Path) -> None:
     assert "កំពុងបង្ហាញលទ្ធផលសម្រាប់ <strong>ខេត្តតាកែវ</strong>" in km
     khet = client.get("/api/search?q=Khet+Takeo").get_json()
     assert (khet["suggestion"], khet["respelled_from"], khet["total"]) == (None, None, 24)
+
+
+def test_the_vocabulary_is_built_only_for_a_word_to_respell(
+    content_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def not_needed(*args):
+        raise AssertionError("vocabulary built")
+
+    monkeypatch.setattr(respell, "vocabulary", not_needed)
+    service = SearchService(content_index)
+    for q in ("community Takeo", "Khet Takeo", "to Kak", "កំពត", "ខេត្តតាកែវ", "title:comunity"):
+        service.search(SearchRequest(q=q))
+    with pytest.raises(AssertionError, match="vocabulary built"):
+        service.search(SearchRequest(q="comunity"))

@@ -213,10 +213,10 @@ def known_name(word: str) -> bool:
 # --- a query ---------------------------------------------------------------------------
 
 
-def _kept(core: str, vocab: Vocabulary, is_word: Callable[[str], bool]) -> bool:
+def _kept(core: str, vocab: Vocabulary | None, is_word: Callable[[str], bool]) -> bool:
     """Whether a word stays as typed (the rules of the module's docstring)."""
     key = core.lower()
-    if not core or key in STOP_WORDS or key in UNIT_WORDS or key in vocab:
+    if not core or key in STOP_WORDS or key in UNIT_WORDS or (vocab and key in vocab):
         return True
     if khmer.has_khmer(core):
         if khmer.KHMER_CHAR.sub("", core) or len(list(khmer.clusters(core))) < MIN_KHMER:
@@ -241,6 +241,18 @@ def _unit_prefix(core: str) -> tuple[str, str]:
     return "", norm
 
 
+def _parts(word: str) -> tuple[str, str]:
+    """(a Khmer unit word typed joined to it, the word to compare) of a typed word."""
+    core = word.strip(PUNCTUATION)
+    return _unit_prefix(core) if khmer.has_khmer(core) else ("", core)
+
+
+def unknown(words: Sequence[str], is_word: Callable[[str], bool]) -> list[str]:
+    """The words a respelling would look up, by every rule but the vocabulary's: when
+    there are none, the vocabulary is not needed (nor built)."""
+    return [w for w in words if not _kept(_parts(w)[1], None, is_word)]
+
+
 def respell(
     words: Sequence[str],
     vocab: Vocabulary,
@@ -254,10 +266,7 @@ def respell(
     for word in words:
         if deadline is not None and deadline.over():
             return None
-        core = word.strip(PUNCTUATION)
-        prefix = ""
-        if khmer.has_khmer(core):
-            prefix, core = _unit_prefix(core)
+        prefix, core = _parts(word)
         new = None if _kept(core, vocab, is_word) else vocab.best(core.lower())
         if new is None:
             out.append(word)

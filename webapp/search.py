@@ -386,6 +386,8 @@ class SearchService:
         """The answer to ``request`` from ``snap`` (the live generation if None): a
         caller that pins one, as a page does, gets every part of it from that one."""
         snap = snap or self.snapshot()
+        if request.q and not request.exact and self._unknown(snap, queries.clean(request.q)):
+            snap.vocabulary()  # a respelling's: part of opening the generation, like it
         # the budget starts once the generation is open: the first request after a
         # publication must not spend it opening
         started = time.perf_counter()
@@ -662,12 +664,20 @@ class SearchService:
     ) -> str | None:
         """The words with each one the index does not know respelt from ``snap``'s
         vocabulary (:mod:`webapp.respell`), or None; past ``deadline``, None."""
+        if not self._unknown(snap, " ".join(words)):
+            return None
         searcher = snap.searcher
         reader = searcher.reader()
-        vocab = snap.vocabulary()
         return respell.respell(
-            words, vocab, lambda w: _in_vocabulary(searcher, reader, w), deadline
+            words, snap.vocabulary(), lambda w: _in_vocabulary(searcher, reader, w), deadline
         )
+
+    @staticmethod
+    def _unknown(snap: Snapshot, text: str) -> bool:
+        """Whether ``text`` has a word a respelling would look up (index look-ups only)."""
+        searcher = snap.searcher
+        reader = searcher.reader()
+        return bool(respell.unknown(text.split(), lambda w: _in_vocabulary(searcher, reader, w)))
 
     # --- the export ----------------------------------------------------------------
 
