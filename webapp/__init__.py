@@ -71,10 +71,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         with contextlib.suppress(IndexMissing):  # a 503 until `prakas index` has run
             service.snapshot()
 
-    from webapp import api, views
+    from webapp import api, seo, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(seo.bp)
     views.register_errors(app)
 
     @app.after_request

@@ -97,7 +97,7 @@ def as_json(result: SearchResult, link: ArticleURL) -> dict:
 
 def _filters(req) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for key, value in params.to_params(req, page=False):
+    for key, value in params.to_params(req, page=False, ui=False):
         if key != "q":
             out.setdefault(key, []).append(value)
     return out

@@ -6,7 +6,8 @@ Parameters: ``q``; one per facet of the table (:mod:`indexer.facets`: ``minister
 several: OR within one, AND across; ``month`` with one ``year``); ``from``, ``to``
 (YYYY-MM-DD); ``sort`` (relevance, newest, oldest); ``page``; ``per_page``; ``unit``
 (``announcement``, the default, or ``file``); ``more`` (a facet whose every value is
-listed); ``ui`` (the interface language, also the version shown first).
+listed); ``ui`` (the interface language, also the version shown first; every link a
+page makes carries it).
 
 Messages are gettext messages (:mod:`flask_babel`), shown in the interface language.
 Tracking parameters that sites add to shared links (:func:`is_tracking`) are not part
@@ -30,11 +31,13 @@ from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest, selections
 
 FACETS = tuple(k.name for k in KINDS)
 KNOWN = {"q", *FACETS, "from", "to", "sort", "page", "per_page", "unit", "more", "ui"}
-# Added to links by newsletters, ad networks and social sites; never a search's own.
+# Added to links by newsletters, ad networks, social sites and share buttons; never a
+# search's own. The one list: the pages redirect them away, the tests try each.
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "_hs")
 TRACKING = {
     *("fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid"),
-    *("twclid", "ttclid", "li_fat_id", "igshid", "_ga", "_gl", "ref_src", "si"),
+    *("twclid", "ttclid", "li_fat_id", "igshid", "igsh", "mibextid", "_ga", "_gl"),
+    *("ref", "ref_src", "ref_url", "share", "amp", "si", "s_cid", "spm", "vero_id"),
 }
 
 
@@ -159,8 +162,11 @@ def without_tracking(args: MultiDict) -> list[tuple[str, str]] | None:
     return kept if len(kept) < len(pairs) else None
 
 
-def to_params(req: SearchRequest, *, page: bool = True) -> list[tuple[str, str]]:
-    """Canonical parameters: defaults left out, a fixed order."""
+def to_params(
+    req: SearchRequest, *, page: bool = True, ui: bool = True
+) -> list[tuple[str, str]]:
+    """Canonical parameters: defaults left out, a fixed order; the interface language
+    last (``ui``: a link opens in the language it was read in, wherever it is sent)."""
     out: list[tuple[str, str]] = []
     if req.q:
         out.append(("q", req.q))
@@ -179,6 +185,8 @@ def to_params(req: SearchRequest, *, page: bool = True) -> list[tuple[str, str]]
         out.append(("page", str(req.page)))
     if req.per_page != 10:
         out.append(("per_page", str(req.per_page)))
+    if ui:
+        out.append(("ui", req.prefer))
     return out
 
 

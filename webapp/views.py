@@ -38,7 +38,7 @@ from werkzeug.exceptions import HTTPException
 from indexer import store
 from indexer.config import project_dir
 from indexer.facets import BY_NAME, ENTITY_FACETS
-from webapp import i18n, params, syntax
+from webapp import i18n, params, seo, syntax
 from webapp.assets import IMMUTABLE, Assets
 from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult
 
@@ -128,9 +128,12 @@ def ui_switch_url(other: str) -> str:
 # --- caching and shared links --------------------------------------------------------------
 
 
-@bp.before_request
+@bp.before_app_request
 def drop_tracking_parameters():
-    """``?q=Takeo&fbclid=…`` → ``?q=Takeo``: a shared link lands on its search."""
+    """``?q=Takeo&fbclid=…`` → ``?q=Takeo``: a shared link lands on its page (every page;
+    the API and the feed reject them as unknown instead)."""
+    if _machine(request.path):
+        return None
     kept = params.without_tracking(request.args)
     if kept is not None:
         return redirect(request.path + ("?" + urlencode(kept) if kept else ""), 301)
@@ -171,7 +174,8 @@ def _page(render: Callable[[], str], extra: str = "") -> Response:
     else:
         response.set_etag(etag, weak=True)
         response.headers["Cache-Control"] = "no-cache"
-    response.vary.add("Cookie")  # the interface language may come from the cookie
+    response.vary.add("Cookie")  # the interface language may come from the cookie …
+    response.vary.add("Accept-Language")  # … or, on a first visit, from the browser
     return _remember_ui(response)
 
 
@@ -210,8 +214,10 @@ def _render_search() -> str:
     }
     sorts = ("relevance", "newest", "oldest") if req.q else ("newest", "oldest")
     keep = params.to_params(req, page=False)
+    title = _("Ministry announcements")
     return render_template(
         "search.html",
+        meta=seo.search_meta(req, f"{req.q} – {title}" if req.q else title),
         req=req,
         result=result,
         facets=facets,
@@ -250,13 +256,15 @@ def _render_article(lang: str, slug: str) -> str:
     # The search this announcement was opened from travels in its URL, so "Back to
     # results" returns to it; an article URL without it is the canonical one.
     try:
-        came_from = params.to_params(params.parse_request(request.args))
+        came_from = params.to_params(params.parse_request(request.args), ui=False)
     except params.BadParameter:
         came_from = []
-    search_qs = "?" + urlencode(came_from) if came_from else ""
+    search_qs = "?" + urlencode([*came_from, ("ui", i18n.ui_language())])
     lead = doc.description
     return render_template(
         "article.html",
+        meta=seo.article_meta(lang, slug, doc.title, doc.description, doc.date, [*doc.versions]),
+        from_search=bool(came_from),
         doc=doc,
         body=render_markdown(doc.body_markdown),
         lead=None if repeats_first_paragraph(doc.description, doc.body_markdown) else lead,
@@ -268,7 +276,15 @@ def _render_article(lang: str, slug: str) -> str:
 @bp.get("/help")
 def help_page():
     return _page(
-        lambda: render_template("help.html", syntax=syntax.SYNTAX, api_docs=API_DOCS.is_file())
+        lambda: render_template(
+            "help.html",
+            meta=seo.default_meta(
+                _("How to search"),
+                _("What the search box understands: words, phrases, filters and dates."),
+            ),
+            syntax=syntax.SYNTAX,
+            api_docs=API_DOCS.is_file(),
+        )
     )
 
 
