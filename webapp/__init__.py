@@ -71,11 +71,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         with contextlib.suppress(IndexMissing):  # a 503 until `prakas index` has run
             service.snapshot()
 
-    from webapp import api, seo, views
+    from webapp import api, openapi, seo, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(seo.bp)
+    app.register_blueprint(openapi.bp)
     views.register_errors(app)
 
     @app.after_request

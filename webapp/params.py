@@ -17,6 +17,7 @@ of a search: the HTML pages drop them with a redirect; the API rejects them as u
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -30,7 +31,8 @@ from webapp.i18n import one_of
 from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest, selections
 
 FACETS = tuple(k.name for k in KINDS)
-KNOWN = {"q", *FACETS, "from", "to", "sort", "page", "per_page", "unit", "more", "ui"}
+SINGLE = ("q", "from", "to", "sort", "page", "per_page", "unit", "ui")  # one value each
+KNOWN = {*SINGLE, *FACETS, "more"}
 # Added to links by newsletters, ad networks, social sites and share buttons; never a
 # search's own. The one list: the pages redirect them away, the tests try each.
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "_hs")
@@ -54,6 +56,8 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
     if raw == "":
         return default
     try:
+        if not re.fullmatch(r"-?[0-9]+", raw):  # not int()'s "+5", " 5", "1_0", "٥"
+            raise ValueError(raw)
         value = int(raw)
     except ValueError:
         raise BadParameter(
@@ -73,10 +77,12 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
 
 
 def _date(args: MultiDict, name: str) -> dt.date | None:
-    raw = args.get(name, "").strip()
-    if not raw:
+    raw = args.get(name, "")
+    if not raw.strip():
         return None
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):  # not "20250101", "2025-W01"
+            raise ValueError(raw)
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise BadParameter(
@@ -116,6 +122,9 @@ def parse_request(
     unknown = sorted(set(args) - KNOWN)
     if unknown:
         raise BadParameter(_l("Unknown parameter “%(name)s”.", name=unknown[0][:40]))
+    twice = [name for name in SINGLE if len(args.getlist(name)) > 1]
+    if twice:  # which one was meant cannot be known: say so, do not pick one
+        raise BadParameter(_l("“%(name)s” is given more than once.", name=twice[0]))
     chosen: dict[str, tuple[str, ...]] = {}
     for kind in KINDS:
         try:

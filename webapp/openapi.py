@@ -1,0 +1,298 @@
+"""The OpenAPI 3.1 description of the JSON API, CSV, feed and health check, at
+``/openapi.json``.
+
+Written by hand, as the contract a client codes against; the facet parameters and
+each result's facet fields are the rows of the facet table (:mod:`indexer.facets`), so
+a new facet is described with no edit here. ``tests/test_openapi.py`` fuzzes every
+parameter against the running app with schemathesis and checks every answer against
+this description. Nothing here is computed from a request: the document is the same
+for every reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app
+
+from indexer.documents import LANGUAGES
+from indexer.facets import ENTITY_FACETS, FACETS
+from webapp.facets import MAX_VALUE_CHARS, MAX_VALUES, UNITS
+from webapp.search import MAX_PER_PAGE, SORTS
+
+bp = Blueprint("openapi", __name__)
+
+JSON = "application/json"
+STRINGS = {"type": "array", "items": {"type": "string"}}
+# a blank value is the same as none (a form's field left blank)
+EMPTY = {"type": "string", "pattern": "^\\s*$"}
+
+
+def _or_blank(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, EMPTY]}
+
+
+DAY = _or_blank({"type": "string", "format": "date"})
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _repeated(name: str, description: str, items: dict[str, Any]) -> dict[str, Any]:
+    # The limits are on distinct values, blanks left out, which a JSON Schema cannot
+    # say: they are written in the description, not as maxItems/maxLength.
+    return {
+        "name": name,
+        "in": "query",
+        "description": f"{description} At most {MAX_VALUES} distinct values of at most "
+        f"{MAX_VALUE_CHARS} characters; blank ones are ignored.",
+        "style": "form",
+        "explode": True,
+        "schema": {"type": "array", "items": items},
+    }
+
+
+def _one(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+def search_parameters() -> list[dict[str, Any]]:
+    """The parameters every view of a search takes (:mod:`webapp.params`)."""
+    out = [_one("q", "What to look for: words, phrases, staff syntax.", {"type": "string"})]
+    for facet in FACETS:
+        if facet.kind == "entity":
+            out.append(
+                _repeated(
+                    facet.name,
+                    f"{facet.label['en']}: a canonical value the index holds (an unknown "
+                    "one is a 400); several are OR.",
+                    {"type": "string"},
+                )
+            )
+        elif facet.kind == "language":
+            out.append(
+                _repeated(
+                    facet.name,
+                    "Only these language versions.",
+                    _or_blank({"enum": list(LANGUAGES)}),
+                )
+            )
+        elif facet.name == "year":
+            out.append(
+                _repeated(
+                    "year",
+                    "Years.",
+                    _or_blank({"type": "integer", "minimum": 1900, "maximum": 2100}),
+                )
+            )
+        elif facet.name == "month":
+            out.append(
+                _one(
+                    "month",
+                    "A month, with exactly one year.",
+                    _or_blank({"type": "integer", "minimum": 1, "maximum": 12}),
+                )
+            )
+    out += [
+        _one("from", "First day, inclusive; empty: none.", DAY),
+        _one("to", "Last day, inclusive; empty: none.", DAY),
+        _one("sort", "Order of the results.", _or_blank({"enum": list(SORTS)})),
+        _one(
+            "page", "Page number.", _or_blank({"type": "integer", "minimum": 1, "maximum": 100_000})
+        ),
+        _one(
+            "per_page",
+            "Results per page.",
+            _or_blank({"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
+        ),
+        _one("unit", "What is counted and listed.", _or_blank({"enum": list(UNITS)})),
+        _repeated(
+            "more", "Facets whose every value is listed.", {"enum": [f.name for f in FACETS]}
+        ),
+        _one(
+            "ui",
+            "Interface language of messages and labels (en or km); any other value: "
+            "the cookie, then the browser's Accept-Language, decides.",
+            {"type": "string"},
+        ),
+    ]
+    return out
+
+
+def _result() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["id", "lang", "slug", "title", "date", "snippet", "url", "versions"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string"},
+            "lang": {"enum": list(LANGUAGES)},
+            "slug": {"type": "string"},
+            "title": {"type": "string"},
+            "date": {"type": "string", "format": "date"},
+            "snippet": {"type": "string", "description": "HTML: escaped text and <mark>."},
+            **{f.field: STRINGS for f in ENTITY_FACETS},
+            "url": {"type": "string", "format": "uri"},
+            "versions": {"type": "object", "additionalProperties": {"type": "string"}},
+            "other_language": {"type": ["string", "null"]},
+        },
+    }
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {"type": "string", "minLength": 1},
+            "pages": {"type": "integer", "description": "The last page, for a page past it."},
+        },
+    },
+    "FacetValue": {
+        "type": "object",
+        "required": ["value", "count", "selected", "labels"],
+        "additionalProperties": False,
+        "properties": {
+            "value": {"type": "string"},
+            "count": {"type": "integer", "minimum": 0},
+            "selected": {"type": "boolean"},
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+}
+
+
+def _search_answer() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["query", "filters", "unit", "total", "page", "per_page", "pages", "results"],
+        "properties": {
+            "query": {"type": "string"},
+            "filters": {"type": "object", "additionalProperties": STRINGS},
+            "unit": {"enum": list(UNITS)},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "pages": {"type": "integer", "minimum": 0},
+            "results": {"type": "array", "items": _result(), "maxItems": MAX_PER_PAGE},
+            "facets": {
+                "type": "object",
+                "propertyNames": {"enum": [f.name for f in FACETS]},
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/FacetValue"},
+                },
+            },
+            "notices": STRINGS,
+            "suggestion": {"type": ["string", "null"]},
+            "generation": {"type": "string"},
+            "took_ms": {"type": "number", "minimum": 0},
+        },
+    }
+
+
+def _text(media: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {media: {"schema": {"type": "string"}}}}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document."""
+    bad = _error("A parameter that cannot be honoured; the message says which and why.")
+    missing = _error("The index is being prepared.")
+    # gunicorn answers a request line longer than it reads itself, with its own page
+    too_long = _text("text/html", "The URL is longer than the server reads (8,190 bytes).")
+    searched = {"parameters": search_parameters()}
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "prakas: ministry announcements in English and Khmer",
+            "version": "1",
+            "description": "Every view of a search takes the same parameters; see "
+            "/help/api for the query language and the limits. Read-only: GET only.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "One page of results with facet counts",
+                    **searched,
+                    "responses": {
+                        "200": {
+                            "description": "The results.",
+                            "content": {JSON: {"schema": _search_answer()}},
+                        },
+                        "400": bad,
+                        "414": too_long,
+                        "503": missing,
+                    },
+                }
+            },
+            "/api/search.csv": {
+                "get": {
+                    "operationId": "searchCsv",
+                    "summary": "Every matching announcement (up to CSV_MAX_ROWS), as CSV",
+                    **searched,
+                    "responses": {
+                        "200": _text("text/csv", "UTF-8 with a BOM; formula cells defused."),
+                        "400": bad,
+                        "414": too_long,
+                        "503": missing,
+                    },
+                }
+            },
+            "/feed.atom": {
+                "get": {
+                    "operationId": "feed",
+                    "summary": "The newest matching announcements, as an Atom feed",
+                    **searched,
+                    "responses": {
+                        "200": _text("application/atom+xml", "An Atom 1.0 feed."),
+                        "400": bad,
+                        "414": too_long,
+                        "503": missing,
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "The live index generation",
+                    "responses": {
+                        "200": {
+                            "description": "The index is open.",
+                            "content": {
+                                JSON: {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["status", "documents", "generation"],
+                                        "properties": {
+                                            "status": {"const": "ok"},
+                                            "documents": {"type": "integer", "minimum": 0},
+                                            "generation": {"type": "string"},
+                                            "indexed_at": {"type": ["string", "null"]},
+                                            "versions": {"type": "object"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "503": missing,
+                    },
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+@bp.get("/openapi.json")
+def describe():
+    response = current_app.json.response(document())
+    response.headers["Cache-Control"] = "no-cache"
+    return response
