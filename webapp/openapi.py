@@ -16,13 +16,14 @@ from typing import Any
 from flask import Blueprint, current_app
 
 from indexer.documents import LANGUAGES
-from indexer.facets import ENTITY_FACETS, FACETS
+from indexer.facets import ENTITY_FACETS, FACETS, Facet
 from webapp.facets import MAX_VALUE_CHARS, MAX_VALUES, UNITS
 from webapp.search import MAX_PER_PAGE, SORTS
 
 bp = Blueprint("openapi", __name__)
 
 JSON = "application/json"
+DATE_RANGES = {"year": (1900, 2100), "month": (1, 12)}  # as webapp/facets.py checks them
 STRINGS = {"type": "array", "items": {"type": "string"}}
 # a blank value is the same as none (a form's field left blank)
 EMPTY = {"type": "string", "pattern": "^\\s*$"}
@@ -60,43 +61,25 @@ def _one(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
+def _facet_parameter(facet: Facet) -> dict[str, Any]:
+    """A facet's parameter, by its kind: a new facet of a known kind needs nothing here."""
+    if facet.kind == "entity":
+        what = f"{facet.label['en']}: a canonical value the index holds (an unknown one is a 400)."
+        return _repeated(facet.name, what + " Several are OR.", {"type": "string"})
+    if facet.kind == "language":
+        only = _or_blank({"enum": list(LANGUAGES)})
+        return _repeated(facet.name, "Only these language versions.", only)
+    low, high = DATE_RANGES[facet.name]
+    number = _or_blank({"type": "integer", "minimum": low, "maximum": high})
+    if facet.name == "month":
+        return _one(facet.name, "A month, with exactly one year.", number)
+    return _repeated(facet.name, "Years; several are OR.", number)
+
+
 def search_parameters() -> list[dict[str, Any]]:
     """The parameters every view of a search takes (:mod:`webapp.params`)."""
     out = [_one("q", "What to look for: words, phrases, staff syntax.", {"type": "string"})]
-    for facet in FACETS:
-        if facet.kind == "entity":
-            out.append(
-                _repeated(
-                    facet.name,
-                    f"{facet.label['en']}: a canonical value the index holds (an unknown "
-                    "one is a 400); several are OR.",
-                    {"type": "string"},
-                )
-            )
-        elif facet.kind == "language":
-            out.append(
-                _repeated(
-                    facet.name,
-                    "Only these language versions.",
-                    _or_blank({"enum": list(LANGUAGES)}),
-                )
-            )
-        elif facet.name == "year":
-            out.append(
-                _repeated(
-                    "year",
-                    "Years.",
-                    _or_blank({"type": "integer", "minimum": 1900, "maximum": 2100}),
-                )
-            )
-        elif facet.name == "month":
-            out.append(
-                _one(
-                    "month",
-                    "A month, with exactly one year.",
-                    _or_blank({"type": "integer", "minimum": 1, "maximum": 12}),
-                )
-            )
+    out += [_facet_parameter(facet) for facet in FACETS]
     out += [
         _one("from", "First day, inclusive; empty: none.", DAY),
         _one("to", "Last day, inclusive; empty: none.", DAY),

@@ -171,9 +171,7 @@ def without_tracking(args: MultiDict) -> list[tuple[str, str]] | None:
     return kept if len(kept) < len(pairs) else None
 
 
-def to_params(
-    req: SearchRequest, *, page: bool = True, ui: bool = True
-) -> list[tuple[str, str]]:
+def to_params(req: SearchRequest, *, page: bool = True, ui: bool = True) -> list[tuple[str, str]]:
     """Canonical parameters: defaults left out, a fixed order; the interface language
     last (``ui``: a link opens in the language it was read in, wherever it is sent)."""
     out: list[tuple[str, str]] = []
