@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
-from xml.sax.saxutils import escape as xml_escape
 
 from defusedcsv import csv
 from flask import Blueprint, Response, current_app, request, url_for
@@ -17,9 +16,9 @@ from flask_babel import gettext as _
 
 from indexer import store
 from indexer.facets import ENTITY_FACETS
-from webapp import params
+from webapp import atom, params
 from webapp.i18n import ui_language
-from webapp.search import SearchResult, SearchService
+from webapp.search import Hit, SearchResult, SearchService
 
 bp = Blueprint("api", __name__)
 
@@ -156,27 +155,42 @@ def feed():
     """An Atom feed of any search, newest first: follow "Takeo, by the Minister"."""
     req = _request().replace(sort="newest", page=1, per_page=current_app.config["FEED_ENTRIES"])
     result = service().search(req)
-    self_url = request.url
     page_url = url_for("views.search_page", _external=True) + params.query_string(req)
-    updated = max((h.date for h in result.hits), default=dt.date.today().isoformat())
     title = _("Announcements: %(query)s", query=req.q) if req.q else _("Announcements")
-    entries = []
-    for h in result.hits:
+    return atom_response(title, page_url, entries(result.hits, req.prefer))
+
+
+def entries(hits: list[Hit], ui: str) -> list[atom.Entry]:
+    """Feed entries for results: each version's summary and publisher, its link in the
+    reader's interface language."""
+    out = []
+    for h in hits:
+        doc = service().article(h.lang, h.slug)
         link = article_url(h.lang, h.slug)
-        entries.append(
-            f"<entry><id>{xml_escape(link)}</id><title>{xml_escape(h.title)}</title>"
-            f'<link href="{xml_escape(link)}"/><updated>{h.date}T00:00:00Z</updated>'
-            f'<summary type="html">{xml_escape(str(h.snippet))}</summary>'
-            f'<content type="text" xml:lang="{h.lang}">{xml_escape(h.title)}</content></entry>'
+        out.append(
+            atom.Entry(
+                id=link,
+                link=url_for("views.article", lang=h.lang, slug=h.slug, ui=ui, _external=True),
+                title=h.title,
+                lang=h.lang,
+                date=h.date,
+                summary=(doc.description if doc else "") or h.snippet.striptags(),
+                author=doc.author if doc else "",
+            )
         )
-    body = (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{ui_language()}">'
-        f"<id>{xml_escape(self_url)}</id><title>{xml_escape(title)}</title>"
-        f"<updated>{updated}T00:00:00Z</updated>"
-        f'<link rel="self" href="{xml_escape(self_url)}"/>'
-        f'<link rel="alternate" type="text/html" href="{xml_escape(page_url)}"/>'
-        "<author><name>prakas</name></author>" + "".join(entries) + "</feed>"
+    return out
+
+
+def atom_response(title: str, page_url: str, items: list[atom.Entry]) -> Response:
+    body = atom.feed(
+        id=request.url,
+        title=title,
+        lang=ui_language(),
+        self_url=request.url,
+        page_url=page_url,
+        author=_("Ministry announcements"),
+        entries=items,
+        updated=dt.date.today().isoformat(),
     )
     return Response(body, mimetype="application/atom+xml")
 
