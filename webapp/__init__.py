@@ -71,12 +71,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         with contextlib.suppress(IndexMissing):  # a 503 until `prakas index` has run
             service.snapshot()
 
-    from webapp import api, openapi, seo, views
+    from webapp import api, entities_view, openapi, seo, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(seo.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(entities_view.bp)
     views.register_errors(app)
 
     @app.after_request
