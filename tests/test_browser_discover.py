@@ -78,9 +78,35 @@ def test_skip_to_filters_opens_the_closed_panel(browser, server, ui: str, javasc
     context.close()
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360", "1280"])
+@pytest.mark.parametrize("ui", ["en", "km"])
+def test_an_officials_and_a_provinces_page(browser, server, ui: str, viewport) -> None:
+    context, page = _context(browser, viewport)
+    page.goto(f"{server}/person/Chea Vandeth?ui={ui}")
+    heading = "Chea Vandeth" if ui == "en" else "ជា វ៉ាន់ដេត"
+    assert page.get_by_role("heading", level=1).inner_text() == heading
+    offices = page.locator("ul.offices li")
+    assert offices.first.is_visible() and "Minister of Posts" in offices.first.inner_text()
+    assert page.locator(".timeline li").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.goto(f"{server}/province/Takeo?ui={ui}")
+    districts = page.locator("#districts + ul a")
+    assert districts.count() >= 1 and districts.first.is_visible()
+    districts.first.click()  # a district's page says which province it lies in
+    assert page.url.startswith(f"{server}/place/")
+    takeo = "Takeo" if ui == "en" else "តាកែវ"
+    assert page.locator("ul.units").get_by_role("link", name=takeo).is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    context.close()
+
+
 AXE_PAGES = {
     "help": "/help",
     "api help": "/help/api",
+    "official": "/person/Chea Vandeth",
+    "minister": "/minister/Chea Vandeth",
+    "province": "/province/Takeo",
+    "place": "/place/Bati",
 }
 
 
