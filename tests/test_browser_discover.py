@@ -100,6 +100,26 @@ def test_an_officials_and_a_provinces_page(browser, server, ui: str, viewport) -
     context.close()
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360", "1280"])
+@pytest.mark.parametrize("ui", ["en", "km"])
+def test_an_articles_related_list(browser, server, articles, ui: str, viewport) -> None:
+    context, page = _context(browser, viewport)
+    page.goto(f"{server}{articles['en']}?ui={ui}")
+    heading = "Related announcements" if ui == "en" else "សេចក្តីប្រកាសពាក់ព័ន្ធ"
+    section = page.locator("section.related")
+    assert section.get_by_role("heading", name=heading).is_visible()
+    links = section.locator("li > a")
+    assert 1 <= links.count() <= 5
+    assert all(h.endswith(f"?ui={ui}") for h in links.evaluate_all("l => l.map(a => a.href)"))
+    box = links.first.bounding_box()
+    assert box is not None and box["height"] >= 24
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    title = links.first.inner_text()
+    links.first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    context.close()
+
+
 AXE_PAGES = {
     "help": "/help",
     "api help": "/help/api",
@@ -107,17 +127,21 @@ AXE_PAGES = {
     "minister": "/minister/Chea Vandeth",
     "province": "/province/Takeo",
     "place": "/place/Bati",
+    "article with related": "{en}",
 }
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360", "1280"])
 @pytest.mark.parametrize("ui", ["en", "km"])
-def test_axe_finds_no_violations_on_the_new_pages(browser, server, ui: str, viewport) -> None:
+def test_axe_finds_no_violations_on_the_new_pages(
+    browser, server, articles, ui: str, viewport
+) -> None:
     if not AXE.is_file():
         pytest.skip("axe-core not installed (npm install --no-save axe-core@4)")
     context, page = _context(browser, viewport, bypass_csp=True)
     found = {}
     for name, path in AXE_PAGES.items():
+        path = path.format(**articles)
         sep = "&" if "?" in path else "?"
         page.goto(f"{server}{path}{sep}ui={ui}")
         violations = _axe(page)

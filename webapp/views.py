@@ -38,7 +38,7 @@ from werkzeug.exceptions import HTTPException
 from indexer import store
 from indexer.config import project_dir
 from indexer.facets import BY_NAME, ENTITY_FACETS
-from webapp import i18n, params, seo, syntax
+from webapp import i18n, params, related, seo, syntax
 from webapp.assets import IMMUTABLE, Assets
 from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult
 
@@ -265,6 +265,7 @@ def _render_article(lang: str, slug: str) -> str:
         "article.html",
         meta=seo.article_meta(lang, slug, doc.title, doc.description, doc.date, [*doc.versions]),
         from_search=bool(came_from),
+        related=related.related(service(), snapshot(), lang, slug),
         doc=doc,
         body=render_markdown(doc.body_markdown),
         lead=None if repeats_first_paragraph(doc.description, doc.body_markdown) else lead,
