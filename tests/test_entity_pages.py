@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import cli
+from tests.conftest import index_written
 from webapp import create_app
 
 ANNOUNCEMENTS = {
@@ -37,17 +37,12 @@ ANNOUNCEMENTS = {
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    root = tmp_path_factory.mktemp("entities") / "content"
-    (root / "en").mkdir(parents=True)
-    for slug, (title, date, author, body) in ANNOUNCEMENTS.items():
-        (root / "en" / f"{slug}.md").write_text(
-            f"---\ntitle: {title}\ndescription: About {title}.\ndate: {date}\n"
-            f"author: {author}\n---\n\n{body}\n",
-            encoding="utf-8",
-        )
-    index = tmp_path_factory.mktemp("entities-index")
-    assert cli("index", "--content", root, "--index", index).returncode == 0
-    return create_app({"INDEX_DIR": index}).test_client()
+    files = {
+        f"en/{slug}": f"---\ntitle: {title}\ndescription: About {title}.\ndate: {date}\n"
+        f"author: {author}\n---\n\n{body}\n"
+        for slug, (title, date, author, body) in ANNOUNCEMENTS.items()
+    }
+    return create_app({"INDEX_DIR": index_written(tmp_path_factory, files)}).test_client()
 
 
 def text(html: str) -> str:
