@@ -38,6 +38,7 @@ from werkzeug.exceptions import HTTPException
 from indexer import store
 from indexer.config import project_dir
 from indexer.facets import BY_NAME, ENTITY_FACETS
+from indexer.places import gazetteer
 from webapp import i18n, params, related, seo, syntax
 from webapp.assets import IMMUTABLE, Assets
 from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult
@@ -212,6 +213,10 @@ def _render_search() -> str:
         for name, vals in result.facets.items()
         if name not in ("year", "month")
     }
+    if req.selected("province") and "place" in facets:  # province → district → commune
+        chosen = set(req.selected("province")), set(req.selected("place"))
+        inside = set(gazetteer().narrowed([v.value for v in facets["place"]], *chosen))
+        facets["place"] = [v for v in facets["place"] if v.value in inside or v.selected]
     sorts = ("relevance", "newest", "oldest") if req.q else ("newest", "oldest")
     keep = params.to_params(req, page=False)
     title = _("Ministry announcements")
