@@ -70,15 +70,18 @@ def test_the_description_is_linked_from_the_api_help_and_names_every_parameter(
         "q", "year", "month", "minister", "province", "lang", "person", "place", "org",
         "from", "to", "sort", "page", "per_page", "unit", "more", "ui",
     }  # fmt: skip
-    for path in ("/api/search", "/api/search.csv", "/feed.atom", "/healthz"):
+    for path in ("/api/search", "/api/search.csv", "/feed.atom", "/healthz"):  # and entity
         assert set(doc["paths"][path]) == {"get"}  # read-only
 
 
-@pytest.mark.parametrize("path", ["/api/search", "/api/search.csv", "/feed.atom", "/healthz"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/search", "/api/search.csv", "/feed.atom", "/api/entity/{facet}/{value}", "/healthz"],
+)
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_every_answer_is_as_described(schema, live: str, path: str, mode) -> None:
     operation = schema[path]["GET"]
-    if mode is GenerationMode.NEGATIVE and not operation.query:
+    if mode is GenerationMode.NEGATIVE and not (operation.query or operation.path_parameters):
         pytest.skip("no parameter to send outside the description")
     sent: Counter[str] = Counter()
     checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
@@ -93,11 +96,12 @@ def test_every_answer_is_as_described(schema, live: str, path: str, mode) -> Non
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case) -> None:
         sent.update((case.query or {}).keys())
+        sent.update((case.path_parameters or {}).keys())
         case.call_and_validate(base_url=live, checks=checks)
 
     run()
     if mode is GenerationMode.POSITIVE:  # every documented parameter was fuzzed
-        documented = {p.name for p in operation.query}
+        documented = {p.name for p in (*operation.query, *operation.path_parameters)}
         assert set(sent) == documented, documented - set(sent)
 
 
@@ -158,3 +162,12 @@ def test_blank_values_are_no_value(search_index: Path) -> None:
     plain = client.get("/api/search?per_page=1").get_json()
     blank = client.get("/api/search?per_page=1&from=&to=&page=&sort=&year=&lang=").get_json()
     assert blank["total"] == plain["total"] and blank["filters"] == plain["filters"]
+
+
+def test_an_entity_answer_is_as_described(schema, live: str) -> None:
+    """Fuzzed values are never a value the index holds: one real one, checked the same way."""
+    operation = schema["/api/entity/{facet}/{value}"]["GET"]
+    case = operation.Case(path_parameters={"facet": "province", "value": "Takeo"})
+    answer = case.call(base_url=live)
+    assert answer.status_code == 200 and json.loads(answer.content)["total"] > 0
+    case.validate_response(answer, checks=CHECKS)

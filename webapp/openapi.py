@@ -179,6 +179,41 @@ def _search_answer() -> dict[str, Any]:
     }
 
 
+def _entity_answer() -> dict[str, Any]:
+    counted = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["value", "count"],
+            "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+        },
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["facet", "value", "names", "total", "years", "latest", "page"],
+        "properties": {
+            "facet": {"enum": [f.name for f in ENTITY_FACETS]},
+            "value": {"type": "string"},
+            "names": {"type": "object", "additionalProperties": {"type": "string"}},
+            "total": {"type": "integer", "minimum": 0},
+            "years": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "offices": {"type": "array", "items": {"type": "object"}},
+            "units": {"type": "array", "items": {"type": "object"}},
+            "districts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "count": {"type": "integer"}},
+                },
+            },
+            "beside": {"type": "object", "additionalProperties": counted},
+            "latest": {"type": "array", "items": {"type": "object"}},
+            "page": {"type": "string", "format": "uri"},
+        },
+    }
+
+
 def _text(media: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {media: {"schema": {"type": "string"}}}}
 
@@ -237,6 +272,36 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": _text("application/atom+xml", "An Atom 1.0 feed."),
                         "400": bad,
+                        "414": too_long,
+                        "503": missing,
+                    },
+                }
+            },
+            "/api/entity/{facet}/{value}": {
+                "get": {
+                    "operationId": "entity",
+                    "summary": "What the archive holds about one facet value",
+                    "parameters": [
+                        {
+                            "name": "facet",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"enum": [f.name for f in ENTITY_FACETS]},
+                        },
+                        {
+                            "name": "value",
+                            "in": "path",
+                            "required": True,
+                            "description": "A canonical value the index holds.",
+                            "schema": {"type": "string", "minLength": 1},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The value's page as data.",
+                            "content": {JSON: {"schema": _entity_answer()}},
+                        },
+                        "404": _error("The index holds no such value."),
                         "414": too_long,
                         "503": missing,
                     },
