@@ -211,11 +211,6 @@ def toggle(req: SearchRequest, facet: str, value: str) -> str:
     return _toggle(req, facet, value)
 
 
-def only(req: SearchRequest, facet: str, value: str) -> str:
-    """The link that filters the search by this one value of ``facet``."""
-    return query_string(req.with_selected(facet, (value,)))
-
-
 @lru_cache(maxsize=4096)
 def _toggle(req: SearchRequest, facet: str, value: str) -> str:
     chosen = req.selected(facet)

@@ -6,9 +6,8 @@ rare commune or a project's organiser counts more than sharing the ministry ever
 names, plus a bonus for a similar title among the announcements a search for the
 title's words joined by OR finds first (BM25F, like any search). Ties go to the nearer
 date, then to the announcement's id. Counted on the generation's numpy columns (one
-pass over each facet's pairs per shared value) and one bounded search; kept per
-generation in the snapshot's memo, so a page costs it once per announcement per
-generation.
+pass over each facet's pairs per shared value) and one bounded search; the last
+:data:`KEPT` lists are kept per generation, so a page costs it once per announcement.
 """
 
 from __future__ import annotations
@@ -22,12 +21,14 @@ import numpy as np
 from indexer.analysis import STOP_WORDS
 from indexer.documents import LANGUAGES
 from indexer.facets import ENTITY_FACETS
+from webapp.cache import PerGeneration
 from webapp.search import SearchRequest, SearchService, Snapshot
 
 LIMIT = 5
 TEXT_CANDIDATES = 20  # the text search's results that may earn a bonus
 TEXT_WORDS = 12  # title words searched
 TEXT_WEIGHT = 2.0  # the bonus of an identical title
+KEPT = 4096  # announcements whose related list a generation keeps (least recently used out)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,15 @@ def related(service: SearchService, snap: Snapshot, lang: str, slug: str) -> lis
     if docnum is None:
         return []
     unit = int(snap.columns.units["announcement"].of[docnum])
-    return snap.memo.get(("related", unit, lang), lambda: _compute(service, snap, unit, lang))
+    kept: PerGeneration[tuple[int, str], list[Related]] = snap.memo.get(
+        "related", lambda: PerGeneration(KEPT)
+    )
+    generation = snap.generation.name
+    found = kept.get(generation, (unit, lang))
+    if found is None:
+        found = _compute(service, snap, unit, lang)
+        kept.put(generation, (unit, lang), found)
+    return found
 
 
 def _compute(service: SearchService, snap: Snapshot, unit: int, lang: str) -> list[Related]:

@@ -16,7 +16,6 @@ ElementTree, never by pasting strings, so every value is escaped by construction
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -152,10 +151,13 @@ def robots() -> Response:
     return response
 
 
-@functools.lru_cache(maxsize=2)
 def announcements(snap: Snapshot) -> list[tuple[str, str, str]]:
     """(slug, lang, ISO date) of every live file of a generation, by slug then language:
-    read once per generation from the index's columns, not from stored fields."""
+    read once per generation (the snapshot's memo) from the index's columns."""
+    return snap.memo.get("sitemap", lambda: _announcements(snap))
+
+
+def _announcements(snap: Snapshot) -> list[tuple[str, str, str]]:
     cols = snap.columns
     slugs = list(snap.searcher.reader().column_reader("slug"))
     out = []

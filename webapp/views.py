@@ -113,7 +113,6 @@ def helpers() -> dict:
         "language_name": lambda code: str(i18n.LANGUAGE_NAMES[code]),
         "asset": lambda logical: url_for("views.asset", name=assets().name(logical)),
         "toggle": params.toggle,
-        "only": params.only,
         "qs": params.query_string,
         "ui_switch": ui_switch_url,
         "tip": syntax.tip(),
