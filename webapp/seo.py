@@ -246,4 +246,6 @@ def opensearch() -> Response:
         rel="self",
         template=url_for("seo.opensearch", ui=ui, _external=True),
     )
-    return _xml(root, "application/opensearchdescription+xml")
+    response = _xml(root, "application/opensearchdescription+xml")
+    response.vary.update(("Cookie", "Accept-Language"))  # the language may come from either
+    return response
