@@ -10,14 +10,23 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
+from indexer import store
 from tests.conftest import Corpus
 from webapp import create_app
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+# entity pages by URL name and the index field holding their values, written out by hand
+FIELDS = {
+    "minister": "ministers",
+    "province": "provinces",
+    "person": "people",
+    "place": "places",
+    "org": "organisations",
+}
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 # The issue's list, written out by hand: each must be redirected away on every page.
 TRACKING = (
@@ -280,19 +289,34 @@ def sitemap_urls(client) -> list[str]:
     return out
 
 
-def expected_sitemap(corpus: Corpus) -> set[str]:
-    return {"http://localhost/search?ui=en", "http://localhost/search?ui=km"} | {
-        f"http://localhost/a/{lang}/{slug}?ui={ui}"
-        for lang in ("en", "km")
-        for slug in slugs(corpus, lang)
-        for ui in ("en", "km")
+def expected_sitemap(corpus: Corpus, index: Path) -> set[str]:
+    """The landing page, every file of the corpus and every name the index stores (read
+    from its stored fields with Whoosh, not through the app), in both languages; URLs
+    compared percent-decoded."""
+    ix, _ = store.open_index(index)
+    with ix.searcher() as s:
+        stored = list(s.all_stored_fields())
+    names = {
+        (facet, value)
+        for f in stored
+        for facet, field in FIELDS.items()
+        for value in (f.get(field) or "").split("\n")
+        if value
     }
+    pages = ["/search"] + [
+        f"/a/{lang}/{slug}" for lang in ("en", "km") for slug in slugs(corpus, lang)
+    ]
+    pages += [f"/{facet}/{value}" for facet, value in names]
+    return {f"http://localhost{page}?ui={ui}" for page in pages for ui in ("en", "km")}
 
 
-def test_the_sitemap_lists_every_announcement_in_both_languages(client, corpus) -> None:
+def test_the_sitemap_lists_every_announcement_in_both_languages(
+    client, corpus, search_index
+) -> None:
     urls = sitemap_urls(client)
     assert len(urls) == len(set(urls))
-    assert set(urls) == expected_sitemap(corpus)
+    assert {unquote(u) for u in urls} == expected_sitemap(corpus, search_index)
+    assert "http://localhost/person/Chea%20Vandeth?ui=km" in urls
     for url in urls[:6]:  # each listed page is there
         assert client.get(urlsplit(url).path + "?" + urlsplit(url).query).status_code == 200
 
@@ -301,10 +325,10 @@ def test_a_large_sitemap_is_an_index_of_parts(search_index, corpus) -> None:
     small = fresh(search_index, SITEMAP_URLS=10)
     root = ET.fromstring(small.get("/sitemap.xml").data)
     assert root.tag == SITEMAP + "sitemapindex"
-    expected = expected_sitemap(corpus)
+    expected = expected_sitemap(corpus, search_index)
     assert len(root) == -(-len(expected) // 10)
     urls = sitemap_urls(small)
-    assert set(urls) == expected and len(urls) == len(expected)
+    assert {unquote(u) for u in urls} == expected and len(urls) == len(expected)
     assert small.get(f"/sitemap-{len(root) + 1}.xml").status_code == 404
     assert small.get("/sitemap-0.xml").status_code == 404
 

@@ -7,10 +7,11 @@ pass one to their template; the rest get :func:`default_meta` (this URL, its
 parameters kept, in each interface language).
 
 The blueprint serves ``/robots.txt``, ``/sitemap.xml`` (every version of every
-announcement in each interface language, per index generation; a sitemap index of
-``/sitemap-<n>.xml`` files when there are more than ``SITEMAP_URLS``) and
-``/opensearch.xml`` (so a browser can add the search box). XML is made with
-ElementTree, never by pasting strings, so every value is escaped by construction.
+announcement and every entity page in each interface language, per index generation;
+a sitemap index of ``/sitemap-<n>.xml`` files when there are more than
+``SITEMAP_URLS``) and ``/opensearch.xml`` (so a browser can add the search box). XML
+is made with ElementTree, never by pasting strings, so every value is escaped by
+construction.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from indexer.documents import LANGUAGES
+from indexer.facets import ENTITY_FACETS
 from webapp import i18n, params
 from webapp.search import SearchRequest, Snapshot
 
@@ -170,19 +172,27 @@ def _announcements(snap: Snapshot) -> list[tuple[str, str, str]]:
 
 
 def _pages(snap: Snapshot) -> int:
-    urls = len(announcements(snap)) * len(i18n.UI_LANGS) + len(i18n.UI_LANGS)
+    pages = (
+        1 + len(announcements(snap)) + sum(len(snap.columns.values(f.name)) for f in ENTITY_FACETS)
+    )
+    urls = pages * len(i18n.UI_LANGS)
     size = current_app.config.get("SITEMAP_URLS", SITEMAP_URLS)
     return max(1, -(-urls // size))
 
 
 def _urls(snap: Snapshot) -> list[tuple[str, str | None]]:
-    """(absolute URL, lastmod) of every page the sitemap lists: the landing page and
-    each announcement's version in each interface language."""
+    """(absolute URL, lastmod) of every page the sitemap lists: the landing page, each
+    announcement's version and each entity facet value's page, in each interface
+    language."""
     landing = url_for("views.search_page", _external=True)
     out: list[tuple[str, str | None]] = [(with_ui(landing, [], ui), None) for ui in i18n.UI_LANGS]
     for slug, lang, day in announcements(snap):
         page = url_for("views.article", lang=lang, slug=slug, _external=True)
         out += [(with_ui(page, [], ui), day) for ui in i18n.UI_LANGS]
+    for facet in ENTITY_FACETS:  # every official's, place's, organisation's page
+        for value in snap.columns.values(facet.name):
+            page = url_for("entities.entity_page", facet=facet.name, value=value, _external=True)
+            out += [(with_ui(page, [], ui), None) for ui in i18n.UI_LANGS]
     return out
 
 
