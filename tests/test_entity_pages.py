@@ -129,3 +129,12 @@ def test_every_entity_page_has_meta(client) -> None:
     assert (
         '<link rel="alternate" hreflang="km" href="http://localhost/province/Takeo?ui=km">' in html
     )
+
+
+def test_a_chosen_filter_links_to_its_page(client) -> None:
+    html = client.get("/search?province=Takeo&person=Mao+Sela&ui=en").text
+    assert (
+        '<a class="about" href="/province/Takeo?ui=en">About <span lang="en">Takeo</span>' in html
+    )
+    assert '<a class="about" href="/person/Mao%20Sela?ui=en">' in html
+    assert 'class="about"' not in client.get("/search?year=2025&ui=en").text  # not an entity

@@ -28,7 +28,8 @@ from webapp.views import _page, snapshot
 
 bp = Blueprint("entities", __name__)
 
-FACETS = "any(" + ", ".join(f.name for f in ENTITY_FACETS) + ")"
+ENTITY_NAMES = frozenset(f.name for f in ENTITY_FACETS)
+FACETS = "any(" + ", ".join(sorted(ENTITY_NAMES)) + ")"
 LATEST = 5  # announcements listed
 BESIDE = 6  # values of each other facet named beside it
 PLACE_LEVELS = {"province": ("province",), "place": ("district", "commune")}
@@ -47,7 +48,7 @@ def helpers() -> dict:
         """The page of a facet value, in this interface language."""
         return url_for("entities.entity_page", facet=facet, value=value, ui=ui)
 
-    return {"entity_url": entity_url}
+    return {"entity_url": entity_url, "entity_facets": ENTITY_NAMES}
 
 
 @dataclass
