@@ -85,7 +85,7 @@ def test_a_place_knows_its_district_and_province(client) -> None:
     assert "Where Commune: Pea Ream · Province: Takeo · District: Bati" in shown
     # Bati is a district of Takeo, and a commune of Svay Rieng: the announcements say which
     bati = client.get("/place/Bati?ui=km").text
-    where = 'ស្រុក: <span lang="km">បាទី</span> · ខេត្ត: <a href="/province/Takeo?ui=km">តាកែវ</a>'
+    where = 'ស្រុក៖ <span lang="km">បាទី</span> · ខេត្ត៖ <a href="/province/Takeo?ui=km">តាកែវ</a>'
     assert where in bati
 
 
