@@ -102,6 +102,38 @@ class Gazetteer:
     def province_of(self, unit: Unit) -> Unit:
         return self.provinces[unit.province_code]
 
+    def named(self, name: str, levels: tuple[str, ...]) -> list[Unit]:
+        """The units of these levels whose canonical name is ``name``, by code."""
+        return sorted(
+            (u for u in self.units.values() if u.name == name and u.level in levels),
+            key=lambda u: u.code,
+        )
+
+    def parents(self, unit: Unit) -> list[Unit]:
+        """The units ``unit`` lies in, the province first (its code's prefixes)."""
+        return [self.units[c] for c in (unit.province_code, unit.district_code) if c != unit.code]
+
+    def narrowed(self, places: list[str], provinces: set[str], districts: set[str]) -> list[str]:
+        """Of ``places`` (district and commune names), those the chosen provinces hold:
+        their districts, and the communes of the chosen districts, in the order given."""
+        kept = []
+        for name in places:
+            for unit in self.named(name, ("district", "commune")):
+                province, *district = self.parents(unit)
+                if province.name in provinces and (
+                    unit.level == "district" or (district and district[0].name in districts)
+                ):
+                    kept.append(name)
+                    break
+        return kept
+
+    def within(self, unit: Unit, level: str) -> list[Unit]:
+        """The units of ``level`` inside ``unit`` (a province's districts), by code."""
+        return sorted(
+            (u for u in self.units.values() if u.level == level and u.code.startswith(unit.code)),
+            key=lambda u: u.code,
+        )
+
 
 @cache
 def gazetteer() -> Gazetteer:

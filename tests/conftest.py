@@ -189,3 +189,16 @@ def paused_index(content: Path, index_dir: Path, point: str) -> subprocess.Popen
     line = proc.stderr.readline()
     assert f"checkpoint {point}" in line, line
     return proc
+
+
+def index_written(tmp_path_factory: pytest.TempPathFactory, files: dict[str, str]) -> Path:
+    """An index of announcements a test writes: ``{"en/slug": "---\\n…front matter…"}``."""
+    root = tmp_path_factory.mktemp("written") / "content"
+    for name, text in files.items():
+        path = root / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    index = tmp_path_factory.mktemp("written-index")
+    result = cli("index", "--content", root, "--index", index)
+    assert result.returncode == 0, result.stderr
+    return index

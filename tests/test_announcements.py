@@ -115,7 +115,7 @@ def test_the_article_page_links_the_other_version(client, stored) -> None:
     others = {g["lang"] for g in stored if g["slug"] == f["slug"]} - {"en"}
     html = client.get(f"/a/en/{f['slug']}").get_data(as_text=True)
     for lang in others:
-        assert f'href="/a/{lang}/{f["slug"]}"' in html
+        assert f'href="/a/{lang}/{f["slug"]}?ui=en"' in html
 
 
 def test_an_edit_to_one_version_reindexes_the_other(tmp_path: Path) -> None:

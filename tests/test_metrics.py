@@ -122,7 +122,9 @@ def test_page_cache_cut_short_searches_and_generation_age(
     # it goes to the query log, webapp/querylog.py)
     assert c.get("/search?q=broadband+kampot").status_code == 200
     assert c.get("/search?q=broadband+kampot").status_code == 200
-    assert c.get("/search?q=broadband+kampot", headers={"If-None-Match": 'W/"x"'}).status_code == 200
+    assert (
+        c.get("/search?q=broadband+kampot", headers={"If-None-Match": 'W/"x"'}).status_code == 200
+    )
     middle = scrape()
     assert middle[miss] - before.get(miss, 0) == 1
     assert middle[hit] - before.get(hit, 0) == 2

@@ -157,8 +157,8 @@ def test_help_page_and_tip_come_from_one_description(client) -> None:
         shown = entry.example.replace('"', "&#34;")
         assert shown in help_html and shown in km_html
         assert (shown in tip) == entry.tip
-    assert 'href="/help/api"' in help_html and client.get("/help/api").status_code == 200
-    assert 'href="/help"' in tip
+    assert 'href="/help/api?ui=en"' in help_html and client.get("/help/api").status_code == 200
+    assert 'href="/help?ui=en"' in tip
 
 
 def test_every_syntax_example_finds_announcements_as_written(client) -> None:
@@ -223,9 +223,9 @@ def test_error_and_empty_pages_keep_the_search_and_offer_a_way_out(client) -> No
     assert bad.status_code == 400 and 'name="q" type="search" value="Takeo"' in bad.text
     empty = client.get("/search?q=qqqzzzxx&province=Takeo&ui=en").text
     assert "No announcement matches." in empty
-    assert 'href="/search?q=qqqzzzxx"' in empty  # the same words without the filters
-    assert 'href="/search?province=Takeo"' in empty  # the filters without the words
-    assert 'href="/help"' in empty
+    assert 'href="/search?q=qqqzzzxx&amp;ui=en"' in empty  # the words without the filters
+    assert 'href="/search?province=Takeo&amp;ui=en"' in empty  # the filters without the words
+    assert 'href="/help?ui=en"' in empty
 
 
 ARTICLE = """---
@@ -266,11 +266,12 @@ def article_index(tmp_path_factory) -> Path:
 def test_article_page_keeps_the_search_and_says_when_images_are_missing(article_index) -> None:
     client = create_app({"INDEX_DIR": article_index}).test_client()
     html = client.get("/a/en/centre?q=Takeo&lang=en&page=1&ui=en").text
-    assert 'href="/search?q=Takeo&amp;lang=en">← Back to results' in html
-    assert 'href="/a/km/centre?q=Takeo&amp;lang=en"' in html
-    assert '<link rel="canonical" href="http://localhost/a/en/centre">' in html
+    assert 'href="/search?q=Takeo&amp;lang=en&amp;ui=en">← Back to results' in html
+    assert 'href="/a/km/centre?q=Takeo&amp;lang=en&amp;ui=en"' in html
+    assert '<link rel="canonical" href="http://localhost/a/en/centre?ui=en">' in html
     # the English summary is its first paragraph: shown once; the Khmer one is its own
-    assert html.count("opened a community technology centre") == 1 and 'class="lead"' not in html
+    shown = html.split("<body>", 1)[1]  # (the <head> has it for link previews)
+    assert shown.count("opened a community technology centre") == 1 and 'class="lead"' not in html
     km = client.get("/a/km/centre?ui=km").text
     assert '<p class="lead">សេចក្តីសង្ខេបខ្លីមួយ។</p>' in km
     assert "← សេចក្តីប្រកាសទាំងអស់" in km  # no search to go back to
@@ -288,5 +289,5 @@ def test_article_page_keeps_the_search_and_says_when_images_are_missing(article_
 
 def test_results_link_to_articles_with_the_search(client) -> None:
     html = client.get("/search?q=Takeo&province=Takeo&ui=en").text
-    link = r'data-source="announcement"><a href="/a/en/[\w-]+\?q=Takeo&amp;province=Takeo">'
+    link = r'announcement"><a href="/a/en/[\w-]+\?q=Takeo&amp;province=Takeo&amp;ui=en">'
     assert re.search(link, html)

@@ -236,11 +236,10 @@ def test_host_header_never_reaches_a_later_answer_with_a_base_url(search_index: 
         assert EVIL not in str(odd.headers) + odd.get_data(as_text=True), path
     later = _absolute_links(client)
     assert EVIL not in later
-    assert f'<link rel="canonical" href="{BASE}/a/en/{slug}">' in later
+    assert f'<link rel="canonical" href="{BASE}/a/en/{slug}?ui=en">' in later
     assert f'"url":"{BASE}/a/en/' in later.replace(" ", "")
-    assert f'<link rel="self" type="application/atom+xml" href="{BASE}/feed.atom?q=training"' in (
-        later
-    )
+    self_link = f'<link rel="self" type="application/atom+xml" href="{BASE}/feed.atom?q=training'
+    assert self_link in later
     assert f",{BASE}/a/" in later  # the CSV's url column
 
 
@@ -257,8 +256,8 @@ def test_untrusted_host_is_refused_and_each_trusted_host_gets_its_own_page(
     assert EVIL not in _absolute_links(client)
     one = client.get(f"/a/en/{slug}", headers={"Host": "127.0.0.1:5000"}).get_data(as_text=True)
     other = client.get(f"/a/en/{slug}", headers={"Host": "localhost"}).get_data(as_text=True)
-    assert f'href="http://127.0.0.1:5000/a/en/{slug}"' in one
-    assert f'href="http://localhost/a/en/{slug}"' in other
+    assert f'href="http://127.0.0.1:5000/a/en/{slug}?ui=en"' in one
+    assert f'href="http://localhost/a/en/{slug}?ui=en"' in other
 
 
 def test_a_bad_base_url_stops_the_app(search_index: Path) -> None:
@@ -396,7 +395,7 @@ def test_atom_feed_self_link_round_trips_a_phrase(app) -> None:
     q = 'minister:"Chea Vandeth"'
     root = ET.fromstring(app.test_client().get("/feed.atom", query_string={"q": q}).get_data())
     href = root.find("{http://www.w3.org/2005/Atom}link[@rel='self']").attrib["href"]
-    assert href == "http://localhost/feed.atom?q=minister%3A%22Chea+Vandeth%22"
+    assert href == "http://localhost/feed.atom?q=minister%3A%22Chea+Vandeth%22&ui=en"
 
 
 # --- finding 16 (web): idle workers let deleted generations go -------------------------------

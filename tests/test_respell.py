@@ -268,14 +268,14 @@ def test_the_page_says_what_it_shows_in_both_languages(logged) -> None:
     line = re.search(r'<p class="suggestion" role="status">(.*?)</p>', page).group(1)
     assert line == (
         "Showing results for <strong>community</strong> — search for "
-        '<a href="/search?q=comunity&amp;exact=1" data-source="query" id="respelled-typed">'
-        "comunity</a> instead."
+        '<a href="/search?q=comunity&amp;exact=1&amp;ui=en" data-source="query" '
+        'id="respelled-typed">comunity</a> instead.'
     )
     assert page.count('<li class="hit">') == 8
     km = client.get("/search?q=comunity&ui=km").text
     assert (
         "កំពុងបង្ហាញលទ្ធផលសម្រាប់ <strong>community</strong> — ស្វែងរក "
-        '<a href="/search?q=comunity&amp;exact=1"'
+        '<a href="/search?q=comunity&amp;exact=1&amp;ui=km"'
     ) in km
     exact = client.get("/search?q=comunity&exact=1&ui=en").text
     assert 'class="suggestion"' not in exact

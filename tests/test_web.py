@@ -85,14 +85,14 @@ def test_search_page_has_results_facets_timeline_and_pagination(client, corpus: 
     html = client.get("/search?q=Takeo&per_page=2").get_data(as_text=True)
     assert "<mark>Takeo</mark>" in html
     assert 'class="facet timeline"' in html
-    assert f'href="/search?q=Takeo&amp;year={year}&amp;per_page=2"' in html
-    assert 'rel="next" href="/search?q=Takeo&amp;page=2&amp;per_page=2"' in html
-    assert 'href="/search?q=Takeo&amp;province=Takeo&amp;per_page=2"' in html
+    assert f'href="/search?q=Takeo&amp;year={year}&amp;per_page=2&amp;ui=en"' in html
+    assert 'rel="next" href="/search?q=Takeo&amp;page=2&amp;per_page=2&amp;ui=en"' in html
+    assert 'href="/search?q=Takeo&amp;province=Takeo&amp;per_page=2&amp;ui=en"' in html
     if corpus.real:  # with the default page size
         html = client.get("/search?q=Takeo").get_data(as_text=True)
-        assert 'href="/search?q=Takeo&amp;year=2025"' in html
-        assert 'rel="next" href="/search?q=Takeo&amp;page=2"' in html
-        assert 'href="/search?q=Takeo&amp;province=Takeo"' in html
+        assert 'href="/search?q=Takeo&amp;year=2025&amp;ui=en"' in html
+        assert 'rel="next" href="/search?q=Takeo&amp;page=2&amp;ui=en"' in html
+        assert 'href="/search?q=Takeo&amp;province=Takeo&amp;ui=en"' in html
 
 
 def by_announcement(stored: list[dict], field: str) -> Counter[str]:
@@ -276,13 +276,13 @@ def test_article_page(client, stored, corpus: Corpus) -> None:
     r = client.get(f"/a/en/{doc['slug']}")
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and f"<h1>{htmllib.escape(doc['title'], quote=False)}" in html
-    assert f'href="/a/km/{doc["slug"]}"' in html
-    assert 'href="/search?minister=Chea%20Vandeth"' in html
+    assert f'href="/a/km/{doc["slug"]}?ui=en"' in html
+    assert 'href="/minister/Chea%20Vandeth?ui=en"' in html  # the minister's page
     assert "@/assets" not in html  # images whose assets are not published are left out
     if corpus.real:
         html = client.get("/a/en/2-post").get_data(as_text=True)
         assert "<h1>Press Release On The Signing Ceremony" in html
-        assert 'href="/a/km/2-post"' in html
+        assert 'href="/a/km/2-post?ui=en"' in html
 
 
 def test_markdown_raw_html_is_not_executed(tmp_path: Path) -> None:
@@ -326,7 +326,7 @@ def test_json_csv_atom_and_health(client, stored) -> None:
 def test_search_url_reproduces_the_search(client) -> None:
     qs = "?q=training&province=Takeo&sort=newest&page=2&per_page=2"
     html = client.get("/search" + qs).get_data(as_text=True)
-    assert f'href="/api/search{qs.replace("&", "&amp;")}"' in html
+    assert f'href="/api/search{qs.replace("&", "&amp;")}&amp;ui=en"' in html
     first = api(client, qs)
     again = api(client, qs)
     assert first["results"]  # page 2 exists

@@ -96,10 +96,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if app.config.get("GENERATION_CHECK_S", 30):  # an idle worker lets deleted generations go
         service.watch(app.config.get("GENERATION_CHECK_S", 30))
 
-    from webapp import api, metrics, views
+    from webapp import api, entities_view, metrics, openapi, seo, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(seo.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(entities_view.bp)
     views.register_errors(app)
     metrics.init_app(app)  # /metrics; counts and logs every request
 

@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 from indexer import store
 from indexer.facets import ENTITY_FACETS
 from webapp import feeds, params, suggest, urls, vector
-from webapp.i18n import UI_LANGS, ui_language
-from webapp.search import SearchResult, SearchService
+from webapp.i18n import ui_language
+from webapp.search import Hit, SearchResult, SearchService, Snapshot
 from webapp.views import snapshot  # pinned per request: one generation, named in the log
 
 bp = Blueprint("api", __name__)
@@ -112,7 +112,7 @@ def as_json(result: SearchResult, link: ArticleURL) -> dict:
 
 def _filters(req) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for key, value in params.to_params(req, page=False):
+    for key, value in params.to_params(req, page=False, ui=False):
         if key != "q":
             out.setdefault(key, []).append(value)
     return out
@@ -206,27 +206,49 @@ def feed():
     address (:mod:`webapp.urls`)."""
     asked = _request()
     req = asked.replace(sort="newest", page=1, per_page=current_app.config["FEED_ENTRIES"])
-    result = service().search(req, snapshot())
-    ui = request.args.get("ui")
-    own = params.to_params(asked, page=False) + ([("ui", ui)] if ui in UI_LANGS else [])
+    snap = snapshot()
+    result = service().search(req, snap)
+    own = params.to_params(asked, page=False)  # its interface language included
     self_url = urls.base() + urls.here(own).removeprefix(request.script_root)
     page_url = urls.external("views.search_page") + params.query_string(req)
-    updated = max((h.date for h in result.hits), default=dt.date.today().isoformat())
     shown = result.suggestion if result.respelled_from is not None else req.q  # what it lists
     title = _("Announcements: %(query)s", query=shown) if shown else _("Announcements")
-    entries = [
-        feeds.Entry(article_url(h.lang, h.slug), h.title, h.date, str(h.snippet), h.lang)
-        for h in result.hits
-    ]
-    body = feeds.atom(
+    body = atom(title, self_url, page_url, entries(result.hits, req.prefer, snap))
+    return _kept(Response(body, mimetype="application/atom+xml"), result)
+
+
+def entries(hits: list[Hit], ui: str, snap: Snapshot) -> list[feeds.Entry]:
+    """Feed entries for results: each version's summary and publisher, its link in the
+    reader's interface language, read from the request's generation."""
+    out = []
+    for h in hits:
+        doc = service().article(h.lang, h.slug, snap)
+        out.append(
+            feeds.Entry(
+                id=article_url(h.lang, h.slug),
+                link=urls.external("views.article", lang=h.lang, slug=h.slug, ui=ui),
+                title=h.title,
+                lang=h.lang,
+                date=h.date,
+                summary=(doc.description if doc else "") or h.snippet.striptags(),
+                author=doc.author if doc else "",
+            )
+        )
+    return out
+
+
+def atom(title: str, self_url: str, page_url: str, items: list[feeds.Entry]) -> bytes:
+    """A feed of ``items`` in the interface language (:func:`webapp.feeds.feed`)."""
+    return feeds.feed(
+        id=self_url,
+        title=title,
+        lang=ui_language(),
         self_url=self_url,
         page_url=page_url,
-        title=title,
-        updated=updated,
-        lang=ui_language(),
-        entries=entries,
+        author=_("Ministry announcements"),
+        entries=items,
+        updated=dt.date.today().isoformat(),
     )
-    return _kept(Response(body, mimetype="application/atom+xml"), result)
 
 
 @bp.get("/api/suggest")

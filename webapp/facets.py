@@ -199,6 +199,7 @@ class FacetKind:
     versions count) rather than units (which announcements count)."""
 
     files = False
+    strip = True  # white space around a value is dropped (a name typed in a form)
 
     def __init__(self, facet: Facet) -> None:
         self.facet = facet
@@ -206,7 +207,7 @@ class FacetKind:
 
     def parse(self, raw: list[str], known: Callable[[str], list[str]] | None) -> tuple[str, ...]:
         """The selected values of a URL, deduplicated; :class:`BadValue` if unusable."""
-        chosen = tuple(dict.fromkeys(v.strip() for v in raw if v.strip()))
+        chosen = tuple(dict.fromkeys(v.strip() if self.strip else v for v in raw if v.strip()))
         if len(chosen) > MAX_VALUES or any(len(v) > MAX_VALUE_CHARS for v in chosen):
             raise BadValue(_l("Too many or too long values for “%(name)s”.", name=self.name))
         return chosen
@@ -287,10 +288,12 @@ class LanguageFacet(FacetKind):
 
 
 class YearFacet(FacetKind):
+    strip = False  # a number is its ASCII digits, nothing around them
+
     def parse(self, raw, known):
         out = []
         for value in super().parse(raw, known):
-            if not value.isdigit() or not 1900 <= int(value) <= 2100:
+            if not (value.isascii() and value.isdigit()) or not 1900 <= int(value) <= 2100:
                 raise BadValue(
                     _l(
                         "“year” must be a year from 1900 to 2100, not “%(value)s”.",
@@ -314,12 +317,14 @@ class YearFacet(FacetKind):
 class MonthFacet(FacetKind):
     """Months of one year: offered, and allowed, only when exactly one year is chosen."""
 
+    strip = False
+
     def parse(self, raw, known):
         chosen = super().parse(raw, known)
         if len(chosen) > 1:
             raise BadValue(_l("“month” takes one month."))
         for value in chosen:
-            if not value.isdigit() or not 1 <= int(value) <= 12:
+            if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 12:
                 raise BadValue(
                     _l("“month” must be between 1 and 12, not “%(value)s”.", value=value[:40])
                 )

@@ -1,6 +1,7 @@
 """The interface in English and Khmer: gettext catalogues (Flask-Babel) and CLDR (Babel).
 
-The interface language is the reader's choice (``?ui=km``, remembered in a cookie);
+The interface language is the reader's choice (``?ui=km``, remembered in a cookie;
+on a first visit the browser's ``Accept-Language``);
 it is independent of the announcements' language, which is a facet. Words come from
 the catalogue ``translations/km/LC_MESSAGES/messages.po`` (English is the source
 language, so English needs no catalogue); dates and month names from CLDR. CLDR's
@@ -24,6 +25,7 @@ from typing import Literal
 
 from babel import Locale, numbers
 from babel import dates as cldr
+from babel.core import get_global
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -49,9 +51,21 @@ LANGUAGE_NAMES = {"en": _l("English"), "km": _l("Khmer")}
 
 
 def ui_language() -> str:
-    """The interface language of this request: ``?ui=``, else the cookie, else English."""
+    """The interface language of this request: ``?ui=``, else the cookie, else the
+    browser's ``Accept-Language`` (a first visit), else English."""
     chosen = request.args.get("ui") or request.cookies.get("ui") or ""
-    return chosen if chosen in UI_LANGS else DEFAULT_UI
+    if chosen in UI_LANGS:
+        return chosen
+    return request.accept_languages.best_match(UI_LANGS, DEFAULT_UI)
+
+
+def og_locale(lang: str) -> str:
+    """The language_TERRITORY OpenGraph names a locale by: the interface's CLDR locale
+    (``en_GB``), given CLDR's likely territory when it has none (``km`` → ``km_KH``)."""
+    locale = Locale.parse(CLDR_LOCALE.get(lang, lang))
+    if not locale.territory:
+        locale = Locale.parse(get_global("likely_subtags").get(locale.language, lang))
+    return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
 
 
 def digits(value: object, ui: str) -> str:

@@ -6,8 +6,9 @@ Parameters: ``q``; one per facet of the table (:mod:`indexer.facets`: ``minister
 several: OR within one, AND across; ``month`` with one ``year``); ``from``, ``to``
 (YYYY-MM-DD); ``sort`` (relevance, newest, oldest); ``page``; ``per_page``; ``unit``
 (``announcement``, the default, or ``file``); ``more`` (a facet whose every value is
-listed); ``ui`` (the interface language, also the version shown first); ``exact=1``
-(the words as typed, never respelt: :mod:`webapp.respell`).
+listed); ``ui`` (the interface language, also the version shown first; every link a
+page makes carries it); ``exact=1`` (the words as typed, never respelt:
+:mod:`webapp.respell`).
 
 Messages are gettext messages (:mod:`flask_babel`), shown in the interface language.
 Tracking parameters that sites add to shared links (:func:`is_tracking`) are not part
@@ -17,6 +18,7 @@ of a search: the HTML pages drop them with a redirect; the API rejects them as u
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -30,12 +32,15 @@ from webapp.i18n import one_of
 from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest, selections
 
 FACETS = tuple(k.name for k in KINDS)
-KNOWN = {"q", *FACETS, "from", "to", "sort", "page", "per_page", "unit", "more", "ui", "exact"}
-# Added to links by newsletters, ad networks and social sites; never a search's own.
+SINGLE = ("q", "from", "to", "sort", "page", "per_page", "unit", "ui", "exact")  # one each
+KNOWN = {*SINGLE, *FACETS, "more"}
+# Added to links by newsletters, ad networks, social sites and share buttons; never a
+# search's own. The one list: the pages redirect them away, the tests try each.
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "_hs")
 TRACKING = {
     *("fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid"),
-    *("twclid", "ttclid", "li_fat_id", "igshid", "_ga", "_gl", "ref_src", "si"),
+    *("twclid", "ttclid", "li_fat_id", "igshid", "igsh", "mibextid", "_ga", "_gl"),
+    *("ref", "ref_src", "ref_url", "share", "amp", "si", "s_cid", "spm", "vero_id"),
 }
 
 
@@ -52,6 +57,8 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
     if raw == "":
         return default
     try:
+        if not re.fullmatch(r"-?[0-9]+", raw):  # not int()'s "+5", " 5", "1_0", "٥"
+            raise ValueError(raw)
         value = int(raw)
     except ValueError:
         raise BadParameter(
@@ -71,10 +78,12 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
 
 
 def _date(args: MultiDict, name: str) -> dt.date | None:
-    raw = args.get(name, "").strip()
-    if not raw:
+    raw = args.get(name, "")
+    if not raw.strip():
         return None
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):  # not "20250101", "2025-W01"
+            raise ValueError(raw)
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise BadParameter(
@@ -123,6 +132,9 @@ def parse_request(
     unknown = sorted(set(args) - KNOWN)
     if unknown:
         raise BadParameter(_l("Unknown parameter “%(name)s”.", name=unknown[0][:40]))
+    twice = [name for name in SINGLE if len(args.getlist(name)) > 1]
+    if twice:  # which one was meant cannot be known: say so, do not pick one
+        raise BadParameter(_l("“%(name)s” is given more than once.", name=twice[0]))
     chosen: dict[str, tuple[str, ...]] = {}
     for kind in KINDS:
         try:
@@ -170,8 +182,9 @@ def without_tracking(args: MultiDict) -> list[tuple[str, str]] | None:
     return kept if len(kept) < len(pairs) else None
 
 
-def to_params(req: SearchRequest, *, page: bool = True) -> list[tuple[str, str]]:
-    """Canonical parameters: defaults left out, a fixed order."""
+def to_params(req: SearchRequest, *, page: bool = True, ui: bool = True) -> list[tuple[str, str]]:
+    """Canonical parameters: defaults left out, a fixed order; the interface language
+    last (``ui``: a link opens in the language it was read in, wherever it is sent)."""
     out: list[tuple[str, str]] = []
     if req.q:
         out.append(("q", req.q))
@@ -192,6 +205,8 @@ def to_params(req: SearchRequest, *, page: bool = True) -> list[tuple[str, str]]
         out.append(("page", str(req.page)))
     if req.per_page != 10:
         out.append(("per_page", str(req.per_page)))
+    if ui:
+        out.append(("ui", req.prefer))
     return out
 
 
@@ -207,11 +222,6 @@ def toggle(req: SearchRequest, facet: str, value: str) -> str:
     """The link that adds a facet value, or removes it when it is selected. A page has
     a hundred of these: they are cached per request and value."""
     return _toggle(req, facet, value)
-
-
-def only(req: SearchRequest, facet: str, value: str) -> str:
-    """The link that filters the search by this one value of ``facet``."""
-    return query_string(req.with_selected(facet, (value,)))
 
 
 @lru_cache(maxsize=4096)

@@ -39,7 +39,8 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from indexer import store
 from indexer.config import project_dir
 from indexer.facets import BY_NAME, ENTITY_FACETS
-from webapp import i18n, params, sanitise, syntax, urls
+from indexer.places import gazetteer
+from webapp import i18n, params, related, sanitise, seo, syntax, urls
 from webapp import query as queries
 from webapp.assets import IMMUTABLE, Assets
 from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResult
@@ -115,7 +116,6 @@ def helpers() -> dict:
         "external": urls.external,
         "asset": lambda logical: url_for("views.asset", name=assets().name(logical)),
         "toggle": params.toggle,
-        "only": params.only,
         "qs": params.query_string,
         "ui_switch": ui_switch_url,
         "tip": syntax.tip(),
@@ -131,9 +131,12 @@ def ui_switch_url(other: str) -> str:
 # --- caching and shared links --------------------------------------------------------------
 
 
-@bp.before_request
+@bp.before_app_request
 def drop_tracking_parameters():
-    """``?q=Takeo&fbclid=…`` → ``?q=Takeo``: a shared link lands on its search."""
+    """``?q=Takeo&fbclid=…`` → ``?q=Takeo``: a shared link lands on its page (every page;
+    the API and the feed reject them as unknown instead)."""
+    if _machine(request.path):
+        return None
     kept = params.without_tracking(request.args)
     if kept is not None:
         return redirect(urls.here(kept), 301)  # quoted: no typed byte reaches the header
@@ -177,7 +180,8 @@ def _page(render: Callable[[], str], extra: str = "") -> Response:
     else:
         response.set_etag(etag, weak=True)
         response.headers["Cache-Control"] = "no-cache"
-    response.vary.add("Cookie")  # the interface language may come from the cookie
+    response.vary.add("Cookie")  # the interface language may come from the cookie …
+    response.vary.add("Accept-Language")  # … or, on a first visit, from the browser
     return _remember_ui(response)
 
 
@@ -217,10 +221,16 @@ def _render_search() -> str:
         for name, vals in result.facets.items()
         if name not in ("year", "month")
     }
+    if req.selected("province") and "place" in facets:  # province → district → commune
+        chosen = set(req.selected("province")), set(req.selected("place"))
+        inside = set(gazetteer().narrowed([v.value for v in facets["place"]], *chosen))
+        facets["place"] = [v for v in facets["place"] if v.value in inside or v.selected]
     sorts = ("relevance", "newest", "oldest") if req.q else ("newest", "oldest")
     keep = params.to_params(req, page=False)
+    title = _("Ministry announcements")
     return render_template(
         "search.html",
+        meta=seo.search_meta(req, f"{req.q} – {title}" if req.q else title),
         req=req,
         result=result,
         facets=facets,
@@ -262,13 +272,16 @@ def _render_article(lang: str, slug: str) -> str:
     # The search this announcement was opened from travels in its URL, so "Back to
     # results" returns to it; an article URL without it is the canonical one.
     try:
-        came_from = params.to_params(params.parse_request(request.args))
+        came_from = params.to_params(params.parse_request(request.args), ui=False)
     except params.BadParameter:
         came_from = []
-    search_qs = "?" + urlencode(came_from) if came_from else ""
+    search_qs = "?" + urlencode([*came_from, ("ui", i18n.ui_language())])
     lead = doc.description
     return render_template(
         "article.html",
+        meta=seo.article_meta(lang, slug, doc.title, doc.description, doc.date, [*doc.versions]),
+        from_search=bool(came_from),
+        related=related.related(service(), snapshot(), lang, slug),
         doc=doc,
         body=render_markdown(doc.body_markdown, raw_html=True),
         lead=None if repeats_first_paragraph(doc.description, doc.body_markdown) else lead,
@@ -280,7 +293,15 @@ def _render_article(lang: str, slug: str) -> str:
 @bp.get("/help")
 def help_page():
     return _page(
-        lambda: render_template("help.html", syntax=syntax.SYNTAX, api_docs=API_DOCS.is_file())
+        lambda: render_template(
+            "help.html",
+            meta=seo.default_meta(
+                _("How to search"),
+                _("What the search box understands: words, phrases, filters and dates."),
+            ),
+            syntax=syntax.SYNTAX,
+            api_docs=API_DOCS.is_file(),
+        )
     )
 
 
