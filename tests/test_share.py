@@ -348,3 +348,36 @@ def test_opensearch_description_lets_a_browser_add_the_box(client, ui) -> None:
     assert html.status_code == 200 and Head(html.text).lang == ui
     feed = client.get(urls["application/atom+xml"].replace("{searchTerms}", "Takeo"))
     assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
+
+
+SCHEMAS = Path(__file__).parent / "data" / "sitemaps"
+
+
+def _valid(xml: bytes, schema: str) -> None:
+    """``xml`` against the sitemap protocol's schema (``tests/data/sitemaps``)."""
+    from lxml import etree
+
+    checker = etree.XMLSchema(etree.parse(str(SCHEMAS / schema)))
+    document = etree.fromstring(xml)
+    assert checker.validate(document), checker.error_log.last_error
+
+
+def test_the_sitemap_validates_against_the_sitemap_schema(search_index) -> None:
+    """The whole sitemap, and a large one's index and each of its parts."""
+    client = fresh(search_index)
+    _valid(client.get("/sitemap.xml").data, "sitemap.xsd")
+    small = fresh(search_index, SITEMAP_URLS=10)
+    index = small.get("/sitemap.xml").data
+    _valid(index, "siteindex.xsd")
+    for n in range(1, len(ET.fromstring(index)) + 1):
+        _valid(small.get(f"/sitemap-{n}.xml").data, "sitemap.xsd")
+
+
+def test_the_schema_check_refuses_a_sitemap_off_the_protocol() -> None:
+    """The check itself: an entry without ``loc``, and a date that is no date, fail."""
+    ns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    no_loc = f'<urlset xmlns="{ns}"><url><lastmod>2025-01-01</lastmod></url></urlset>'
+    bad_date = f'<urlset xmlns="{ns}"><url><loc>http://localhost/a/en/x</loc><lastmod>2025-13-01</lastmod></url></urlset>'
+    for wrong in (no_loc, bad_date):
+        with pytest.raises(AssertionError):
+            _valid(wrong.encode(), "sitemap.xsd")
