@@ -85,7 +85,7 @@ class Pairs:
             mask[self.owner[np.isin(self.value, ids)]] = True
         return mask
 
-    def regroup(self, unit_of: np.ndarray, n_units: int) -> Pairs:
+    def regroup(self, unit_of: np.ndarray) -> Pairs:
         """The same values owned by units instead of files, each pair once."""
         keys = np.unique(unit_of[self.owner].astype(np.int64) * len(self.values) + self.value)
         owner = (keys // max(len(self.values), 1)).astype(np.int32)
@@ -117,7 +117,7 @@ class Units:
         days = [_ordinal_date(d) for d in date.tolist()]
         year = np.fromiter((d[0] for d in days), dtype=np.int16, count=n)
         month = np.fromiter((d[1] for d in days), dtype=np.int8, count=n)
-        pairs = {name: p.regroup(of, n) for name, p in cols.pairs.items()}
+        pairs = {name: p.regroup(of) for name, p in cols.pairs.items()}
         return cls(n, of, members, starts, widest, date, year, month, pairs)
 
     def any(self, files: np.ndarray) -> np.ndarray:

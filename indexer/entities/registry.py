@@ -58,11 +58,6 @@ class Official:
         covering = [o for o in self.offices if o.covers(date)]
         return max(covering, key=lambda o: o.minister) if covering else None
 
-    def minister_on(self, date: dt.date | None) -> bool | None:
-        """Minister rank on ``date`` per the registry; None when no office covers it."""
-        office = self.office_on(date)
-        return None if office is None else office.minister
-
 
 @dataclass(frozen=True)
 class Organisation:

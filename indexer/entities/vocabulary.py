@@ -240,8 +240,6 @@ PORTFOLIO_WORDS_EN = (
     "Handicraft",
     "Digital Economy",
 )
-# Connectors inside a portfolio: "Education, Youth and Sport", "Relations with the Senate".
-PORTFOLIO_CONNECTORS_EN = (",", "and", "&", "of", "the", "with", "for", "in charge of")
 # Name suffixes: "David L. Almirol Jr."
 NAME_SUFFIXES_EN = ("Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV")
 
