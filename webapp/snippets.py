@@ -28,6 +28,7 @@ CLUSTER_FIELDS = frozenset({"content_kc"})
 # one analyser for the process: its stemmer keeps a cache of the words it has seen
 _ANALYZER = text_analyzer()
 SNIPPET_CHARS = 260
+RUN_REACH = 200  # characters of a Khmer run read on each side of a snippet's edge
 HEAD_CHARS = 1500
 
 
@@ -305,16 +306,18 @@ def _word_edge(text: str, pos: int, step: int) -> int:
     space within 40 characters, or at least a cluster's edge."""
     if pos <= 0 or pos >= len(text):
         return max(0, min(pos, len(text)))
-    for run_start, run_end in khmer.runs(text):
-        if run_start < pos < run_end:
-            edges = {run_start, run_end}
-            for word in khmer.words(text, run_start, run_end):
-                edges.update((word.start, word.end))
-            before = [e for e in edges if e <= pos]
-            after = [e for e in edges if e >= pos]
-            return max(before) if step < 0 else min(after)
-        if run_start >= pos:
-            break
+    if khmer.has_khmer(text[pos - 1]) and khmer.has_khmer(text[pos]):  # inside a Khmer run
+        run_start, run_end = pos, pos
+        while run_start > max(0, pos - RUN_REACH) and khmer.has_khmer(text[run_start - 1]):
+            run_start -= 1
+        while run_end < min(len(text), pos + RUN_REACH) and khmer.has_khmer(text[run_end]):
+            run_end += 1
+        edges = {run_start, run_end}
+        for word in khmer.words(text, run_start, run_end):
+            edges.update((word.start, word.end))
+        before = [e for e in edges if e <= pos]
+        after = [e for e in edges if e >= pos]
+        return max(before) if step < 0 else min(after)
     if step < 0:
         space = text.rfind(" ", max(0, pos - 40), pos)
         if space >= 0:
