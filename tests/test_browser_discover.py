@@ -70,6 +70,8 @@ def test_skip_to_filters_opens_the_closed_panel(browser, server, ui: str, javasc
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#filters"
     page.keyboard.press("Enter")
+    page.wait_for_function("location.hash === '#filters'")  # the jump has been made
+    first.wait_for(state="visible")
     assert first.is_visible()
     if javascript:
         assert page.evaluate("document.getElementById('filters').open")
