@@ -283,10 +283,15 @@ def adversarial_queries() -> dict[str, str]:
 
 def run_adversarial(service, repeat: int = 2) -> dict:
     """The worst of ``repeat`` runs of each adversarial query, through the service."""
+    return _worst_of(service, adversarial_queries(), repeat)
+
+
+def _worst_of(service, queries: dict[str, str], repeat: int) -> dict:
+    """The worst of ``repeat`` runs of each named query, through the service."""
     from webapp.search import SearchRequest
 
     by_query: dict[str, float] = {}
-    for name, q in adversarial_queries().items():
+    for name, q in queries.items():
         worst = 0.0
         for _ in range(repeat):
             started = time.perf_counter()
@@ -312,17 +317,7 @@ def misspelt_queries() -> dict[str, str]:
 def run_misspelt(service, repeat: int = 2) -> dict:
     """The worst of ``repeat`` runs of each misspelt query (the first one looks the
     respellings up, the next finds them in the generation's memo), through the service."""
-    from webapp.search import SearchRequest
-
-    by_query: dict[str, float] = {}
-    for name, q in misspelt_queries().items():
-        worst = 0.0
-        for _ in range(repeat):
-            started = time.perf_counter()
-            service.search(SearchRequest(q=q))
-            worst = max(worst, (time.perf_counter() - started) * 1000)
-        by_query[name] = worst
-    return {"max_ms": max(by_query.values()), "by_query": by_query}
+    return _worst_of(service, misspelt_queries(), repeat)
 
 
 def export_queries() -> dict[str, str]:

@@ -288,12 +288,6 @@ def _winners(sources: list[Source]) -> tuple[list[Source], list[Skipped]]:
     return kept, losers
 
 
-def announcements(gen: Path | None) -> int:
-    """How many announcements a generation holds: its files' distinct slugs (every
-    language version of one announcement has the same ``<lang>/<slug>`` slug)."""
-    return len({entry[0].split("/", 1)[-1] for entry in read_manifest(gen).values()})
-
-
 def plan(
     roots: list[Path], live: Path | None, full: bool, given: Mapping[Path, Publisher] | None = None
 ) -> Plan:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import store
-from indexer.build import Report, announcements
+from indexer.build import Report
 
 LAST_SUCCESS = "prakas_index_last_success_timestamp_seconds"
 
@@ -84,13 +84,18 @@ def families(outcome: Outcome, index_dir: Path, last_success: float | None) -> l
         files.add_metric([name], count)
     out.append(files)
     live = store.current_generation(index_dir)
-    out.append(
-        gauge(
-            "announcements",
-            "Announcements in the live generation (every language version together).",
-            announcements(live),
+    try:  # as the build counted them when it published the generation
+        counted = store.read_meta(live).get("announcements") if live is not None else 0
+    except store.Damaged:
+        counted = None
+    if counted is not None:
+        out.append(
+            gauge(
+                "announcements",
+                "Announcements in the live generation (every language version together).",
+                counted,
+            )
         )
-    )
     out.append(
         gauge("documents", "Files (language versions) in the live generation.", report.documents)
     )
