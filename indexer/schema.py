@@ -56,8 +56,9 @@ def build_schema() -> Schema:
         body_markdown=STORED,
         path=ID(stored=True),
         content_hash=STORED,
-        # a version whose text is in another language than its folder's: that language
-        untranslated=STORED,
+        # a version whose text is in another language than its folder's: that language;
+        # indexed so a search reads the flags of a generation at once, as a column
+        untranslated=ID(stored=True),
         # each entity facet: its values one per line, matched whole and without case
         # (``province:takeo``), and an exact copy the facet counts read as a column
         **{f.field: _entity_field() for f in ENTITY_FACETS},

@@ -102,6 +102,7 @@ class Units:
     members: np.ndarray  # files ordered by unit …
     starts: np.ndarray  # … unit u's files are members[starts[u]:starts[u + 1]]
     widest: int  # the most files one unit has
+    slots: np.ndarray  # (widest, n): unit u's files, its last one repeated to fill the row
     date: np.ndarray  # int32 proleptic ordinal, per unit (its earliest version)
     year: np.ndarray
     month: np.ndarray
@@ -111,19 +112,28 @@ class Units:
     def group(cls, of: np.ndarray, n: int, cols: Columns) -> Units:
         members = np.argsort(of, kind="stable").astype(np.int32)
         starts = np.searchsorted(of[members], np.arange(n + 1)).astype(np.int32)
-        widest = int(np.diff(starts).max()) if n else 1
+        sizes = np.diff(starts)
+        widest = int(sizes.max()) if n else 1
+        # slot k of unit u: its k-th file, or its last one (OR is idempotent); units
+        # with no file (none here: a unit exists because a file has it) point at 0
+        last = np.maximum(sizes - 1, 0)
+        slots = np.stack(
+            [members[starts[:-1] + np.minimum(k, last)] for k in range(widest)]
+        ) if n else np.zeros((1, 0), dtype=np.int32)
         date = np.full(n, np.iinfo(np.int32).max, dtype=np.int32)
         np.minimum.at(date, of, cols.date)
         days = [_ordinal_date(d) for d in date.tolist()]
         year = np.fromiter((d[0] for d in days), dtype=np.int16, count=n)
         month = np.fromiter((d[1] for d in days), dtype=np.int8, count=n)
         pairs = {name: p.regroup(of) for name, p in cols.pairs.items()}
-        return cls(n, of, members, starts, widest, date, year, month, pairs)
+        return cls(n, of, members, starts, widest, slots, date, year, month, pairs)
 
     def any(self, files: np.ndarray) -> np.ndarray:
-        """Units with at least one file in the mask ``files``."""
-        out = np.zeros(self.n, dtype=bool)
-        out[self.of[files]] = True
+        """Units with at least one file in the mask ``files``: one gather per slot,
+        no pass over the matches (an announcement has a file or two)."""
+        out = files[self.slots[0]]
+        for row in self.slots[1:]:
+            out |= files[row]
         return out
 
     def files(self, unit: int) -> list[int]:
@@ -145,6 +155,7 @@ class Columns:
     alive: np.ndarray  # bool per file: not deleted
     date: np.ndarray  # int32 proleptic ordinal per file
     lang: np.ndarray  # int8 per file: index into LANGUAGES (-1: none)
+    untranslated: np.ndarray  # bool per file: its text is in another language
     pairs: dict[str, Pairs]  # entity facet → values per file
     units: dict[str, Units]  # "announcement" / "file" → the grouping
 
@@ -161,8 +172,13 @@ class Columns:
             if reader.doc_frequency("lang", code):
                 ids = np.fromiter(reader.postings("lang", code).all_ids(), dtype=np.int64)
                 lang[ids] = i
+        untranslated = np.zeros(n, dtype=bool)
+        if reader.schema["untranslated"].indexed:  # not in a generation built before it was
+            for term in reader.lexicon("untranslated"):
+                if term:
+                    untranslated[list(reader.postings("untranslated", term).all_ids())] = True
         pairs = {f.name: _pairs(reader, f.column) for f in FACETS if f.kind == "entity"}
-        cols = cls(n, alive, date, lang, pairs, {})
+        cols = cls(n, alive, date, lang, untranslated, pairs, {})
         slugs = list(reader.column_reader("slug"))
         by_slug: dict[str, int] = {}
         announcement = np.fromiter(

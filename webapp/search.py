@@ -172,14 +172,6 @@ def values(stored: str | None) -> list[str]:
     return [v for v in (stored or "").split("\n") if v]
 
 
-def _untranslated(snap: Snapshot, files: dict[str, int]) -> tuple[str, ...]:
-    """The languages whose version is written in another language (a stored flag, read
-    through the generation's cache of stored fields)."""
-    return tuple(
-        lang for lang, f in files.items() if snap.stored_fields(int(f)).get("untranslated")
-    )
-
-
 class Snapshot:
     """One generation: its columns and caches, shared by every thread, and a searcher
     per thread (a Whoosh reader keeps file positions, so threads must not share one)."""
@@ -227,6 +219,11 @@ class Snapshot:
             return respell.vocabulary(terms, names)
 
         return self.memo.get("respell", build)
+
+    def untranslated(self, files: dict[str, int]) -> tuple[str, ...]:
+        """Of an announcement's versions (language → file), those written in another
+        language."""
+        return tuple(lang for lang, f in files.items() if self.columns.untranslated[f])
 
     def stored_fields(self, docnum: int) -> dict:
         return self.documents.get(docnum, self.searcher.stored_fields)
@@ -373,7 +370,7 @@ class SearchService:
             snippet=Markup(""),
             values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
             versions=dict(sorted(versions.items())),
-            untranslated=_untranslated(snap, files),
+            untranslated=snap.untranslated(files),
             author=fields.get("author") or "",
             description=fields.get("description") or "",
             body_markdown=fields.get("body_markdown") or "",
@@ -485,7 +482,7 @@ class SearchService:
         relaxed = False
         if not final.any() and not parsed.staff and len(parsed.words) > 1:
             loose = queries.relaxed(parsed.words, searcher.schema)
-            loose_matched, loose_scores = evaluator.run(loose, units.of)
+            loose_matched, loose_scores = evaluator.run(loose, units)
             loose_final = self._final(loose_matched, file_masks, unit_masks, units)
             if loose_final.any():
                 parsed.query, matched, final, relaxed = loose, loose_matched, loose_final, True
@@ -499,7 +496,7 @@ class SearchService:
         if suggestion is not None:  # counted as the words were: same generation, filters
             alt = queries.parse(suggestion, searcher.schema, searcher.reader())
             cut = deadline.ran_out
-            alt_matched, alt_scores = evaluator.run(alt.query, units.of)
+            alt_matched, alt_scores = evaluator.run(alt.query, units)
             alt_final = self._final(alt_matched, file_masks, unit_masks, units)
             verdict = respell.verdict(int(final.sum()), relaxed, int(alt_final.sum()))
             if deadline.ran_out and not cut:  # the respelling ran out of time, not the
@@ -522,7 +519,7 @@ class SearchService:
         units = cols.units[request.unit]
         parsed = queries.parse(request.q, searcher.schema, searcher.reader())
         file_masks, unit_masks = self._filter_masks(request, cols, units)
-        matched, scores = evaluator.run(parsed.query, units.of)
+        matched, scores = evaluator.run(parsed.query, units)
         final = self._final(matched, file_masks, unit_masks, units)
         return Matching(parsed, units, file_masks, unit_masks, matched, scores, final)
 
@@ -590,7 +587,7 @@ class SearchService:
             snippet=marked,
             values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
             versions={lang: f"{lang}/{fields['slug']}" for lang in sorted(versions)},
-            untranslated=_untranslated(snap, versions),
+            untranslated=snap.untranslated(versions),
         )
 
     @staticmethod

@@ -25,6 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh import query as Q
@@ -33,6 +34,9 @@ from whoosh.searching import Searcher
 
 from indexer import whoosh_compat
 from indexer.postings import CopiedPositions, SegmentCopy, segment_id
+
+if TYPE_CHECKING:
+    from webapp.facets import Units
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 PHRASE_SCORE = 4.0  # a matched phrase is worth about one well-placed word, times its boost
@@ -386,29 +390,24 @@ class Evaluator:
         self.n = len(alive)
         self.doc_count_all = max(searcher.doc_count_all(), 1)
         self._leaves: dict[int, tuple[Q.Query, np.ndarray, np.ndarray]] = {}
-        self._unit_of: np.ndarray | None = None
-        self._n_units = 0
+        self._units: Units | None = None
 
-    def run(
-        self,
-        query: Q.Query,
-        unit_of: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """``query`` over the live files, its logic per unit when ``unit_of`` (file →
-        unit) is given, else per file."""
-        self._unit_of = unit_of
-        self._n_units = int(unit_of.max()) + 1 if unit_of is not None and len(unit_of) else 0
+    def run(self, query: Q.Query, units: Units | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``query`` over the live files, its logic per unit when ``units`` (files
+        grouped into announcements, or files alone) are given, else per file."""
+        self._units = units
         mask, scores = self._eval(query)
-        mask = self._lift(mask)
+        mask = self._spread(self._to_units(mask))
         return mask, np.where(mask, scores, 0).astype(np.float32)
 
-    def _lift(self, mask: np.ndarray) -> np.ndarray:
-        """Every live file of a unit that has a file in ``mask``."""
-        if self._unit_of is None:
-            return mask & self.alive
-        units = np.zeros(self._n_units, dtype=bool)
-        units[self._unit_of[mask & self.alive]] = True
-        return units[self._unit_of] & self.alive
+    def _to_units(self, mask: np.ndarray) -> np.ndarray:
+        """The units (files, when none are given) with a live file in ``mask``."""
+        mask = mask & self.alive
+        return mask if self._units is None else self._units.any(mask)
+
+    def _spread(self, units: np.ndarray) -> np.ndarray:
+        """Every live file of the units in ``units``."""
+        return units & self.alive if self._units is None else units[self._units.of] & self.alive
 
     def _eval(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         """A node's (mask, scores): a leaf's are its own files'; ``And`` and ``Not``
@@ -428,15 +427,16 @@ class Evaluator:
             return mask, (scores + optional) * boost
         if isinstance(q, Q.AndNot):  # the scores of the positive side, as Whoosh's
             (mask, scores), (excluded, _) = parts
-            mask = self._lift(mask) & ~self._lift(excluded)
+            mask = self._spread(self._to_units(mask) & ~self._to_units(excluded))
             return mask, np.where(mask, scores, 0) * boost
         if isinstance(q, Q.Not):  # inside an And: excludes, scores nothing
-            mask = self.alive & ~self._lift(parts[0][0])
+            mask = self._spread(~self._to_units(parts[0][0]))
             return mask, np.zeros(self.n, dtype=np.float32)
-        if isinstance(q, Q.And):
-            mask = self._lift(parts[0][0])
+        if isinstance(q, Q.And):  # combined per unit, spread back to files once
+            found = self._to_units(parts[0][0])
             for m, _ in parts[1:]:
-                mask &= self._lift(m)
+                found &= self._to_units(m)
+            mask = self._spread(found)
         else:
             mask = parts[0][0].copy()
             for m, _ in parts[1:]:
