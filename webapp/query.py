@@ -35,7 +35,7 @@ from flask_babel import lazy_gettext as _l
 from whoosh import qparser
 from whoosh import query as Q
 from whoosh.fields import Schema
-from whoosh.qparser.dateparse import DateParserPlugin
+from whoosh.qparser.dateparse import DateParserPlugin, English
 from whoosh.reading import IndexReader
 
 from indexer import khmer
@@ -120,6 +120,11 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", khmer.normalise(text)).strip()
 
 
+#: Whoosh's English date grammar: compiled once (a millisecond a parser otherwise); its
+#: parsing keeps no state, so every parser shares it
+_DATES = English()
+
+
 def _parser(
     schema: Schema,
     group=qparser.AndGroup,
@@ -130,7 +135,7 @@ def _parser(
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     # a phrase over the recall-net fields (no positions) becomes "all the pairs"
     parser.replace_plugin(qparser.PhrasePlugin(degrade=True))
-    parser.add_plugin(DateParserPlugin(free=False))
+    parser.add_plugin(DateParserPlugin(dateparser=_DATES, free=False))
     # -word excludes, but only at the start of a word: "12th-grade" stays one word
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     parser.remove_plugin_class(qparser.RegexPlugin)
@@ -306,6 +311,8 @@ def _either(
     typed = parser.parse(_escape(" ".join(required)))
     options = [q for q in (typed, *alternatives) if q is not Q.NullQuery]
     return options[0] if len(options) == 1 else Q.Or(options)
+
+
 def _completed(query: Q.Query, words: list[str], schema: Schema, reader: IndexReader) -> Q.Query:
     """``query``, or also the words with the last one completed (:mod:`webapp.prefix`),
     ranked below what the words find as typed."""

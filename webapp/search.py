@@ -162,6 +162,9 @@ class Matching:
     respelled_from: str | None = None  # the words as typed, when the respelling is shown
 
 
+UNKNOWN_KEPT = 4096  # texts whose unknown words a generation remembers (Snapshot.unknown)
+
+
 class PageOutOfRange(ValueError):
     def __init__(self, page: int, pages: int) -> None:
         super().__init__(f"Page {page} is past the last page ({pages}).")
@@ -190,6 +193,7 @@ class Snapshot:
         self.recency = vector.recency(self.columns.date, self.columns.alive)
         self.memo = cache.Memo()
         self.documents = cache.Documents()
+        self._unknown: dict[str, bool] = {}  # text → :meth:`unknown`
 
     def evaluator(self, deadline: vector.Deadline | None = None) -> vector.Evaluator:
         """The one evaluator of a query over this generation (:class:`vector.Evaluator`)."""
@@ -219,6 +223,20 @@ class Snapshot:
             return respell.vocabulary(terms, names)
 
         return self.memo.get("respell", build)
+
+    def unknown(self, text: str) -> bool:
+        """Whether ``text`` has a word a respelling would look up (index look-ups only);
+        asked twice a search (to open the vocabulary, then to respell), and the same
+        words come again and again: kept for the generation's lifetime, bounded."""
+        found = self._unknown.get(text)
+        if found is None:
+            searcher = self.searcher
+            reader = searcher.reader()
+            words = text.split()
+            found = bool(respell.unknown(words, lambda w: _in_vocabulary(searcher, reader, w)))
+            if len(self._unknown) < UNKNOWN_KEPT:  # a dict's item set is atomic
+                self._unknown[text] = found
+        return found
 
     def untranslated(self, files: dict[str, int]) -> tuple[str, ...]:
         """Of an announcement's versions (language → file), those written in another
@@ -383,7 +401,7 @@ class SearchService:
         """The answer to ``request`` from ``snap`` (the live generation if None): a
         caller that pins one, as a page does, gets every part of it from that one."""
         snap = snap or self.snapshot()
-        if request.q and not request.exact and self._unknown(snap, queries.clean(request.q)):
+        if request.q and not request.exact and snap.unknown(queries.clean(request.q)):
             snap.vocabulary()  # a respelling's: part of opening the generation, like it
         # the budget starts once the generation is open: the first request after a
         # publication must not spend it opening
@@ -416,10 +434,10 @@ class SearchService:
             # the landing page's counts: the same for every such request of a generation
             facets = snap.memo.get(
                 ("facets", request.unit, request.more),
-                lambda: self._facets(request, cols, units, matched, file_masks, unit_masks),
+                lambda: self._facets(request, cols, units, matched, final, file_masks, unit_masks),
             )
         else:
-            facets = self._facets(request, cols, units, matched, file_masks, unit_masks)
+            facets = self._facets(request, cols, units, matched, final, file_masks, unit_masks)
         result = SearchResult(
             request=request,
             total=total,
@@ -592,11 +610,12 @@ class SearchService:
 
     @staticmethod
     def _facets(
-        request: SearchRequest, cols: Columns, units: Units, matched, file_masks, unit_masks
+        request: SearchRequest, cols: Columns, units: Units, matched, final, file_masks, unit_masks
     ) -> dict[str, list[FacetValue]]:
         """Disjunctive counts of every facet the search offers."""
         chosen = dict(request.filters)
-        matched_units = units.any(_all(matched, file_masks.values()))
+        # the units found before the unit filters: with none, the units found
+        matched_units = units.any(_all(matched, file_masks.values())) if unit_masks else final
         out: dict[str, list[FacetValue]] = {}
         for kind in KINDS:
             if not kind.shown(chosen):
@@ -661,20 +680,13 @@ class SearchService:
     ) -> str | None:
         """The words with each one the index does not know respelt from ``snap``'s
         vocabulary (:mod:`webapp.respell`), or None; past ``deadline``, None."""
-        if not self._unknown(snap, " ".join(words)):
+        if not snap.unknown(" ".join(words)):
             return None
         searcher = snap.searcher
         reader = searcher.reader()
         return respell.respell(
             words, snap.vocabulary(), lambda w: _in_vocabulary(searcher, reader, w), deadline
         )
-
-    @staticmethod
-    def _unknown(snap: Snapshot, text: str) -> bool:
-        """Whether ``text`` has a word a respelling would look up (index look-ups only)."""
-        searcher = snap.searcher
-        reader = searcher.reader()
-        return bool(respell.unknown(text.split(), lambda w: _in_vocabulary(searcher, reader, w)))
 
     # --- the export ----------------------------------------------------------------
 

@@ -201,10 +201,18 @@ def _whole_words(
     ends: set[int] = set()
     for run_start, run_end in khmer.runs(text):
         if any(run_start <= s < run_end for s, _ in found):
-            for word in khmer.words(text, run_start, run_end):
-                starts.add(word.start)
-                ends.add(word.end)
+            for s, e in _words_of_run(text[run_start:run_end]):
+                starts.add(run_start + s)
+                ends.add(run_start + e)
     return [(s, e) for s, e in found if s in starts and e in ends]
+
+
+@lru_cache(maxsize=8192)
+def _words_of_run(run: str) -> tuple[tuple[int, int], ...]:
+    """The word spans of one run of Khmer text, as the index's segmenter cuts it: a
+    page of results segments the same runs again and again (titles, common phrases),
+    and ICU's dictionary break is the costly part of a snippet."""
+    return tuple((w.start, w.end) for w in khmer.words(run, 0, len(run)))
 
 
 @lru_cache(maxsize=65536)
@@ -313,8 +321,8 @@ def _word_edge(text: str, pos: int, step: int) -> int:
         while run_end < min(len(text), pos + RUN_REACH) and khmer.has_khmer(text[run_end]):
             run_end += 1
         edges = {run_start, run_end}
-        for word in khmer.words(text, run_start, run_end):
-            edges.update((word.start, word.end))
+        for s, e in _words_of_run(text[run_start:run_end]):
+            edges.update((run_start + s, run_start + e))
         before = [e for e in edges if e <= pos]
         after = [e for e in edges if e >= pos]
         return max(before) if step < 0 else min(after)

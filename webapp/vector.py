@@ -246,6 +246,7 @@ def docs_until(searcher: Searcher, query: Q.Query, deadline: Deadline | None) ->
 #: the nodes whose logic :class:`Evaluator` applies itself; any other node is a leaf
 #: Whoosh matches (docs/architecture.md, "One evaluator")
 _COMPOUND = (Q.And, Q.Or, Q.AndMaybe, Q.AndNot, Q.Not)
+_SPREAD = (Q.And, Q.AndNot, Q.Not)  # nodes whose mask :meth:`Evaluator._eval` spreads
 
 
 class PostingsCache:
@@ -397,7 +398,8 @@ class Evaluator:
         grouped into announcements, or files alone) are given, else per file."""
         self._units = units
         mask, scores = self._eval(query)
-        mask = self._spread(self._to_units(mask))
+        if type(query) not in _SPREAD:  # those are spread to whole units already
+            mask = self._spread(self._to_units(mask))
         return mask, np.where(mask, scores, 0).astype(np.float32)
 
     def _to_units(self, mask: np.ndarray) -> np.ndarray:
