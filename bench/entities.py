@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.entities import Entities, align_with_twin, extract
+from indexer import announcement
+from indexer.entities import Entities
 from indexer.entities.registry import Registry, registry, using
 from indexer.places import fold_latin
-from indexer.sources import Source, read
+from indexer.sources import Source
 
 FIELDS = ("ministers", "people", "provinces", "places")
 
@@ -66,10 +68,13 @@ def gold_sets(record: dict) -> tuple[dict[str, set[str]], set[str]]:
     }, optional
 
 
-def extract_file(path: Path, lang: str, twin: Entities | None = None) -> Entities:
-    doc = read(Source(path=path, slug=path.stem, lang=lang))
-    found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
-    return align_with_twin(found, twin) if twin is not None else found
+def extract_versions(files: Mapping[str, Path]) -> dict[str, Entities]:
+    """language → the entities of one announcement's version in that file, as the index
+    has them (the one pipeline, :mod:`indexer.announcement`)."""
+    found = announcement.read(
+        Source(path=path, slug=path.stem, lang=lang) for lang, path in files.items()
+    )
+    return {version.doc.lang: version.entities for version in found}
 
 
 def as_sets(found: Entities) -> dict[str, set[str]]:
@@ -101,14 +106,11 @@ def _score(gold_file: Path, corpus: Path) -> dict:
     agree = {"ministers": [0, 0], "provinces": [0, 0]}
     for slug, article in sorted(gold["articles"].items()):
         predicted_pair = {}
-        english = extract_file(corpus / article["en"]["file"], "en")
+        found = extract_versions({lang: corpus / article[lang]["file"] for lang in ("en", "km")})
         for lang in ("en", "km"):
             record = article[lang]
             expected, optional = gold_sets(record)
-            found = (
-                english if lang == "en" else extract_file(corpus / record["file"], "km", english)
-            )
-            predicted = as_sets(found)
+            predicted = as_sets(found[lang])
             predicted["provinces"] -= optional
             predicted_pair[lang] = predicted
             for f in FIELDS:
