@@ -37,16 +37,15 @@ def versions(
     """The versions of one announcement (one slug, one file per language), in the order
     given, each with its entities and fields."""
     docs = list(docs)
-    found = {
-        doc.lang: extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
-        for doc in docs
-    }
+    found = [extract(d.title, d.description, d.body_text, d.lang, d.date) for d in docs]
+    lenders: dict[str, Entities] = {}  # language → its (first) version's entities
+    for doc, entities in zip(docs, found, strict=True):
+        lenders.setdefault(doc.lang, entities)
     out = []
-    for doc in docs:
-        entities = found[doc.lang]
-        source = languages.borrow_names_from(doc.lang, found, table)
+    for doc, entities in zip(docs, found, strict=True):
+        source = languages.borrow_names_from(doc.lang, lenders, table)
         if source is not None:
-            entities = align_with_twin(entities, found[source])
+            entities = align_with_twin(entities, lenders[source])
         out.append(Version(doc, entities, fields(doc, entities)))
     return out
 
