@@ -255,3 +255,15 @@ def test_one_pairing_for_a_file_named_alone(pair: Path) -> None:
     flat = pair / "2025-flat.md"
     flat.write_text(EN, "utf-8")
     assert [(s.slug, s.lang) for s in of_file(flat)] == [("2025-flat", None)]
+
+
+def test_two_files_of_one_language_keep_their_own_entities(pair: Path) -> None:
+    """Two flat folders may each hold a ``2025-visit.md`` in English: the review queue
+    pairs them by slug, and each must keep what it names."""
+    (en,) = announcement.read([Source(pair / "en" / "2025-visit.md", "2025-visit", "en")])
+    other = replace(
+        en.doc, path="elsewhere.md", title="Opening", body_text="Mr. Sok Dara opened it in Kampot."
+    )
+    first, second = announcement.versions([en.doc, other])
+    assert first.fields["people"] == "Thorn Makara"
+    assert (second.fields["people"], second.fields["provinces"]) == ("Sok Dara", "Kampot")
