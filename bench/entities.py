@@ -29,6 +29,7 @@ from indexer.places import fold_latin
 from indexer.sources import Source
 
 FIELDS = ("ministers", "people", "provinces", "places")
+GOLD = ("en", "km")  # the versions the gold annotations have, the Latin-script one first
 
 
 @dataclass
@@ -102,12 +103,12 @@ def score_gold(gold_file: Path, corpus: Path, reg: Registry | None = None) -> di
 
 def _score(gold_file: Path, corpus: Path) -> dict:
     gold = json.loads(gold_file.read_text("utf-8"))
-    tallies = {lang: {f: Tally() for f in FIELDS} for lang in ("en", "km")}
+    tallies = {lang: {f: Tally() for f in FIELDS} for lang in GOLD}
     agree = {"ministers": [0, 0], "provinces": [0, 0]}
     for slug, article in sorted(gold["articles"].items()):
         predicted_pair = {}
-        found = extract_versions({lang: corpus / article[lang]["file"] for lang in ("en", "km")})
-        for lang in ("en", "km"):
+        found = extract_versions({lang: corpus / article[lang]["file"] for lang in GOLD})
+        for lang in GOLD:
             record = article[lang]
             expected, optional = gold_sets(record)
             predicted = as_sets(found[lang])
@@ -116,7 +117,7 @@ def _score(gold_file: Path, corpus: Path) -> dict:
             for f in FIELDS:
                 tallies[lang][f].add(predicted[f], expected[f], f"{lang}/{slug}")
         for f in agree:
-            agree[f][0] += predicted_pair["en"][f] == predicted_pair["km"][f]
+            agree[f][0] += predicted_pair[GOLD[0]][f] == predicted_pair[GOLD[1]][f]
             agree[f][1] += 1
     return {"tallies": tallies, "agreement": agree}
 
