@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.entities import Entities, align_with_twin, extract
+from indexer import announcement
+from indexer.entities import Entities
 from indexer.entities.registry import Registry, registry, using
 from indexer.places import fold_latin
-from indexer.sources import Source, read
+from indexer.sources import Source
 
 FIELDS = ("ministers", "people", "provinces", "places")
+GOLD = ("en", "km")  # the versions the gold annotations have, the Latin-script one first
 
 
 @dataclass
@@ -66,10 +69,13 @@ def gold_sets(record: dict) -> tuple[dict[str, set[str]], set[str]]:
     }, optional
 
 
-def extract_file(path: Path, lang: str, twin: Entities | None = None) -> Entities:
-    doc = read(Source(path=path, slug=path.stem, lang=lang))
-    found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
-    return align_with_twin(found, twin) if twin is not None else found
+def extract_versions(files: Mapping[str, Path]) -> dict[str, Entities]:
+    """language → the entities of one announcement's version in that file, as the index
+    has them (the one pipeline, :mod:`indexer.announcement`)."""
+    found = announcement.read(
+        Source(path=path, slug=path.stem, lang=lang) for lang, path in files.items()
+    )
+    return {version.doc.lang: version.entities for version in found}
 
 
 def as_sets(found: Entities) -> dict[str, set[str]]:
@@ -97,24 +103,21 @@ def score_gold(gold_file: Path, corpus: Path, reg: Registry | None = None) -> di
 
 def _score(gold_file: Path, corpus: Path) -> dict:
     gold = json.loads(gold_file.read_text("utf-8"))
-    tallies = {lang: {f: Tally() for f in FIELDS} for lang in ("en", "km")}
+    tallies = {lang: {f: Tally() for f in FIELDS} for lang in GOLD}
     agree = {"ministers": [0, 0], "provinces": [0, 0]}
     for slug, article in sorted(gold["articles"].items()):
         predicted_pair = {}
-        english = extract_file(corpus / article["en"]["file"], "en")
-        for lang in ("en", "km"):
+        found = extract_versions({lang: corpus / article[lang]["file"] for lang in GOLD})
+        for lang in GOLD:
             record = article[lang]
             expected, optional = gold_sets(record)
-            found = (
-                english if lang == "en" else extract_file(corpus / record["file"], "km", english)
-            )
-            predicted = as_sets(found)
+            predicted = as_sets(found[lang])
             predicted["provinces"] -= optional
             predicted_pair[lang] = predicted
             for f in FIELDS:
                 tallies[lang][f].add(predicted[f], expected[f], f"{lang}/{slug}")
         for f in agree:
-            agree[f][0] += predicted_pair["en"][f] == predicted_pair["km"][f]
+            agree[f][0] += predicted_pair[GOLD[0]][f] == predicted_pair[GOLD[1]][f]
             agree[f][1] += 1
     return {"tallies": tallies, "agreement": agree}
 

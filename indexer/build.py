@@ -38,9 +38,9 @@ import yaml
 from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 
-from indexer import dates, generations, postings, store, whoosh_compat
-from indexer.documents import Announcement, BadFile, Draft
-from indexer.entities import Entities, align_with_twin, extract, khmer_name
+from indexer import announcement, dates, generations, postings, store, whoosh_compat
+from indexer.documents import Announcement, BadFile, Draft, slug_of, version_id
+from indexer.entities import Entities, khmer_name
 from indexer.facets import ENTITY_FACETS
 from indexer.publishers import Publisher
 from indexer.schema import build_schema, index_version
@@ -151,75 +151,6 @@ def checkpoint(name: str) -> None:
     if os.environ.get("PRAKAS_PAUSE_AT") == name:
         print(f"checkpoint {name} pid {os.getpid()}", file=sys.stderr, flush=True)
         time.sleep(3600)
-
-
-# --- documents → fields -------------------------------------------------------------------
-
-
-def to_fields(doc: Announcement, found: Entities) -> dict:
-    """The Whoosh fields of one announcement and its entities."""
-    date = dt.datetime.combine(doc.date, dt.time())
-    fields: dict = {
-        "id": doc.id,
-        "lang": doc.lang,
-        "slug": doc.slug,
-        "title": doc.title,
-        "description": doc.description,
-        "body": doc.body_text,
-        "words": f"{doc.title}\n{doc.description}",
-        "date": date,
-        "year": doc.date.year,
-        "month": doc.date.month,
-        "author": doc.author,
-        "tags": "\n".join(doc.tags),
-        "image": doc.image,
-        "body_markdown": doc.body_markdown,
-        "path": doc.path,
-        "content_hash": doc.content_hash,
-        "untranslated": doc.untranslated,
-    }
-    names: list[str] = []
-    for facet in ENTITY_FACETS:
-        assert facet.values is not None
-        values = list(dict.fromkeys(facet.values(doc, found)))
-        fields[facet.field] = fields[facet.column] = "\n".join(values)
-        names += values
-    # Canonical names are searchable too: "Chea Vandeth" finds the article that wrote
-    # "Chea Vannadet"; the surface forms are in the text already.
-    names = list(dict.fromkeys(names))
-    text = f"{doc.title}\n\n{doc.description}\n\n{doc.body_text}"
-    fields["content"] = f"{text}\n\n" + "\n".join(names)
-    fields["content_kc"] = text
-    return fields
-
-
-class Twins:
-    """English entities kept by slug so the Khmer version can borrow their Latin names."""
-
-    def __init__(self, english_file: Callable[[str], Source | None] | None = None) -> None:
-        # slug → the English entities, or None when they hold no one to borrow a name from
-        self._by_slug: dict[str, Entities | None] = {}
-        self._english_file = english_file
-
-    def entities(self, doc: Announcement) -> Entities:
-        found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
-        if doc.lang == "en":
-            self._by_slug[doc.slug] = found if any(not p.known for p in found.people) else None
-        elif (twin := self._twin(doc.slug)) is not None:
-            found = align_with_twin(found, twin)
-        return found
-
-    def _twin(self, slug: str) -> Entities | None:
-        if slug in self._by_slug or self._english_file is None:
-            return self._by_slug.get(slug)
-        source = self._english_file(slug)
-        if source is None:
-            return None
-        try:
-            doc = read(source)
-        except BadFile:
-            return None
-        return extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
 
 
 # --- the plan -----------------------------------------------------------------------------
@@ -356,15 +287,16 @@ def plan(
     deleted = [entry[0] for path, entry in old.items() if path not in seen]
     # what the index would lose: files whose announcement version no file carries any
     # more (a duplicate that lost to an earlier root is replaced, not lost)
-    present = {f"{s.lang}/{s.slug}" for s in readable if s.lang} | {e[0] for e in manifest.values()}
+    present = {version_id(s.lang, s.slug) for s in readable if s.lang}
+    present |= {e[0] for e in manifest.values()}
     gone = sum(1 for path, e in live_manifest.items() if path not in seen and e[0] not in present)
     # An announcement is the unit: a change to one version re-indexes the others (a
     # Khmer version borrows its names from the English one, so both must agree).
-    touched = {s.slug for s in to_index} | {doc_id.split("/", 1)[-1] for doc_id in deleted}
+    touched = {s.slug for s in to_index} | {slug_of(doc_id) for doc_id in deleted}
     queued = {s.path for s in to_index}
     pairs = versions(readable)
     for slug in touched:
-        for sibling in pairs.get(slug, {}).values():
+        for sibling in pairs.get(slug, []):
             if sibling.path not in queued and str(sibling.path) in manifest:
                 del manifest[str(sibling.path)]
                 unchanged -= 1
@@ -570,7 +502,6 @@ def _write_serial(
     ix, todo: Plan, sources, report: Report, manifest: dict, progress, max_bytes: int | None
 ) -> None:
     """Apply the plan with one writer: deletions, then new and changed files."""
-    twins = Twins(_english(todo.sources).get)
     old_ids = {entry[0] for entry in todo.old.values()}
     writer = ix.writer(limitmb=128, compound=False)
     try:
@@ -579,17 +510,15 @@ def _write_serial(
         # duplicate ids are judged against the files that stay as they are
         ids = {entry[0]: path for path, entry in todo.manifest.items()}
         added_ids: set[str] = set()
-        stream = progress(sources) if progress else sources
         refused = {s.path for s in todo.refused}
-        for doc in _readable(stream, report, ids, max_bytes):
-            found = twins.entities(doc)
-            fields = to_fields(doc, found)
-            report.label(doc, found)
+        for version in _versions(sources, report, ids, max_bytes, progress):
+            doc = version.doc
+            report.label(doc, version.entities)
             if doc.id in old_ids:
-                writer.update_document(**fields)
+                writer.update_document(**version.fields)
                 report.updated += 1
             else:
-                writer.add_document(**fields)
+                writer.add_document(**version.fields)
                 report.added += 1
             added_ids.add(doc.id)
             manifest[doc.path] = [doc.id, doc.content_hash, *_stat(Path(doc.path))]
@@ -646,7 +575,6 @@ def _write_parallel(
     for source in sources:
         # a stable hash (Python's own is salted per process)
         chunks[zlib.crc32(source.slug.encode("utf-8")) % len(chunks)].append(source)
-    english = _english(sources)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     segments = []
     with ProcessPoolExecutor(
@@ -656,7 +584,7 @@ def _write_parallel(
         initargs=(lock_fd, os.getpid()),
     ) as pool:
         futures = [
-            pool.submit(_index_chunk, str(ix.storage.folder), chunk, english, max_bytes)
+            pool.submit(_index_chunk, str(ix.storage.folder), chunk, max_bytes)
             for chunk in chunks
             if chunk
         ]
@@ -680,9 +608,7 @@ def _write_parallel(
     whoosh_compat.publish_segments(ix, segments)
 
 
-def _index_chunk(
-    folder: str, sources: list[Source], english: dict[str, Source], max_bytes: int | None
-):
+def _index_chunk(folder: str, sources: list[Source], max_bytes: int | None):
     """In a worker process: index ``sources`` into one new segment of the index at
     ``folder``; return the segment, the counts and the manifest entries."""
     if os.environ.get("PRAKAS_FAIL_AT") == "worker":  # the crash tests' hook
@@ -691,12 +617,11 @@ def _index_chunk(
     writer = whoosh_compat.segment_writer(ix, limitmb=96)
     part = Report()
     entries: dict[str, list] = {}
-    twins = Twins(english.get)
     try:
-        for doc in _readable(sources, part, {}, max_bytes):
-            found = twins.entities(doc)
-            writer.add_document(**to_fields(doc, found))
-            part.label(doc, found)
+        for version in _versions(sources, part, {}, max_bytes):
+            doc = version.doc
+            writer.add_document(**version.fields)
+            part.label(doc, version.entities)
             part.added += 1
             if part.added == 1:
                 checkpoint("worker")  # mid-chunk, a document written: the kill tests' point
@@ -751,9 +676,19 @@ def _readable(
         yield doc
 
 
-def _english(sources: list[Source]) -> dict[str, Source]:
-    """slug → the English version's file, which a Khmer version borrows names from."""
-    return {slug: v["en"] for slug, v in versions(sources).items() if "en" in v}
+def _versions(
+    sources: Iterable[Source],
+    report: Report,
+    ids: dict[str, str],
+    max_bytes: int | None,
+    progress: Callable[[Iterable], Iterable] | None = None,
+) -> Iterator[announcement.Version]:
+    """The readable files of ``sources``, an announcement at a time (its versions
+    together, so one lends its spelling of names to the others), through the one
+    pipeline (:func:`indexer.announcement.versions`)."""
+    groups: Iterable[list[Source]] = versions(sources).values()
+    for group in progress(groups) if progress else groups:
+        yield from announcement.versions(_readable(group, report, ids, max_bytes))
 
 
 def _link_copy(source: Path, target: Path) -> None:

@@ -23,8 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from indexer import dates, safeyaml
-
-LANGUAGES = ("en", "km")
+from indexer.languages import LANGUAGES
 
 # ftfy repairs mojibake (``Cambodiaâ€™s`` → ``Cambodia’s``) and normalises to NFC.
 # Its cosmetic fixes are off: curly quotes, full-width forms and ligatures are what
@@ -379,7 +378,7 @@ def parse_announcement(
         raise BadFile(f"unknown language {language!r} (expected one of {', '.join(LANGUAGES)})")
     written = written_in(body_text, language)
     return Announcement(
-        id=f"{language}/{slug}",
+        id=version_id(language, slug),
         lang=language,
         slug=slug,
         title=title,
@@ -397,3 +396,14 @@ def parse_announcement(
         publisher_name=publisher_name,
         untranslated="" if written == language else written,
     )
+
+
+def version_id(lang: str, slug: str) -> str:
+    """The id of one version of an announcement: ``km/2025-ctc-kandal``. Every id is
+    made here and read back by :func:`slug_of`; nothing else spells the format."""
+    return f"{lang}/{slug}"
+
+
+def slug_of(doc_id: str) -> str:
+    """The announcement (slug) a version id belongs to: the inverse of :func:`version_id`."""
+    return doc_id.split("/", 1)[-1]

@@ -16,30 +16,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer import khmer
-from indexer.documents import BadFile
-from indexer.entities import Entities, align_with_twin, extract
-from indexer.sources import Source, discover, read
+from indexer import announcement, khmer
+from indexer.entities import Entities
+from indexer.sources import discover, versions
 
 EXAMPLES = 3
 
 
-def survey(roots: Iterable[Path]) -> Iterator[tuple[Source, Entities]]:
-    """Every readable file's entities, a Khmer file's people aligned with its English twin."""
-    sources = list(discover(roots))
-    english: dict[str, Entities] = {}
-    # English first, so a Khmer file finds its twin's entities ready
-    for source in sorted(sources, key=lambda s: s.lang != "en"):
-        try:
-            doc = read(source)
-        except BadFile:
-            continue
-        found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
-        if doc.lang == "en":
-            english[doc.slug] = found
-        elif doc.slug in english:
-            found = align_with_twin(found, english[doc.slug])
-        yield source, found
+def survey(roots: Iterable[Path]) -> Iterator[tuple[Path, Entities]]:
+    """Every readable file's entities, as the index has them: an announcement at a
+    time, through the one pipeline (:mod:`indexer.announcement`)."""
+    for files in versions(discover(roots)).values():
+        for version in announcement.read(files):
+            yield Path(version.doc.path), version.entities
 
 
 @dataclass
@@ -64,10 +53,10 @@ class _Tally:
 def unresolved(roots: Iterable[Path]) -> list[dict]:
     """People no registry entry matches, most often named first."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for source, found in survey(roots):
+    for path, found in survey(roots):
         for person in found.people:
             if not person.known:
-                tallies[person.name].add(source.path, person.mentions, person.titles)
+                tallies[person.name].add(path, person.mentions, person.titles)
     rows = []
     for name, t in tallies.items():
         spellings = list(t.mentions)
@@ -87,11 +76,11 @@ def unresolved(roots: Iterable[Path]) -> list[dict]:
 def ministers(roots: Iterable[Path]) -> list[dict]:
     """Everyone counted as a minister, with the reasons (registry or text) and how often."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for source, found in survey(roots):
+    for path, found in survey(roots):
         for person in found.people:
             if person.minister:
                 t = tallies[person.name]
-                t.add(source.path, person.mentions, person.titles, person.rank_from)
+                t.add(path, person.mentions, person.titles, person.rank_from)
                 t.known = t.known or person.known
     rows = [
         {

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import publishers
@@ -132,28 +132,31 @@ def _refuse(path: Path, rel: Path, roots: list[Path]) -> str | None:
     return None
 
 
-def versions(sources: Iterable[Source]) -> dict[str, dict[str, Source]]:
-    """The pairing of twins, in one place: slug → language → the file of that version.
-    Files with the same slug under ``<root>/en/`` and ``<root>/km/`` are one
-    announcement. (A flat folder's files name their language inside; they pair by
-    slug as well once read.)"""
-    out: dict[str, dict[str, Source]] = {}
+def versions(sources: Iterable[Source]) -> dict[str, list[Source]]:
+    """The pairing of versions, in one place: slug → the files of that announcement, in
+    the order given. Files with the same slug under ``<root>/en/`` and ``<root>/km/``
+    are one announcement. (A flat folder's files name their language inside; they pair
+    by slug as well.)"""
+    out: dict[str, list[Source]] = {}
     for source in sources:
-        out.setdefault(source.slug, {})[source.lang or ""] = source
+        out.setdefault(source.slug, []).append(source)
     return out
 
 
-def twin(source: Source, lang: str) -> Source | None:
-    """The ``lang`` version of one file, found beside it in the ``<root>/<lang>/`` layout."""
-    if source.lang is None:
-        return None
-    if source.root is not None:
-        rel = source.path.relative_to(source.root)
-        path = source.root / lang / Path(*rel.parts[1:])
-    else:  # a file named on the command line: its slug is its path below <lang>/
-        root = source.path.parents[len(Path(source.slug).parts)]
-        path = root / lang / f"{source.slug}.md"
-    return replace(source, path=path, lang=lang) if path.is_file() else None
+def of_file(path: Path) -> list[Source]:
+    """A file named on its own (``prakas entities FILE``) and the other versions of its
+    announcement: in the ``<root>/<lang>/<slug>.md`` layout, the files of the same name
+    in the root's other language folders (paired by :func:`versions`, as :func:`walk`'s
+    are); a file outside that layout, alone."""
+    if path.parent.name not in LANGUAGES:
+        return [Source(path=path, slug=path.stem, lang=None)]
+    root = path.parent.parent
+    files = [(lang, root / lang / path.name) for lang in LANGUAGES]
+    return [
+        Source(path=p, slug=path.stem, lang=lang, root=root)
+        for lang, p in files
+        if p == path or p.is_file()
+    ]
 
 
 def read(source: Source, max_bytes: int | None = None) -> Announcement:

@@ -477,24 +477,19 @@ def _check_bind(host: str, port: int) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print canonical values as JSON.")
 def entities(file: Path, as_json: bool) -> None:
-    """What the extractor finds in one file, and where each mention resolved."""
-    from indexer.documents import LANGUAGES, BadFile
-    from indexer.entities import align_with_twin, extract
-    from indexer.sources import Source, read, twin
+    """What the extractor finds in one file, and where each mention resolved (as the
+    index has it: the other versions of its announcement lend their names)."""
+    from indexer import announcement
+    from indexer.documents import BadFile
+    from indexer.sources import Source, of_file
 
-    lang = file.parent.name if file.parent.name in LANGUAGES else None
-    try:
-        doc = read(Source(path=file, slug=file.stem, lang=lang))
-    except BadFile as exc:
-        raise click.ClickException(f"{file}: {exc}") from None
-    found = extract(doc.title, doc.description, doc.body_text, doc.lang, doc.date)
-    english = twin(Source(path=file, slug=file.stem, lang=lang), "en")
-    if doc.lang == "km" and english is not None:
-        twin_doc = read(english)
-        found = align_with_twin(
-            found,
-            extract(twin_doc.title, twin_doc.description, twin_doc.body_text, "en", twin_doc.date),
-        )
+    def failed(source: Source, exc: BadFile) -> None:
+        if source.path == file:  # another version's error only means it lends nothing
+            raise click.ClickException(f"{file}: {exc}")
+
+    read = announcement.read(of_file(file), on_error=failed)
+    version = next(v for v in read if v.doc.path == str(file))
+    doc, found = version.doc, version.entities
     if as_json:
         click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=2))
         return

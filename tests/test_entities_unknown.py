@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.entities import MODES, extract_file, score
+from bench.entities import MODES, extract_versions, score
 from indexer.entities import extract
 from indexer.entities.registry import Registry, registry, using
 from tests.conftest import CONTENT, PROJECT, prakas
@@ -56,9 +56,8 @@ def test_our_announcements_are_all_expected() -> None:
 @pytest.mark.parametrize("slug", sorted(EXPECTED))
 def test_unknown_officials_in_both_languages(slug: str) -> None:
     people, ministers = EXPECTED[slug]
-    english = extract_file(CONTENT / "en" / f"{slug}.md", "en")
-    khmer = extract_file(CONTENT / "km" / f"{slug}.md", "km", english)
-    for found in (english, khmer):
+    both = extract_versions({lang: CONTENT / lang / f"{slug}.md" for lang in ("en", "km")})
+    for found in (both["en"], both["km"]):
         assert {p.name for p in found.people} == people
         assert set(found.ministers) == ministers
         assert not any(p.known for p in found.people)  # none of them is in the registry

@@ -33,21 +33,35 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from indexer import languages
 from indexer.khmer import KHMER_DIGIT_TABLE
 
-UI_LANGS = ("en", "km")
-DEFAULT_UI = "en"
+# The interface languages, their CLDR locales (British English for day-month-year
+# order, as the ministry writes dates in both languages) and names: rows of the one
+# languages table (indexer/languages.py); the first interface row is the default.
+UI_LANGS = tuple(row.code for row in languages.TABLE if row.interface)
+DEFAULT_UI = UI_LANGS[0]
 TRANSLATIONS = Path(__file__).parent / "translations"
 DOMAIN = "messages"
-# The CLDR locale each interface formats dates and numbers with: British English for
-# day-month-year order, as the ministry writes dates in both languages.
-CLDR_LOCALE = {"en": "en_GB", "km": "km"}
+CLDR_LOCALE = {row.code: row.cldr for row in languages.TABLE if row.interface}
 TO_KHMER_DIGITS = {latin: khmer for khmer, latin in KHMER_DIGIT_TABLE.items()}
 
 # The two ends of a date range: filters, not facets (the facets' own labels, in both
 # languages, are the facet table's: indexer/facets.py).
 RANGE_LABELS = {"from": _l("From"), "to": _l("To")}
-LANGUAGE_NAMES = {"en": _l("English"), "km": _l("Khmer")}
+
+
+def _language_name(row: languages.Language) -> LazyString:
+    """A language's name in the interface language of the request, when it is shown."""
+
+    def text() -> str:
+        ui = ui_language() if has_request_context() else DEFAULT_UI
+        return row.names.get(ui, row.code)
+
+    return LazyString(text)
+
+
+LANGUAGE_NAMES = {row.code: _language_name(row) for row in languages.TABLE}
 
 
 def ui_language() -> str:

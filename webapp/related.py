@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.analysis import STOP_WORDS
-from indexer.documents import LANGUAGES
+from indexer.documents import LANGUAGES, version_id
 from indexer.facets import ENTITY_FACETS
 from webapp.cache import PerGeneration
 from webapp.search import SearchRequest, SearchService, Snapshot
@@ -43,7 +43,7 @@ class Related:
 def related(service: SearchService, snap: Snapshot, lang: str, slug: str) -> list[Related]:
     """The announcements related to ``lang/slug``'s, best first, shown in ``lang`` where
     they have that version."""
-    docnum = snap.searcher.document_number(id=f"{lang}/{slug}")
+    docnum = snap.searcher.document_number(id=version_id(lang, slug))
     if docnum is None:
         return []
     unit = int(snap.columns.units["announcement"].of[docnum])

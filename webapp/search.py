@@ -32,7 +32,7 @@ from whoosh.searching import Searcher
 
 from indexer import postings, store, whoosh_compat
 from indexer.config import Settings
-from indexer.documents import LANGUAGES
+from indexer.documents import LANGUAGES, version_id
 from indexer.facets import ENTITY_FACETS
 from indexer.khmer import has_khmer
 from webapp import cache, metrics, respell, vector
@@ -370,14 +370,14 @@ class SearchService:
         (the generation the page pinned; the live one if None)."""
         snap = snap or self.snapshot()
         searcher, cols = snap.searcher, snap.columns
-        docnum = searcher.document_number(id=f"{lang}/{slug}")
+        docnum = searcher.document_number(id=version_id(lang, slug))
         if docnum is None:
             return None
         units = cols.units["announcement"]
         files = {
             LANGUAGES[cols.lang[f]]: f for f in units.files(int(units.of[docnum])) if cols.alive[f]
         }
-        versions = {lang: f"{lang}/{slug}" for lang in files}
+        versions = {lang: version_id(lang, slug) for lang in files}
         fields = searcher.stored_fields(docnum)
         return Article(
             id=fields["id"],
@@ -604,7 +604,7 @@ class SearchService:
             date=fields["date"].date().isoformat(),
             snippet=marked,
             values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
-            versions={lang: f"{lang}/{fields['slug']}" for lang in sorted(versions)},
+            versions={lang: version_id(lang, fields["slug"]) for lang in sorted(versions)},
             untranslated=snap.untranslated(versions),
         )
 

@@ -2,8 +2,9 @@
 
 Both files name the same people; a Khmer name the registry does not know takes the
 Latin name the English version writes, matched by consonant skeleton, so both
-versions land under one facet value. (Which file is whose twin is the build's
-business; this module only aligns two sets of entities.)
+versions land under one facet value. (Which version lends its names is the languages
+table's business and the pipeline's, :mod:`indexer.announcement`; this module only
+aligns two sets of entities.)
 
 Why consonant skeletons and not a romanisation package: the one Khmer name
 transliterator on PyPI, ``khmer-latin-name-transformer`` (0.0.4, 2023, no release

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-PAIRED = "paired with the English version"  # Person.how of a Khmer name given its twin's
+PAIRED = "paired with the Latin-script version"  # Person.how of a name given its twin's
 
 
 @dataclass
