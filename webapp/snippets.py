@@ -81,7 +81,7 @@ def wanted(query: Q.Query, names: Iterable[str] = ()) -> Wanted:
     return Wanted(frozenset(words), tuple(dict.fromkeys(runs)), tuple(dict.fromkeys(order)))
 
 
-_WORD_REST = re.compile(r"[^\s,;:!?()\[\]\"“”\u1780-\u17ff]*")
+_WORD_REST = re.compile(f"[^\\s,;:!?()\\[\\]\"“”{khmer.SCRIPT}]*")
 
 
 @lru_cache(maxsize=4096)

@@ -39,7 +39,7 @@ SYNC_FILES = 5_000  # up to this many files, titles are read by the first reques
 _TIER = {"minister": 0, "org": 1, "province": 1, "place": 2, "person": 2, "title": 3}
 log = logging.getLogger(__name__)
 _JOINED = re.compile(r"[.'’‘ʼ-]")  # M.P.T.C. is MPTC, Wi-Fi is WiFi
-_NOT_KEY = re.compile(r"[^\w\s\u1780-\u17ff]|_")
+_NOT_KEY = re.compile(f"[^\\w\\s{khmer.SCRIPT}]|_")
 _ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
