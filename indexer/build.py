@@ -41,7 +41,7 @@ from whoosh.reading import SegmentReader
 from indexer import dates, generations, postings, store, whoosh_compat
 from indexer.documents import Announcement, BadFile, Draft
 from indexer.entities import Entities, align_with_twin, extract, khmer_name
-from indexer.facets import ENTITY_FACETS
+from indexer.facets import DATE_FACETS, ENTITY_FACETS
 from indexer.publishers import Publisher
 from indexer.schema import build_schema, index_version
 from indexer.sources import Skipped, Source, printable, read, versions, walk
@@ -168,8 +168,7 @@ def to_fields(doc: Announcement, found: Entities) -> dict:
         "body": doc.body_text,
         "words": f"{doc.title}\n{doc.description}",
         "date": date,
-        "year": doc.date.year,
-        "month": doc.date.month,
+        **{f.field: f.part(doc.date) for f in DATE_FACETS if f.part},
         "author": doc.author,
         "tags": "\n".join(doc.tags),
         "image": doc.image,

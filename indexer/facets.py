@@ -10,11 +10,19 @@ Kinds:
 * ``entity``: canonical values an announcement names (one per line in ``field``); a
   filter keeps the announcements that name any selected value;
 * ``language``: the language of each version; a filter keeps those versions;
-* ``date``: derived from the announcement's date (year, month); no field of its own.
+* ``date``: a number derived from the announcement's date (``part``), within
+  ``bounds``; a numeric field of its own (``year:2024``). A date facet ``within``
+  another is a subdivision of one of its values (a month of one year).
+
+How a facet shows is the row's too: ``timeline`` (drawn as the timeline's bars, not
+listed), ``tag`` (its values tagged on each result), ``shown_as`` (how a value is
+written), ``excludes`` and ``nested_in`` (values its list leaves out or narrows). The
+web app dispatches on these, never on a facet's name.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -26,6 +34,9 @@ if TYPE_CHECKING:
     from indexer.entities import Entities
 
 Kind = Literal["entity", "language", "date"]
+# how the interface writes a value: a canonical name (its labels), a number in the
+# interface's digits, a month's name, a language's name
+ShownAs = Literal["name", "number", "month_name", "language"]
 Values = Callable[["Announcement", "Entities"], Iterable[str]]
 # value → language → how that language writes it, when the document itself says so
 Labels = Callable[["Announcement", "Entities"], Mapping[str, Mapping[str, str]]]
@@ -43,11 +54,32 @@ class Facet:
     values: Values | None = None  # an announcement's values, at build time
     aliases: tuple[str, ...] = ()  # more names staff may write before a colon
     labels: Labels | None = None  # values' labels the document carries (else the registry's)
+    # the date kind: the number a date gives, the numbers a URL may give, the facet of
+    # which this one is a subdivision (offered and allowed only with exactly one value of
+    # it, one value at a time, dropped when that facet changes), values newest first
+    part: Callable[[dt.date], int] | None = None
+    bounds: tuple[int, int] = (0, 0)
+    within: str = ""
+    descending: bool = False
+    # how it shows: as the timeline's bars (not listed), as tags on each result
+    timeline: bool = False
+    tag: bool = False
+    shown_as: ShownAs = "name"
+    excludes: str = ""  # its list leaves out the values that facet has (ministers, people)
+    nested_in: str = ""  # its list narrowed to the chosen values of that facet (gazetteer)
 
     @property
     def column(self) -> str:
         """The index field with the exact values the facet counts read."""
         return f"facet_{self.field}" if self.kind == "entity" else self.field
+
+    def canonical(self, value: str) -> int | None:
+        """A date facet's value as a number within its bounds (ASCII digits only), or
+        None when it is not one."""
+        low, high = self.bounds
+        if value.isascii() and value.isdigit() and low <= int(value) <= high:
+            return int(value)
+        return None
 
 
 def _names(items: Iterable) -> list[str]:
@@ -73,6 +105,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         field="ministers",
         values=lambda doc, found: found.office_holders,
         labels=_paired,
+        tag=True,
     ),
     Facet(
         "province",
@@ -81,6 +114,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "entity",
         field="provinces",
         values=lambda doc, found: list(found.provinces),
+        tag=True,
     ),
     Facet(
         "lang",
@@ -90,6 +124,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         field="lang",
         values=lambda doc, found: [doc.lang],
         aliases=("language",),
+        shown_as="language",
     ),
     Facet(
         "person",
@@ -99,6 +134,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         field="people",
         values=lambda doc, found: _names(found.people),
         labels=_paired,
+        excludes="minister",  # a minister is listed under Minister only
     ),
     Facet(
         "place",
@@ -107,6 +143,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "entity",
         field="places",
         values=lambda doc, found: _names(found.places),
+        nested_in="province",  # province → district → commune
     ),
     Facet(
         "org",
@@ -128,9 +165,32 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
             {doc.publisher: dict(doc.publisher_name)} if doc.publisher else {}
         ),
     ),
-    Facet("year", {"en": "Year", "km": "ឆ្នាំ"}, {"en": "Years", "km": "ឆ្នាំ"}, "date"),
-    Facet("month", {"en": "Month", "km": "ខែ"}, {"en": "Months", "km": "ខែ"}, "date"),
+    Facet(
+        "year",
+        {"en": "Year", "km": "ឆ្នាំ"},
+        {"en": "Years", "km": "ឆ្នាំ"},
+        "date",
+        field="year",
+        part=lambda day: day.year,
+        bounds=(1900, 2100),
+        descending=True,
+        timeline=True,
+        shown_as="number",
+    ),
+    Facet(
+        "month",
+        {"en": "Month", "km": "ខែ"},
+        {"en": "Months", "km": "ខែ"},
+        "date",
+        field="month",
+        part=lambda day: day.month,
+        bounds=(1, 12),
+        within="year",
+        timeline=True,
+        shown_as="month_name",
+    ),
 )
 
 BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}
 ENTITY_FACETS: tuple[Facet, ...] = tuple(f for f in FACETS if f.kind == "entity")
+DATE_FACETS: tuple[Facet, ...] = tuple(f for f in FACETS if f.kind == "date")

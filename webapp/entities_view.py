@@ -23,6 +23,7 @@ from indexer.entities.registry import registry
 from indexer.facets import BY_NAME, ENTITY_FACETS
 from indexer.places import Unit, gazetteer
 from webapp import i18n, seo, urls
+from webapp.facets import TIMELINE
 from webapp.search import SearchRequest, SearchResult, Snapshot, selections
 from webapp.views import _page, snapshot
 
@@ -65,9 +66,12 @@ class Profile:
 
     beside: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
+    #: the facet of the timeline's root (years), whose values the profile links to
+    by: str = TIMELINE[0].name
+
     @property
     def years(self) -> list[tuple[str, int]]:
-        return sorted((v.value, v.count) for v in self.result.facets.get("year", []) if v.count)
+        return sorted((v.value, v.count) for v in self.result.facets.get(self.by, []) if v.count)
 
 
 def named_beside(snap: Snapshot, facet: str, value: str) -> dict[str, list[tuple[str, int]]]:

@@ -141,8 +141,12 @@ def parse_request(
             chosen[kind.name] = kind.parse(args.getlist(kind.name), known_values)
         except BadValue as exc:
             raise BadParameter(str(exc)) from None
-    if chosen.get("month") and len(chosen.get("year", ())) != 1:
-        raise BadParameter(_l("“month” needs exactly one “year”."))
+    for kind in KINDS:  # a month belongs to one year
+        within = kind.facet.within
+        if within and chosen.get(kind.name) and len(chosen.get(within, ())) != 1:
+            raise BadParameter(
+                _l("“%(name)s” needs exactly one “%(within)s”.", name=kind.name, within=within)
+            )
     date_from, date_to = _date(args, "from"), _date(args, "to")
     if date_from and date_to and date_from > date_to:
         raise BadParameter(_l("“from” is after “to”."))
@@ -226,12 +230,12 @@ def toggle(req: SearchRequest, facet: str, value: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _toggle(req: SearchRequest, facet: str, value: str) -> str:
-    chosen = req.selected(facet)
-    if facet == "month":  # one month at a time
+    chosen, row = req.selected(facet), BY_NAME[facet].facet
+    if row.within:  # a subdivision: one value at a time
         new: tuple[str, ...] = () if value in chosen else (value,)
     else:
         new = tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
-    if BY_NAME[facet].facet.kind == "date":  # a year's change may drop the month
+    if row.kind == "date":  # a year's change may drop the month
         return query_string(req.with_selected(facet, new))
     # the links of one facet differ only in its own values: the rest is encoded once
     before, after = _around(req, facet)

@@ -44,7 +44,7 @@ from indexer.config import default_registry
 from indexer.entities import synonyms
 from indexer.entities.registry import registry, resolve_khmer_name, resolve_latin_name
 from indexer.entities.vocabulary import SOFT_UNIT_WORDS, UNIT_PREFIX_KM, UNIT_WORD_EN
-from indexer.facets import ENTITY_FACETS, FACETS
+from indexer.facets import DATE_FACETS, ENTITY_FACETS, FACETS
 from indexer.places import fold_khmer, fold_latin, gazetteer
 from indexer.schema import SEARCHED
 from webapp import prefix
@@ -66,8 +66,7 @@ ADDRESSABLE = {
     "description",
     "body",
     "lang",
-    "year",
-    "month",
+    *(f.field for f in DATE_FACETS),
     "date",
     "tags",
     "author",

@@ -33,11 +33,12 @@ from whoosh.searching import Searcher
 from indexer import postings, store, whoosh_compat
 from indexer.config import Settings
 from indexer.documents import LANGUAGES
-from indexer.facets import ENTITY_FACETS
+from indexer.facets import ENTITY_FACETS, Facet
 from indexer.khmer import has_khmer
+from indexer.places import gazetteer
 from webapp import cache, metrics, respell, vector
 from webapp import query as queries
-from webapp.facets import BY_NAME, KINDS, Columns, FacetValue, Units
+from webapp.facets import BY_NAME, KINDS, TIMELINE, Columns, DateFacet, FacetValue, Units
 from webapp.querylog import QueryLog
 from webapp.snippets import snippet, wanted
 
@@ -81,12 +82,31 @@ class SearchRequest:
         """The same search with ``facet``'s values replaced (page back to 1)."""
         chosen = dict(self.filters)
         chosen[facet] = values
-        if facet == "year" and len(values) != 1:
-            chosen.pop("month", None)  # a month belongs to one year
+        if len(values) != 1:  # a month belongs to one year: a change of year drops it
+            for kind in KINDS:
+                if kind.facet.within == facet:
+                    chosen.pop(kind.name, None)
         return self.replace(filters=selections(chosen), page=1)
 
     def cleared(self) -> SearchRequest:
         return self.replace(filters=(), date_from=None, date_to=None, page=1)
+
+
+def _listed(
+    facet: Facet, counted: list[FacetValue], cols: Columns, chosen: dict[str, tuple[str, ...]]
+) -> list[FacetValue]:
+    """A facet's values as every view lists them: without the values of the facet it
+    ``excludes`` (a minister is listed under Minister only), narrowed to the chosen
+    values of the facet it is ``nested_in`` (the gazetteer's province → district →
+    commune); a selected value always stays."""
+    if facet.excludes:
+        elsewhere = set(cols.values(facet.excludes))
+        counted = [v for v in counted if v.value not in elsewhere or v.selected]
+    if facet.nested_in and chosen.get(facet.nested_in):
+        outer, own = set(chosen[facet.nested_in]), set(chosen.get(facet.name, ()))
+        inside = set(gazetteer().narrowed([v.value for v in counted], outer, own))
+        counted = [v for v in counted if v.value in inside or v.selected]
+    return counted
 
 
 def selections(chosen: dict[str, tuple[str, ...]]) -> Selections:
@@ -132,7 +152,7 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     timeline: list[tuple[str, int, bool]] = field(default_factory=list)  # label, count, selected
-    timeline_by: str = "year"  # what the timeline's labels are: "year" or "month" (1–12)
+    timeline_by: str = TIMELINE[0].name  # the date facet whose values the bars are
     notices: list[str] = field(default_factory=list)
     relaxed: bool = False
     suggestion: str | None = None  # a respelling: shown (``respelled_from`` set) or offered
@@ -429,7 +449,7 @@ class SearchService:
             hits=hits,
             facets=facets,
             timeline=self._timeline(request, facets, units, final),
-            timeline_by="month" if self._by_month(request, facets) else "year",
+            timeline_by=self._timeline_by(request, facets).name,
             notices=parsed.notices,
             relaxed=relaxed,
             suggestion=suggestion,
@@ -611,7 +631,7 @@ class SearchService:
                 base = files & _all(units.any(files), others)[units.of]
             else:
                 base = _all(matched_units, others)
-            counted = kind.count(cols, units, base, selected)
+            counted = _listed(kind.facet, kind.count(cols, units, base, selected), cols, chosen)
             if kind.name not in request.more and len(counted) > FACET_LIMIT:
                 counted = counted[:FACET_LIMIT] + [v for v in counted[FACET_LIMIT:] if v.selected]
             out[kind.name] = counted
@@ -625,39 +645,47 @@ class SearchService:
         return _all(units.any(_all(matched, file_masks.values())), unit_masks.values())
 
     @staticmethod
-    def _by_month(request: SearchRequest, facets: dict[str, list[FacetValue]]) -> bool:
-        """Months when one year is chosen, or when the date range lies within one year."""
-        if "month" in facets:
-            return True
-        ranged = not request.selected("year") and (request.date_from or request.date_to)
-        return bool(ranged) and len([v for v in facets.get("year", []) if v.count]) == 1
+    def _timeline_by(request: SearchRequest, facets: dict[str, list[FacetValue]]) -> DateFacet:
+        """The facet the timeline draws: a subdivision (months) when it is offered (one
+        year chosen), or when the date range lies within one value of what it
+        subdivides; else the root (years)."""
+        for kind in reversed(TIMELINE[1:]):
+            if kind.name in facets:
+                return kind
+            root = kind.facet.within
+            ranged = not request.selected(root) and (request.date_from or request.date_to)
+            if ranged and len([v for v in facets.get(root, []) if v.count]) == 1:
+                return kind
+        return TIMELINE[0]
 
     def _timeline(
         self, request: SearchRequest, facets: dict[str, list[FacetValue]], units: Units, final
     ) -> list[tuple[str, int, bool]]:
-        """The bars of the timeline, with their gaps filled: the months of the one chosen
-        year (or of a date range within one year, from its first month to its last),
-        else every year from the first to the last."""
-        if "month" in facets:
-            months = {int(v.value): v for v in facets["month"]}
-            chosen = request.selected("month")
-            return [
-                (str(m), months[m].count if m in months else 0, str(m) in chosen)
-                for m in range(1, 13)
-            ]
-        if self._by_month(request, facets):
-            year = int(next(v.value for v in facets["year"] if v.count))
-            counts = np.bincount(units.month[final].astype(np.int64), minlength=13)
-            low, high = request.date_from, request.date_to
-            first = low.month if low and low.year == year else 1
-            last = high.month if high and high.year == year else 12
-            return [(str(m), int(counts[m]), False) for m in range(first, last + 1)]
-        years = {int(v.value): v.count for v in facets.get("year", [])}
-        if not years:
+        """The bars of the timeline, with their gaps filled: every month of the one
+        chosen year (or of a date range within one year, from its first month to its
+        last: counted here, as no month facet is offered), else every year from the
+        first to the last."""
+        kind = self._timeline_by(request, facets)
+        chosen = request.selected(kind.name)
+        if kind.name in facets:
+            counted = {int(v.value): v.count for v in facets[kind.name]}
+            low, high = (
+                kind.facet.bounds
+                if kind.facet.within
+                else (min(counted, default=0), max(counted, default=-1))
+            )
+            return [(str(v), counted.get(v, 0), str(v) in chosen) for v in range(low, high + 1)]
+        if not kind.facet.within:
             return []
-        chosen = request.selected("year")
-        span = range(min(years), max(years) + 1)
-        return [(str(y), years.get(y, 0), str(y) in chosen) for y in span]
+        root = BY_NAME[kind.facet.within].facet
+        value = int(next(v.value for v in facets[root.name] if v.count))
+        counted = kind.counts(units, final)
+        part, (low, high) = kind.facet.part, kind.facet.bounds
+        assert part is not None and root.part is not None
+        start, end = request.date_from, request.date_to
+        first = part(start) if start and root.part(start) == value else low
+        last = part(end) if end and root.part(end) == value else high
+        return [(str(v), counted.get(v, 0), False) for v in range(first, last + 1)]
 
     def suggest(
         self, snap: Snapshot, words: list[str], deadline: vector.Deadline | None = None
