@@ -27,9 +27,9 @@ field, so the word field uses ICU.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 from icu4py.breakers import WordBreaker
 
@@ -127,14 +127,20 @@ def reorder_cluster(cluster: str) -> str:
     return cluster[0] + "".join(units)
 
 
+# the rules in the order they apply (each sees the one before's output)
+CLUSTER_RULES: tuple[Callable[[str], str], ...] = (
+    remove_invisible,
+    fold_independent_vowels,
+    fold_coeng_da,
+    reorder_cluster,
+    compose_split_vowels,
+)
+
+
 @lru_cache(maxsize=65536)
 def normalise_cluster(raw: str) -> str:
     """All rules on one raw cluster; cached, since clusters repeat endlessly."""
-    text = remove_invisible(raw)
-    text = fold_independent_vowels(text)
-    text = fold_coeng_da(text)
-    text = reorder_cluster(text)
-    return compose_split_vowels(text)
+    return reduce(lambda text, rule: rule(text), CLUSTER_RULES, raw)
 
 
 def normalise(text: str) -> str:

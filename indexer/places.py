@@ -12,8 +12,9 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 from pathlib import Path
 
 from indexer import khmer
@@ -57,14 +58,21 @@ def fold_vowel_runs(text: str) -> str:
     return re.sub(r"[aeiou]+", lambda m: m.group()[-1], text)
 
 
+# the folding rules in the order they apply (each sees the one before's output)
+LATIN_RULES: tuple[Callable[[str], str], ...] = (
+    strip_accents,
+    str.lower,
+    drop_separators,
+    fold_kampong,
+    fold_nasal,
+    collapse_doubles,
+    fold_vowel_runs,
+)
+
+
 def fold_latin(name: str) -> str:
-    """The matching key of a romanised place (or person) name."""
-    text = strip_accents(name).lower()
-    text = drop_separators(text)
-    text = fold_kampong(text)
-    text = fold_nasal(text)
-    text = collapse_doubles(text)
-    return fold_vowel_runs(text)
+    """The matching key of a romanised place (or person) name: every rule, in order."""
+    return reduce(lambda text, rule: rule(text), LATIN_RULES, name)
 
 
 def fold_khmer(name: str) -> str:

@@ -20,9 +20,10 @@ import threading
 import time
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
@@ -127,6 +128,31 @@ class Hit:
     values: dict[str, list[str]]  # entity facet name → canonical values
     versions: dict[str, str]  # language → id, every version of this announcement
     untranslated: tuple[str, ...] = ()  # versions whose text is another language's
+
+    @classmethod
+    def of(
+        cls,
+        fields: dict,
+        languages: Iterable[str],
+        snippet: Markup,
+        untranslated: tuple[str, ...],
+        **more: str,
+    ) -> Self:
+        """A version as its stored ``fields`` show it, beside the ids of the versions in
+        ``languages`` (every version of its announcement)."""
+        slug = fields["slug"]
+        return cls(
+            id=fields["id"],
+            lang=fields["lang"],
+            slug=slug,
+            title=fields["title"],
+            date=fields["date"].date().isoformat(),
+            snippet=snippet,
+            values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
+            versions={lang: f"{lang}/{slug}" for lang in sorted(languages)},
+            untranslated=untranslated,
+            **more,
+        )
 
     @property
     def others(self) -> list[str]:
@@ -382,18 +408,12 @@ class SearchService:
         files = {
             LANGUAGES[cols.lang[f]]: f for f in units.files(int(units.of[docnum])) if cols.alive[f]
         }
-        versions = {lang: f"{lang}/{slug}" for lang in files}
         fields = searcher.stored_fields(docnum)
-        return Article(
-            id=fields["id"],
-            lang=fields["lang"],
-            slug=fields["slug"],
-            title=fields["title"],
-            date=fields["date"].date().isoformat(),
-            snippet=Markup(""),
-            values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
-            versions=dict(sorted(versions.items())),
-            untranslated=_untranslated(snap, files),
+        return Article.of(
+            fields,
+            files,
+            Markup(""),
+            _untranslated(snap, files),
             author=fields.get("author") or "",
             description=fields.get("description") or "",
             body_markdown=fields.get("body_markdown") or "",
@@ -601,17 +621,7 @@ class SearchService:
                 marked = alt if "<mark>" in alt else marked
         else:
             marked = Markup(escape(_first(fields.get("description") or text)))
-        return Hit(
-            id=fields["id"],
-            lang=fields["lang"],
-            slug=fields["slug"],
-            title=fields["title"],
-            date=fields["date"].date().isoformat(),
-            snippet=marked,
-            values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
-            versions={lang: f"{lang}/{fields['slug']}" for lang in sorted(versions)},
-            untranslated=_untranslated(snap, versions),
-        )
+        return Hit.of(fields, versions, marked, _untranslated(snap, versions))
 
     @staticmethod
     def _facets(

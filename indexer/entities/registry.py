@@ -9,6 +9,7 @@ module alone (resolution, never extraction).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -64,6 +65,9 @@ class Organisation:
     name: str
     latin: tuple[str, ...]  # the name, other names and abbreviations
     km: tuple[str, ...]
+
+
+_Named = TypeVar("_Named", Official, Organisation)  # what has spellings in both scripts
 
 
 @dataclass(frozen=True)
@@ -150,28 +154,26 @@ def organisation_from_record(record: dict) -> Organisation:
     return Organisation(name, tuple(dict.fromkeys(latin)), tuple(record.get("km") or ()))
 
 
+def _spelt_both_ways(old: _Named, new: _Named, **changes: object) -> _Named:
+    """``new`` with ``old``'s spellings too (old ones first, each once)."""
+    latin = tuple(dict.fromkeys(old.latin + new.latin))
+    km = tuple(dict.fromkeys(old.km + new.km))
+    return dataclasses.replace(new, latin=latin, km=km, **changes)  # type: ignore[arg-type]
+
+
 def merge(base: Registry, people: list[Official], orgs: list[Organisation]) -> Registry:
     """The staff's entries over the bundled ones (spellings added, offices replaced)."""
     officials = {o.name: o for o in base.officials}
     for person in people:
         old = officials.get(person.name)
         if old is not None:
-            person = Official(
-                person.name,
-                tuple(dict.fromkeys(old.latin + person.latin)),
-                tuple(dict.fromkeys(old.km + person.km)),
-                person.offices or old.offices,
-            )
+            person = _spelt_both_ways(old, person, offices=person.offices or old.offices)
         officials[person.name] = person
     organisations = {o.name: o for o in base.organisations}
     for org in orgs:
         known = organisations.get(org.name)
         if known is not None:
-            org = Organisation(
-                org.name,
-                tuple(dict.fromkeys(known.latin + org.latin)),
-                tuple(dict.fromkeys(known.km + org.km)),
-            )
+            org = _spelt_both_ways(known, org)
         organisations[org.name] = org
     return Registry(tuple(officials.values()), tuple(organisations.values()), base.sources)
 
