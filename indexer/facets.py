@@ -82,8 +82,67 @@ class Facet:
         return None
 
 
-def _names(items: Iterable) -> list[str]:
-    return [item.name for item in items]
+def says(en: str, en_several: str, *, km: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A facet's label and its heading (several values) in each interface language;
+    Khmer writes one word for both."""
+    return {"en": en, "km": km}, {"en": en_several, "km": km}
+
+
+def entity(
+    name: str, names: tuple[dict[str, str], dict[str, str]], field: str, values: Values, **more
+) -> Facet:
+    """An entity facet's row: its names, its index field and its extraction."""
+    return Facet(name, *names, "entity", field=field, values=values, **more)
+
+
+def dated(
+    name: str,
+    names: tuple[dict[str, str], dict[str, str]],
+    part: Callable[[dt.date], int],
+    bounds: tuple[int, int],
+    **more,
+) -> Facet:
+    """A date facet's row: the number a date gives, within ``bounds``, shown in the
+    interface's digits unless the row says otherwise; its index field is its name
+    (``year:2024``)."""
+    more.setdefault("shown_as", "number")
+    return Facet(name, *names, "date", field=name, part=part, bounds=bounds, **more)
+
+
+# --- what an announcement gives each facet, at build time ----------------------------------
+
+
+def _holders(doc: Announcement, found: Entities) -> Iterable[str]:
+    return found.office_holders
+
+
+def _provinces(doc: Announcement, found: Entities) -> Iterable[str]:
+    return list(found.provinces)
+
+
+def _language(doc: Announcement, found: Entities) -> Iterable[str]:
+    return [doc.lang]
+
+
+def _people(doc: Announcement, found: Entities) -> Iterable[str]:
+    return [p.name for p in found.people]
+
+
+def _places(doc: Announcement, found: Entities) -> Iterable[str]:
+    return [p.name for p in found.places]
+
+
+def _organisations(doc: Announcement, found: Entities) -> Iterable[str]:
+    return list(found.organisations)
+
+
+def _publisher(doc: Announcement, found: Entities) -> Iterable[str]:
+    return [doc.publisher] if doc.publisher else []
+
+
+def _publisher_names(doc: Announcement, found: Entities) -> Mapping[str, Mapping[str, str]]:
+    """The publisher's names in both languages, from its ``publisher.yaml``."""
+    return {doc.publisher: dict(doc.publisher_name)} if doc.publisher else {}
 
 
 def _paired(doc: Announcement, found: Entities) -> dict[str, dict[str, str]]:
@@ -97,94 +156,66 @@ def _paired(doc: Announcement, found: Entities) -> dict[str, dict[str, str]]:
 
 
 FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
-    Facet(
+    entity(
         "minister",
-        {"en": "Minister", "km": "រដ្ឋមន្ត្រី"},
-        {"en": "Ministers", "km": "រដ្ឋមន្ត្រី"},
-        "entity",
-        field="ministers",
-        values=lambda doc, found: found.office_holders,
+        says("Minister", "Ministers", km="រដ្ឋមន្ត្រី"),
+        "ministers",
+        _holders,
         labels=_paired,
         tag=True,
     ),
-    Facet(
-        "province",
-        {"en": "Province", "km": "ខេត្ត"},
-        {"en": "Provinces", "km": "ខេត្ត"},
-        "entity",
-        field="provinces",
-        values=lambda doc, found: list(found.provinces),
-        tag=True,
-    ),
+    entity("province", says("Province", "Provinces", km="ខេត្ត"), "provinces", _provinces, tag=True),
     Facet(
         "lang",
-        {"en": "Language", "km": "ភាសា"},
-        {"en": "Languages", "km": "ភាសា"},
+        *says("Language", "Languages", km="ភាសា"),
         "language",
         field="lang",
-        values=lambda doc, found: [doc.lang],
+        values=_language,
         aliases=("language",),
         shown_as="language",
     ),
-    Facet(
+    entity(
         "person",
-        {"en": "Person", "km": "បុគ្គល"},
-        {"en": "People", "km": "បុគ្គល"},
-        "entity",
-        field="people",
-        values=lambda doc, found: _names(found.people),
+        says("Person", "People", km="បុគ្គល"),
+        "people",
+        _people,
         labels=_paired,
         excludes="minister",  # a minister is listed under Minister only
     ),
-    Facet(
+    entity(
         "place",
-        {"en": "Place", "km": "ទីកន្លែង"},
-        {"en": "Places", "km": "ទីកន្លែង"},
-        "entity",
-        field="places",
-        values=lambda doc, found: _names(found.places),
+        says("Place", "Places", km="ទីកន្លែង"),
+        "places",
+        _places,
         nested_in="province",  # province → district → commune
     ),
-    Facet(
+    entity(
         "org",
-        {"en": "Organisation", "km": "ស្ថាប័ន"},
-        {"en": "Organisations", "km": "ស្ថាប័ន"},
-        "entity",
-        field="organisations",
-        values=lambda doc, found: list(found.organisations),
+        says("Organisation", "Organisations", km="ស្ថាប័ន"),
+        "organisations",
+        _organisations,
         aliases=("organisation", "organization"),
     ),
-    Facet(
+    entity(
         "publisher",
-        {"en": "Publisher", "km": "ស្ថាប័នផ្សាយ"},
-        {"en": "Publisher", "km": "ស្ថាប័នផ្សាយ"},
-        "entity",
-        field="publishers",
-        values=lambda doc, found: [doc.publisher] if doc.publisher else [],
-        labels=lambda doc, found: (
-            {doc.publisher: dict(doc.publisher_name)} if doc.publisher else {}
-        ),
+        says("Publisher", "Publisher", km="ស្ថាប័នផ្សាយ"),
+        "publishers",
+        _publisher,
+        labels=_publisher_names,
     ),
-    Facet(
+    dated(
         "year",
-        {"en": "Year", "km": "ឆ្នាំ"},
-        {"en": "Years", "km": "ឆ្នាំ"},
-        "date",
-        field="year",
-        part=lambda day: day.year,
-        bounds=(1900, 2100),
+        says("Year", "Years", km="ឆ្នាំ"),
+        lambda day: day.year,
+        (1900, 2100),
         descending=True,
         timeline=True,
-        shown_as="number",
     ),
-    Facet(
+    dated(
         "month",
-        {"en": "Month", "km": "ខែ"},
-        {"en": "Months", "km": "ខែ"},
-        "date",
-        field="month",
-        part=lambda day: day.month,
-        bounds=(1, 12),
+        says("Month", "Months", km="ខែ"),
+        lambda day: day.month,
+        (1, 12),
         within="year",
         timeline=True,
         shown_as="month_name",

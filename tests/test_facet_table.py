@@ -25,25 +25,14 @@ from tests.conftest import CONTENT, PROJECT
 
 # --- the change a maintainer makes: two rows at the end of the table
 NEW_ROWS = """
-    Facet(
+    entity(
         "topic",
-        {"en": "Topic", "km": "ប្រធានបទ"},
-        {"en": "Topics", "km": "ប្រធានបទ"},
-        "entity",
-        field="topics",
-        values=lambda doc, found: doc.tags,
+        says("Topic", "Topics", km="ប្រធានបទ"),
+        "topics",
+        lambda doc, found: doc.tags,
         tag=True,
     ),
-    Facet(
-        "weekday",
-        {"en": "Weekday", "km": "ថ្ងៃ"},
-        {"en": "Weekdays", "km": "ថ្ងៃ"},
-        "date",
-        field="weekday",
-        part=lambda day: day.isoweekday(),
-        bounds=(1, 7),
-        shown_as="number",
-    ),
+    dated("weekday", says("Weekday", "Weekdays", km="ថ្ងៃ"), lambda day: day.isoweekday(), (1, 7)),
 """
 
 SURFACES = """
