@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 from indexer.entities.types import PAIRED
@@ -109,7 +110,12 @@ def dated(
     return Facet(name, *names, "date", field=name, part=part, bounds=bounds, **more)
 
 
-# --- what an announcement gives each facet, at build time ----------------------------------
+# a date facet drawn as the timeline's bars rather than listed (the years, and the
+# months of one year ``within`` them)
+timeline = partial(dated, timeline=True)
+
+
+# --- what an announcement and its date give each facet, at build time -----------------------
 
 
 def _holders(doc: Announcement, found: Entities) -> Iterable[str]:
@@ -143,6 +149,14 @@ def _publisher(doc: Announcement, found: Entities) -> Iterable[str]:
 def _publisher_names(doc: Announcement, found: Entities) -> Mapping[str, Mapping[str, str]]:
     """The publisher's names in both languages, from its ``publisher.yaml``."""
     return {doc.publisher: dict(doc.publisher_name)} if doc.publisher else {}
+
+
+def _year(day: dt.date) -> int:
+    return day.year
+
+
+def _month(day: dt.date) -> int:
+    return day.month
 
 
 def _paired(doc: Announcement, found: Entities) -> dict[str, dict[str, str]]:
@@ -203,21 +217,13 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         _publisher,
         labels=_publisher_names,
     ),
-    dated(
-        "year",
-        says("Year", "Years", km="ឆ្នាំ"),
-        lambda day: day.year,
-        (1900, 2100),
-        descending=True,
-        timeline=True,
-    ),
-    dated(
+    timeline("year", says("Year", "Years", km="ឆ្នាំ"), _year, (1900, 2100), descending=True),
+    timeline(
         "month",
         says("Month", "Months", km="ខែ"),
-        lambda day: day.month,
+        _month,
         (1, 12),
         within="year",
-        timeline=True,
         shown_as="month_name",
     ),
 )
