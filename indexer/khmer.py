@@ -29,11 +29,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache, reduce
+from functools import reduce
 
 from icu4py.breakers import WordBreaker
 
-from indexer import khmer_words
+from indexer import caches, khmer_words
 
 COENG = "\u17d2"
 RO = "\u179a"
@@ -137,7 +137,7 @@ CLUSTER_RULES: tuple[Callable[[str], str], ...] = (
 )
 
 
-@lru_cache(maxsize=65536)
+@caches.lru(65536, "a cluster normalised once: clusters repeat endlessly")
 def normalise_cluster(raw: str) -> str:
     """All rules on one raw cluster; cached, since clusters repeat endlessly."""
     return reduce(lambda text, rule: rule(text), CLUSTER_RULES, raw)

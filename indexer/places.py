@@ -14,10 +14,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, reduce
+from functools import reduce
 from pathlib import Path
 
-from indexer import khmer
+from indexer import caches, khmer
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -143,7 +143,7 @@ class Gazetteer:
         )
 
 
-@cache
+@caches.lru(None, "the gazetteer read from its JSON once per process")
 def gazetteer() -> Gazetteer:
     raw = json.loads((DATA / "gazetteer.json").read_text("utf-8"))
     provinces: dict[str, Unit] = {}

@@ -27,6 +27,7 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 from whoosh.reading import IndexReader
 
+from indexer import caches
 from indexer.documents import LANGUAGES
 from indexer.facets import FACETS, Facet
 from webapp.i18n import one_of
@@ -93,6 +94,13 @@ class Pairs:
         owner = (keys // max(len(self.values), 1)).astype(np.int32)
         value = (keys % max(len(self.values), 1)).astype(np.int32)
         return Pairs(self.values, self.index, owner, value)
+
+
+caches.note(
+    "webapp.facets.Pairs",
+    "one owner-sorted copy per column of a generation",
+    "a rare word's matches counted from their own pairs, sorted once",
+)
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 
+from indexer import caches
 from webapp.facets import BY_NAME, KINDS, UNITS, BadValue
 from webapp.i18n import one_of
 from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest, selections
@@ -228,7 +228,7 @@ def toggle(req: SearchRequest, facet: str, value: str) -> str:
     return _toggle(req, facet, value)
 
 
-@lru_cache(maxsize=4096)
+@caches.lru(4096, "a page's hundred facet links: each computed once per request and value")
 def _toggle(req: SearchRequest, facet: str, value: str) -> str:
     chosen, row = req.selected(facet), BY_NAME[facet].facet
     if row.within:  # a subdivision: one value at a time
@@ -246,7 +246,7 @@ def _toggle(req: SearchRequest, facet: str, value: str) -> str:
 _HERE = "\0"  # where a facet's values stand among a request's parameters
 
 
-@lru_cache(maxsize=256)
+@caches.lru(256, "a request's parameters around one facet's, encoded once for all its links")
 def _around(req: SearchRequest, facet: str) -> tuple[str, str]:
     """The encoded parameters of ``req``'s first page before and after ``facet``'s."""
     params = to_params(req.with_selected(facet, (_HERE,)))

@@ -29,7 +29,6 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from whoosh import qparser
@@ -38,7 +37,7 @@ from whoosh.fields import Schema
 from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.reading import IndexReader
 
-from indexer import khmer
+from indexer import caches, khmer
 from indexer.analysis import STOP_WORDS
 from indexer.config import default_registry
 from indexer.entities import synonyms
@@ -305,6 +304,8 @@ def _either(
     typed = parser.parse(_escape(" ".join(required)))
     options = [q for q in (typed, *alternatives) if q is not Q.NullQuery]
     return options[0] if len(options) == 1 else Q.Or(options)
+
+
 def _completed(query: Q.Query, words: list[str], schema: Schema, reader: IndexReader) -> Q.Query:
     """``query``, or also the words with the last one completed (:mod:`webapp.prefix`),
     ranked below what the words find as typed."""
@@ -356,7 +357,10 @@ def entity_spellings(words: list[str]) -> list[str]:
     )
 
 
-@lru_cache(maxsize=1024)
+@caches.lru(
+    1024,
+    "the entities a query names, once per query and registry (search and snippets ask)",
+)
 def _entities(words: tuple[str, ...], registry_id: int) -> list[tuple[str, tuple[str, ...]]]:
     """(canonical name, its spellings) of each entity the whole query names; once per
     query and registry in force (``registry_id``; the search and its snippets both ask)."""

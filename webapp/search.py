@@ -458,7 +458,7 @@ class SearchService:
         if isinstance(parsed.query, Q.Every) and not file_masks and not unit_masks:
             # the landing page's counts: the same for every such request of a generation
             facets = snap.memo.get(
-                ("facets", request.unit, request.more),
+                ("facets", request.unit, frozenset(request.more)),
                 lambda: self._facets(request, cols, units, matched, file_masks, unit_masks),
             )
         else:

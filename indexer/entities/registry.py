@@ -18,13 +18,13 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
 from rapidfuzz.distance import Levenshtein
 
-from indexer import khmer
+from indexer import caches, khmer
 from indexer.config import default_registry
 from indexer.places import DATA, fold_khmer, fold_latin, gazetteer
 
@@ -121,6 +121,13 @@ class Registry:
         return cache[build]
 
 
+caches.note(
+    "indexer.entities.registry.Registry",
+    "one of each lookup and pattern per registry",
+    "name lookups and compiled patterns built once per registry in force (cached_property)",
+)
+
+
 # --- loading -------------------------------------------------------------------------------
 
 
@@ -181,7 +188,7 @@ def merge(base: Registry, people: list[Official], orgs: list[Organisation]) -> R
 BUNDLED_FILES = ("officials.json", "organisations.json")
 
 
-@cache
+@caches.lru(None, "the bundled officials and organisations read once")
 def bundled() -> Registry:
     people = json.loads((DATA / "officials.json").read_text("utf-8"))["people"]
     orgs = json.loads((DATA / "organisations.json").read_text("utf-8"))["organisations"]
@@ -192,7 +199,7 @@ def bundled() -> Registry:
     )
 
 
-@cache
+@caches.lru(None, "a registry folder merged over the bundled facts once per folder")
 def load(folder: Path | None, with_bundled: bool = True) -> Registry:
     """The bundled facts (unless ``with_bundled`` is false) with ``folder`` merged over them.
 
@@ -311,7 +318,7 @@ def _fuzzy(key: str, table: dict[str, Official]) -> Official | None:
 # --- names in the reader's script ------------------------------------------------------------
 
 
-@cache
+@caches.lru(None, "the gazetteer's Khmer spellings by name, built once")
 def _gazetteer_spellings() -> dict[tuple[str, str], str | None]:
     """(level, canonical name) → its Khmer spelling; None when same-named units differ."""
     spellings: dict[tuple[str, str], set[str]] = {}
