@@ -1,13 +1,18 @@
 """The search service: one request in, one page of results with facets out.
 
-Both the web app (HTML, JSON, CSV, Atom) and ``prakas search`` call
-:meth:`SearchService.search`; nothing else touches Whoosh. The service only reads the
-index, and moves to a new generation when the indexer publishes one, so a reindex
-needs no restart and a request in flight keeps the searcher it started with.
+The pages, the JSON and the Atom feed (:mod:`webapp.views`, :mod:`webapp.api`) and
+``prakas search`` call :meth:`SearchService.search`, the CSV export
+:meth:`SearchService.export`; each reads one pinned :class:`Snapshot` (a generation's
+searcher, columns and caches), so nothing in a request sees two generations. The
+service only reads the index, and moves to a new generation when the indexer
+publishes one, so a reindex needs no restart and a request in flight keeps the
+snapshot it started with.
 
 Matching and ranking are the one evaluator's (:mod:`webapp.vector`: leaves per file,
 logic per announcement); filtering, facet counts and date ordering are numpy over the
-generation's columns (:mod:`webapp.facets`).
+generation's columns (:mod:`webapp.facets`). The facets are shaped here, once, by their
+rows (what a list leaves out or narrows, the count limit, the timeline's bars), into
+the one :class:`SearchResult` every view renders as it is.
 """
 
 from __future__ import annotations
@@ -765,8 +770,9 @@ def _in_vocabulary(searcher: Searcher, reader, word: str) -> bool:
 
 
 def _first_of_each_segment(searcher: Searcher) -> list[int]:
-    subs = getattr(searcher, "subsearchers", None) or [(searcher, 0)]
-    return [offset for sub, offset in subs if sub.doc_count_all()]
+    return [
+        offset for reader, offset in whoosh_compat.leaf_readers(searcher) if reader.doc_count_all()
+    ]
 
 
 def _all(first: np.ndarray, masks) -> np.ndarray:
