@@ -784,22 +784,17 @@ def _save_labels(gen: Path, read: dict[str, dict[str, dict[str, str]]], live: Pa
     before = store.read_labels(live) if live is not None else {}
     with whoosh_index.open_dir(str(gen)).reader() as reader:
         for facet in ENTITY_FACETS:
-            spelt = True  # the registry or the gazetteer spells this kind of value
+            if facet.labels is None and not facet.spelt_by:
+                continue  # neither the documents nor a registry spell its values
             for term in reader.lexicon(facet.column):
                 value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
                 label: dict[str, str] = {}
                 if facet.labels is not None:
                     label.update(before.get(facet.name, {}).get(value, {}))
                     label.update(read.get(facet.name, {}).get(value, {}))
-                elif not spelt:
-                    break
-                if spelt:
-                    try:
-                        km = khmer_name(facet.field, value)
-                    except ValueError:  # a kind of value no registry or gazetteer spells
-                        km, spelt = None, False
-                    if km and km != value:
-                        label["km"] = km
+                km = khmer_name(facet.spelt_by, value) if facet.spelt_by else None
+                if km and km != value:
+                    label["km"] = km
                 if label:
                     labels.setdefault(facet.name, {})[value] = label
     _write_new(gen / store.LABELS, json.dumps(labels, ensure_ascii=False))

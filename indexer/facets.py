@@ -66,6 +66,9 @@ class Facet:
     timeline: bool = False
     tag: bool = False
     shown_as: ShownAs = "name"
+    # what spells its values in Khmer (:func:`indexer.entities.registry.khmer_name`):
+    # the registry's officials or organisations, the gazetteer's provinces or places
+    spelt_by: Literal["", "official", "province", "place", "organisation"] = ""
     excludes: str = ""  # its list leaves out the values that facet has (ministers, people)
     nested_in: str = ""  # its list narrowed to the chosen values of that facet (gazetteer)
 
@@ -176,9 +179,17 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "ministers",
         _holders,
         labels=_paired,
+        spelt_by="official",
         tag=True,
     ),
-    entity("province", says("Province", "Provinces", km="ខេត្ត"), "provinces", _provinces, tag=True),
+    entity(
+        "province",
+        says("Province", "Provinces", km="ខេត្ត"),
+        "provinces",
+        _provinces,
+        spelt_by="province",
+        tag=True,
+    ),
     Facet(
         "lang",
         *says("Language", "Languages", km="ភាសា"),
@@ -194,6 +205,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         "people",
         _people,
         labels=_paired,
+        spelt_by="official",
         excludes="minister",  # a minister is listed under Minister only
     ),
     entity(
@@ -201,6 +213,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         says("Place", "Places", km="ទីកន្លែង"),
         "places",
         _places,
+        spelt_by="place",
         nested_in="province",  # province → district → commune
     ),
     entity(
@@ -208,6 +221,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         says("Organisation", "Organisations", km="ស្ថាប័ន"),
         "organisations",
         _organisations,
+        spelt_by="organisation",
         aliases=("organisation", "organization"),
     ),
     entity(

@@ -181,6 +181,7 @@ def test_the_search_path_names_no_facet() -> None:
         *((p, everywhere) for p in [*webapp.rglob("*.py"), *webapp.rglob("*.html")]),
         *((webapp / name, on_the_path) for name in SEARCH_PATH),
         (webapp / "templates" / "search.html", on_the_path),
+        (webapp / "templates" / "searchform.html", on_the_path),
     ]
     found = [
         f"{path.relative_to(PROJECT)}:{n}: {line.strip()}"

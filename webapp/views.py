@@ -113,6 +113,7 @@ def helpers() -> dict:
         "facet_label": lambda name: facet_label(name, ui),
         "facet_heading": lambda name: BY_NAME[name].heading[ui],
         "tag_facets": TAG_FACETS,
+        "entity_names": tuple(f.name for f in ENTITY_FACETS),  # in the table's order
         "value_label": lambda facet, value: value_label(facet, value, ui),
         "value_lang": lambda facet, value: value_lang(facet, value, ui),
         "language_name": lambda code: str(i18n.LANGUAGE_NAMES[code]),

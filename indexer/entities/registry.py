@@ -327,33 +327,35 @@ def _gazetteer_spellings() -> dict[tuple[str, str], str | None]:
     return {key: kms.pop() if len(kms) == 1 else None for key, kms in spellings.items()}
 
 
-PERSON_KINDS = frozenset({"people", "ministers", "person", "minister"})
-PROVINCE_KINDS = frozenset({"provinces", "province"})
-PLACE_KINDS = frozenset({"places", "place", "district", "commune"})
-ORGANISATION_KINDS = frozenset({"organisations", "organisation"})
+SPELLERS = ("official", "province", "place", "organisation")  # what spells facet values
 
 
-def khmer_name(kind: str, canonical: str) -> str | None:
+def khmer_name(source: str, canonical: str) -> str | None:
     """The Khmer spelling of a canonical facet value; None when no source knows it.
 
-    ``kind`` is a facet field (people, ministers, provinces, places, organisations) or
-    its singular. People come from the registry, places from the gazetteer (a district
-    or commune only when every unit of that name is spelt alike), organisations from
-    the registry. A value already in Khmer script is its own spelling.
+    ``source`` is what spells the facet's values (its row's ``spelt_by`` in
+    :mod:`indexer.facets`): ``official`` (the registry's people), ``province`` or
+    ``place`` (the gazetteer; a place, a district or commune, only when every unit of
+    that name is spelt alike), ``organisation`` (the registry's). A value already in
+    Khmer script is its own spelling.
     """
+    if source not in SPELLERS:
+        raise ValueError(f"unknown kind of entity: {source}")
     if khmer.has_khmer(canonical):
         return canonical
-    if kind in PERSON_KINDS:
+    if source == "official":
         official = registry().by_name.get(canonical)
         return official.km[0] if official and official.km else None
-    if kind in PROVINCE_KINDS:
+    if source == "province":
         return _gazetteer_spellings().get(("province", canonical))
-    if kind in PLACE_KINDS:
-        levels = ("district", "commune") if kind in ("places", "place") else (kind,)
-        spellings = {_gazetteer_spellings().get((level, canonical)) for level in levels} - {None}
+    if source == "place":
+        spellings = {
+            _gazetteer_spellings().get((lvl, canonical)) for lvl in ("district", "commune")
+        }
+        spellings.discard(None)
         return spellings.pop() if len(spellings) == 1 else None
-    if kind in ORGANISATION_KINDS:
+    if source == "organisation":
         org = next((o for o in registry().organisations if o.name == canonical), None)
         full = [k for k in org.km if "." not in k] if org else []
         return full[0] if full else None
-    raise ValueError(f"unknown kind of entity: {kind}")
+    return None
