@@ -20,6 +20,9 @@ from pathlib import Path
 from indexer import caches, khmer
 
 DATA = Path(__file__).resolve().parent / "data"
+# the gazetteer's levels a facet's values are units of, by what spells them (its row's
+# ``spelt_by``): a province facet holds provinces, a place facet districts and communes
+LEVELS = {"province": ("province",), "place": ("district", "commune")}
 
 # --- folding rules, one small function each ----------------------------------------
 
@@ -126,7 +129,7 @@ class Gazetteer:
         their districts, and the communes of the chosen districts, in the order given."""
         kept = []
         for name in places:
-            for unit in self.named(name, ("district", "commune")):
+            for unit in self.named(name, LEVELS["place"]):
                 province, *district = self.parents(unit)
                 if province.name in provinces and (
                     unit.level == "district" or (district and district[0].name in districts)

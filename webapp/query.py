@@ -44,7 +44,7 @@ from indexer.entities import synonyms
 from indexer.entities.registry import registry, resolve_khmer_name, resolve_latin_name
 from indexer.entities.vocabulary import SOFT_UNIT_WORDS, UNIT_PREFIX_KM, UNIT_WORD_EN
 from indexer.facets import DATE_FACETS, ENTITY_FACETS, FACETS
-from indexer.places import fold_khmer, fold_latin, gazetteer
+from indexer.places import LEVELS, fold_khmer, fold_latin, gazetteer
 from indexer.schema import SEARCHED
 from webapp import prefix
 
@@ -400,17 +400,21 @@ def _organisations(reg) -> dict[str, str]:
     return table
 
 
+_SPELT_BY = {f.field: f.spelt_by for f in ENTITY_FACETS}  # index field → what spells it
+
+
 def canonical_values(fieldname: str, value: str) -> list[str]:
     """The canonical values a typed entity value stands for, by the same registry and
     gazetteer the indexer resolves mentions with; empty when none is known."""
-    if fieldname in ("ministers", "people"):
+    spelt_by = _SPELT_BY.get(fieldname, "")
+    if spelt_by == "official":
         resolve = resolve_khmer_name if khmer.has_khmer(value) else resolve_latin_name
         official, _ = resolve(value)
         return [official.name] if official is not None else []
-    if fieldname == "organisations":
+    if spelt_by == "organisation":
         name = registry().derived(_organisations).get(_org_key(value))
         return [name] if name else []
-    levels = {"provinces": ("province",), "places": ("district", "commune")}.get(fieldname)
+    levels = LEVELS.get(spelt_by)
     if levels is None:
         return []
     key, table = _place_key(value)

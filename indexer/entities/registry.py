@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from indexer import caches, khmer
 from indexer.config import default_registry
-from indexer.places import DATA, fold_khmer, fold_latin, gazetteer
+from indexer.places import DATA, LEVELS, fold_khmer, fold_latin, gazetteer
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -349,9 +349,7 @@ def khmer_name(source: str, canonical: str) -> str | None:
     if source == "province":
         return _gazetteer_spellings().get(("province", canonical))
     if source == "place":
-        spellings = {
-            _gazetteer_spellings().get((lvl, canonical)) for lvl in ("district", "commune")
-        }
+        spellings = {_gazetteer_spellings().get((lvl, canonical)) for lvl in LEVELS["place"]}
         spellings.discard(None)
         return spellings.pop() if len(spellings) == 1 else None
     if source == "organisation":
