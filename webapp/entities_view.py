@@ -35,6 +35,7 @@ LATEST = 5  # announcements listed
 BESIDE = 6  # values of each other facet named beside it
 # the facets whose values are the gazetteer's units, and the levels of each
 PLACE_LEVELS = {f.name: LEVELS[f.spelt_by] for f in ENTITY_FACETS if f.spelt_by in LEVELS}
+FACET_OF_LEVEL = {level: name for name, levels in PLACE_LEVELS.items() for level in levels}
 # facets whose equal values are one entity: a minister is also among the people (both
 # spelt by the registry's officials)
 SAME = {
@@ -66,6 +67,7 @@ class Profile:
     offices: list[dict] = field(default_factory=list)  # an official's, from the registry
     units: list[dict] = field(default_factory=list)  # a place's, from the gazetteer
     parts: list[tuple[str, int]] = field(default_factory=list)  # a province's districts
+    parts_facet: str = ""  # the facet those districts are values of
 
     beside: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
@@ -128,6 +130,7 @@ def profile(facet: str, value: str, snap: Snapshot, ui: str) -> Profile | None:
     if inner and found.units:  # a province's districts the same announcements name
         (province,) = gazetteer().named(value, PLACE_LEVELS[facet])[:1]
         counts = dict(found.beside[inner])
+        found.parts_facet = inner
         found.parts = [
             (u.name, counts[u.name])
             for u in gazetteer().within(province, "district")
@@ -187,6 +190,7 @@ def _render(p: Profile) -> str:
         levels=LEVEL_NAMES,
         beside={f: vals[:BESIDE] for f, vals in p.beside.items() if vals},
         known={f: set(snapshot().columns.values(f)) for f in PLACE_LEVELS},
+        facet_of_level=FACET_OF_LEVEL,
     )
 
 
