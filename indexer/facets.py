@@ -113,6 +113,14 @@ def dated(
     return Facet(name, *names, "date", field=name, part=part, bounds=bounds, **more)
 
 
+def people(
+    name: str, names: tuple[dict[str, str], dict[str, str]], field: str, values: Values, **more
+) -> Facet:
+    """An entity facet of people: their Khmer names from the registry's officials, or,
+    for people it does not know, as the Khmer version wrote the name paired with them."""
+    return entity(name, names, field, values, labels=_paired, spelt_by="official", **more)
+
+
 # a date facet drawn as the timeline's bars rather than listed (the years, and the
 # months of one year ``within`` them)
 timeline = partial(dated, timeline=True)
@@ -173,14 +181,8 @@ def _paired(doc: Announcement, found: Entities) -> dict[str, dict[str, str]]:
 
 
 FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
-    entity(
-        "minister",
-        says("Minister", "Ministers", km="រដ្ឋមន្ត្រី"),
-        "ministers",
-        _holders,
-        labels=_paired,
-        spelt_by="official",
-        tag=True,
+    people(
+        "minister", says("Minister", "Ministers", km="រដ្ឋមន្ត្រី"), "ministers", _holders, tag=True
     ),
     entity(
         "province",
@@ -199,13 +201,11 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         aliases=("language",),
         shown_as="language",
     ),
-    entity(
+    people(
         "person",
         says("Person", "People", km="បុគ្គល"),
         "people",
         _people,
-        labels=_paired,
-        spelt_by="official",
         excludes="minister",  # a minister is listed under Minister only
     ),
     entity(
