@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 
 from whoosh.analysis import (
     Filter,
@@ -32,7 +31,7 @@ from whoosh.analysis.filters import CharsetFilter
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
-from indexer import khmer
+from indexer import caches, khmer
 
 _APOSTROPHES = "'’‘ʼ"
 # Latin-script words: dotted acronyms (M.P.T.C.), words with inner apostrophes
@@ -98,7 +97,7 @@ class ScriptTokenizer(_SpanTokenizer):
         return _pieces(value)
 
 
-@lru_cache(maxsize=16)
+@caches.lru(16, "a text read by more than one field (a title by title and words) segmented once")
 def _pieces(value: str) -> tuple[tuple[str, int, int], ...]:
     """Words of a text with their spans. Cached: the same text is read by more than one
     field (a title by ``title`` and ``words``)."""
@@ -115,7 +114,7 @@ def _scan(value: str) -> Iterator[tuple[str, int, int]]:
     yield from _latin(value, cursor, len(value))
 
 
-@lru_cache(maxsize=8192)
+@caches.lru(8192, "a Khmer run's words: runs repeat across fields and documents")
 def _run_words(run: str) -> tuple[tuple[str, int, int], ...]:
     """The Khmer words of one unbroken run, offsets within the run. A run's words do
     not depend on what surrounds it, and runs repeat: a title is read again inside

@@ -19,7 +19,7 @@ from typing import Any
 from indexer import languages, sources
 from indexer.documents import Announcement, BadFile
 from indexer.entities import Entities, align_with_twin, extract
-from indexer.facets import ENTITY_FACETS
+from indexer.facets import DATE_FACETS, ENTITY_FACETS
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,7 @@ def fields(doc: Announcement, found: Entities) -> dict[str, Any]:
         "body": doc.body_text,
         "words": f"{doc.title}\n{doc.description}",
         "date": date,
-        "year": doc.date.year,
-        "month": doc.date.month,
+        **{f.field: f.part(doc.date) for f in DATE_FACETS if f.part},
         "author": doc.author,
         "tags": "\n".join(doc.tags),
         "image": doc.image,

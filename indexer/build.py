@@ -3,18 +3,28 @@
 A run (``prakas index``) holds the writer lock, then:
 
 1. **plans**: walks the content roots and compares each file with the live
-   generation's manifest (path → id, size, mtime, SHA-256). A file whose size and
+   generation's manifest (path → id, SHA-256, size, mtime). A file whose size and
    mtime are unchanged is not read; one whose bytes hash the same is unchanged. New,
-   changed, renamed and deleted files fall out of the comparison.
-2. **builds** a new generation beside the live one: in full (``--full``, a first run,
-   or when the schema, analysers or reference data changed), or incrementally on a
-   copy of the live generation made of hard links (Whoosh never rewrites a segment
-   file, so the copy costs nothing and the live index is never touched).
-3. **publishes** it by swapping ``CURRENT`` (:mod:`indexer.store`).
+   changed and deleted files fall out of the comparison, and an announcement one of
+   whose versions changed is indexed again whole (its versions share entities). The
+   run is full with ``--full``, on a first run, when the live generation is damaged,
+   or when a digest of :func:`indexer.schema.index_version` (schema, analysis, entity
+   data) differs from the live generation's; the report says why.
+2. **builds** a new generation beside the live one: in full (from ``PARALLEL_FROM``
+   files in parallel worker processes, each writing segments of its own that are
+   published together), or incrementally on a copy of the live generation made of
+   hard links (Whoosh writes new segment files and never rewrites one, so the copy
+   costs nothing; the files this module rewrites, the manifest and the labels, are
+   written new and renamed over the linked name, never into it). Then the numpy
+   copies of long postings (:mod:`indexer.postings`), the values' labels and the
+   manifest.
+3. **publishes** it by swapping ``CURRENT`` (:func:`indexer.generations.publish`).
 
-A run with nothing to do publishes nothing. Killed at any point, it leaves the live
-generation as it was; the next run removes the unpublished directory and does the
-work again. Files are streamed, so memory does not grow with the corpus.
+A run with nothing to do publishes nothing: it only records the new mtimes of touched
+files in the live generation's manifest (a new file renamed over the old one). Killed
+at any point, it leaves the live generation as it was; the next run removes the
+unpublished directory and does the work again. Files are read one at a time; what a
+run keeps of each is its manifest entry and its values' labels, not its text.
 """
 
 from __future__ import annotations
@@ -710,22 +720,17 @@ def _save_labels(gen: Path, read: dict[str, dict[str, dict[str, str]]], live: Pa
     before = store.read_labels(live) if live is not None else {}
     with whoosh_index.open_dir(str(gen)).reader() as reader:
         for facet in ENTITY_FACETS:
-            spelt = True  # the registry or the gazetteer spells this kind of value
+            if facet.labels is None and not facet.spelt_by:
+                continue  # neither the documents nor a registry spell its values
             for term in reader.lexicon(facet.column):
                 value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
                 label: dict[str, str] = {}
                 if facet.labels is not None:
                     label.update(before.get(facet.name, {}).get(value, {}))
                     label.update(read.get(facet.name, {}).get(value, {}))
-                elif not spelt:
-                    break
-                if spelt:
-                    try:
-                        km = khmer_name(facet.field, value)
-                    except ValueError:  # a kind of value no registry or gazetteer spells
-                        km, spelt = None, False
-                    if km and km != value:
-                        label["km"] = km
+                km = khmer_name(facet.spelt_by, value) if facet.spelt_by else None
+                if km and km != value:
+                    label["km"] = km
                 if label:
                     labels.setdefault(facet.name, {})[value] = label
     _write_new(gen / store.LABELS, json.dumps(labels, ensure_ascii=False))

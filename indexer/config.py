@@ -86,7 +86,6 @@ class Settings:
     metrics_dir: Path | None = field(default_factory=lambda: _path("PRAKAS_METRICS_DIR"))
     query_log: Path | None = field(default_factory=lambda: _path("PRAKAS_QUERY_LOG"))
 
-
     max_file_bytes: int = field(
         default_factory=lambda: int(os.environ.get("PRAKAS_MAX_FILE_BYTES") or 2_000_000)
     )

@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Literal
 
+from indexer import khmer
+
 Order = Literal["DMY", "MDY"]
 ORDERS: tuple[Order, ...] = ("DMY", "MDY")
 
@@ -72,7 +74,7 @@ _NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _ZONE = r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT|ICT)?"
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?:ថ្ងៃ[\u1780-\u17dd]*\s*)?(?:ទី\s*)?(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:ខែ\s*)?({_MONTH})\.?,?\s*"
+    rf"(?:ថ្ងៃ[{khmer.WORD_CHARS}]*\s*)?(?:ទី\s*)?(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:ខែ\s*)?({_MONTH})\.?,?\s*"
     rf"(?:ឆ្នាំ\s*)?(\d{{4}})",
     re.IGNORECASE,
 )

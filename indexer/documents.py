@@ -22,7 +22,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from indexer import dates, safeyaml
+from indexer import dates, khmer, safeyaml
 from indexer.languages import LANGUAGES
 
 # ftfy repairs mojibake (``Cambodiaâ€™s`` → ``Cambodia’s``) and normalises to NFC.
@@ -37,7 +37,7 @@ _FTFY = ftfy.TextFixerConfig(
     explain=False,
 )
 
-_KHMER = re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]")
+_KHMER = khmer.KHMER_LETTER
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Bytes that Windows-1252 leaves undefined; a stray one means binary, not legacy text.
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")

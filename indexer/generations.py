@@ -61,9 +61,7 @@ def new_generation_dir(root: Path) -> Path:
     return path
 
 
-def publish(
-    root: Path, building: Path, meta: dict | None, linked_from: Path | None = None
-) -> Path:
+def publish(root: Path, building: Path, meta: dict | None, linked_from: Path | None = None) -> Path:
     """Make a finished build live: write its metadata and checksums (None: a shipped
     generation has both already), rename it, swap ``CURRENT``. Files hard-linked from
     ``linked_from`` (the live generation, checked before the run) take their checksums
@@ -106,6 +104,8 @@ def ship(source: Path, target: Path) -> tuple[Path, bool]:
             _fsync(building / path.name)
         _fsync(building)
         return publish(target, building, None), True
+
+
 def write_checksums(gen: Path, linked_from: Path | None = None) -> None:
     """``checksums.json``: every file's size and SHA-256 (see :mod:`indexer.store`).
     The numpy copies of postings are left out: :mod:`indexer.postings` checks each copy

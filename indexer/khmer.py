@@ -27,11 +27,13 @@ field, so the word field uses ICU.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import reduce
 
 from icu4py.breakers import WordBreaker
+
+from indexer import caches, khmer_words
 
 COENG = "\u17d2"
 RO = "\u179a"
@@ -50,7 +52,13 @@ _DIGITS_KM = "\u17e0-\u17e9"
 _RAW_CLUSTER = re.compile(
     f"(?:[{_BASE}]|[{_MARK}{COENG}])(?:[{INVISIBLE}]*(?:{COENG}[{_BASE}]|[{_MARK}]))*"
 )
-KHMER_CHAR = re.compile(f"[\u1780-\u17ff\u19e0-\u19ff{INVISIBLE}]")
+# The script's two blocks (Khmer, and Khmer symbols: lunar dates); a run of word
+# characters (letters, vowels and signs: no punctuation, no digits). Every pattern that
+# asks "is this Khmer?" is built from these.
+SCRIPT = "\u1780-\u17ff\u19e0-\u19ff"
+WORD_CHARS = "\u1780-\u17dd"
+KHMER_LETTER = re.compile(f"[{SCRIPT}]")
+KHMER_CHAR = re.compile(f"[{SCRIPT}{INVISIBLE}]")  # with the invisibles typed among them
 KHMER_DIGIT_TABLE = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 
@@ -119,14 +127,20 @@ def reorder_cluster(cluster: str) -> str:
     return cluster[0] + "".join(units)
 
 
-@lru_cache(maxsize=65536)
+# the rules in the order they apply (each sees the one before's output)
+CLUSTER_RULES: tuple[Callable[[str], str], ...] = (
+    remove_invisible,
+    fold_independent_vowels,
+    fold_coeng_da,
+    reorder_cluster,
+    compose_split_vowels,
+)
+
+
+@caches.lru(65536, "a cluster normalised once: clusters repeat endlessly")
 def normalise_cluster(raw: str) -> str:
     """All rules on one raw cluster; cached, since clusters repeat endlessly."""
-    text = remove_invisible(raw)
-    text = fold_independent_vowels(text)
-    text = fold_coeng_da(text)
-    text = reorder_cluster(text)
-    return compose_split_vowels(text)
+    return reduce(lambda text, rule: rule(text), CLUSTER_RULES, raw)
 
 
 def normalise(text: str) -> str:
@@ -183,31 +197,11 @@ def segment(norm: str) -> list[tuple[int, int]]:
 
 
 # Words ICU's dictionary glues to the name that follows them (ខេត្តតាកែវ, ឯកឧត្តមជា):
-# administrative unit words and titles. Split off, the name is a word of its own.
+# administrative unit words and titles (:mod:`indexer.khmer_words`). Split off, the name
+# is a word of its own.
 PREFIX_WORDS = tuple(
     sorted(
-        (
-            normalise(w)
-            for w in (
-                "ខេត្ត",
-                "ស្រុក",
-                "ខណ្ឌ",
-                "ក្រុង",
-                "ឃុំ",
-                "សង្កាត់",
-                "ភូមិ",
-                "រាជធានី",
-                "ឯកឧត្តម",
-                "លោកជំទាវ",
-                "សម្តេច",
-                "លោកស្រី",
-                "លោក",
-                "វិទ្យាល័យ",
-                "ក្រសួង",
-            )
-        ),
-        key=len,
-        reverse=True,
+        dict.fromkeys(normalise(w) for w in khmer_words.GLUED_BEFORE_NAME), key=len, reverse=True
     )
 )
 

@@ -12,13 +12,17 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import reduce
 from pathlib import Path
 
-from indexer import khmer
+from indexer import caches, khmer
 
 DATA = Path(__file__).resolve().parent / "data"
+# the gazetteer's levels a facet's values are units of, by what spells them (its row's
+# ``spelt_by``): a province facet holds provinces, a place facet districts and communes
+LEVELS = {"province": ("province",), "place": ("district", "commune")}
 
 # --- folding rules, one small function each ----------------------------------------
 
@@ -57,14 +61,21 @@ def fold_vowel_runs(text: str) -> str:
     return re.sub(r"[aeiou]+", lambda m: m.group()[-1], text)
 
 
+# the folding rules in the order they apply (each sees the one before's output)
+LATIN_RULES: tuple[Callable[[str], str], ...] = (
+    strip_accents,
+    str.lower,
+    drop_separators,
+    fold_kampong,
+    fold_nasal,
+    collapse_doubles,
+    fold_vowel_runs,
+)
+
+
 def fold_latin(name: str) -> str:
-    """The matching key of a romanised place (or person) name."""
-    text = strip_accents(name).lower()
-    text = drop_separators(text)
-    text = fold_kampong(text)
-    text = fold_nasal(text)
-    text = collapse_doubles(text)
-    return fold_vowel_runs(text)
+    """The matching key of a romanised place (or person) name: every rule, in order."""
+    return reduce(lambda text, rule: rule(text), LATIN_RULES, name)
 
 
 def fold_khmer(name: str) -> str:
@@ -118,7 +129,7 @@ class Gazetteer:
         their districts, and the communes of the chosen districts, in the order given."""
         kept = []
         for name in places:
-            for unit in self.named(name, ("district", "commune")):
+            for unit in self.named(name, LEVELS["place"]):
                 province, *district = self.parents(unit)
                 if province.name in provinces and (
                     unit.level == "district" or (district and district[0].name in districts)
@@ -135,7 +146,7 @@ class Gazetteer:
         )
 
 
-@cache
+@caches.lru(None, "the gazetteer read from its JSON once per process")
 def gazetteer() -> Gazetteer:
     raw = json.loads((DATA / "gazetteer.json").read_text("utf-8"))
     provinces: dict[str, Unit] = {}

@@ -17,7 +17,7 @@ from whoosh.fields import DATETIME, ID, IDLIST, NUMERIC, STORED, TEXT, Schema
 from indexer import analysis, khmer
 from indexer.analysis import khmer_cluster_analyzer, text_analyzer, word_analyzer
 from indexer.entities import data_version
-from indexer.facets import ENTITY_FACETS
+from indexer.facets import DATE_FACETS, ENTITY_FACETS
 
 # The fields a search's words are matched in (the parser's, and those the indexer keeps a
 # numpy copy of: :mod:`indexer.postings`); the web app weighs them (``FIELD_BOOSTS``).
@@ -48,8 +48,6 @@ def build_schema() -> Schema:
         words=TEXT(analyzer=word_analyzer(), phrase=False),
         content_kc=TEXT(analyzer=clusters, phrase=False, multitoken_query="and"),
         date=DATETIME(stored=True, sortable=True),
-        year=NUMERIC(int, bits=16, stored=True, sortable=True),
-        month=NUMERIC(int, bits=8, stored=True),
         author=ID(stored=True),
         tags=_entity_field(),
         image=STORED,
@@ -63,6 +61,15 @@ def build_schema() -> Schema:
         # (``province:takeo``), and an exact copy the facet counts read as a column
         **{f.field: _entity_field() for f in ENTITY_FACETS},
         **{f.column: IDLIST(expression=r"[^\n]+") for f in ENTITY_FACETS},
+        # each date facet: its number (``year:2024``), as wide as its bounds need
+        **{f.field: NUMERIC(int, bits=_bits(f.bounds), stored=True) for f in DATE_FACETS},
+    )
+
+
+def _bits(bounds: tuple[int, int]) -> int:
+    """The narrowest signed width Whoosh's NUMERIC takes that holds ``bounds``."""
+    return next(
+        b for b in (8, 16, 32, 64) if -(2 ** (b - 1)) <= min(bounds) and max(bounds) < 2 ** (b - 1)
     )
 
 

@@ -7,13 +7,18 @@ Two jobs need what Whoosh does not make public:
   publishes them together: a segment writer that takes no lock of Whoosh's own (our
   flock already serialises writers), finishing a segment without committing it, and
   writing the table of contents that lists the finished segments;
-* the vectorised matcher (:mod:`webapp.vector`) reads a term's postings a block at a
-  time into numpy arrays, instead of one posting per Python call, skips blocks by their
-  headers, and decodes the positions of many postings at once from their stored bytes
-  (the ``Positions`` format's encoding); the indexer's numpy copy of long postings
-  (:mod:`indexer.postings`) reads each long term once this way, when it is written.
+* reading postings in bulk: the evaluator (:mod:`webapp.vector`) reads a term's
+  postings a block at a time into numpy arrays, instead of one posting per Python
+  call, skips blocks by their headers, and decodes the positions of many postings at
+  once from their stored bytes (the ``Positions`` format's encoding); the indexer's
+  numpy copy of long postings (:mod:`indexer.postings`) reads each long term once this
+  way, when it is written. Both go segment by segment (:func:`leaf_readers`, which
+  the search service also uses to open each segment's stored fields up front).
 
-Nothing else in the project reaches past Whoosh's public API.
+Everything else keeps to Whoosh's public API, its extension points included: the
+evaluator's deadline wraps queries and matchers by subclassing ``WrappingQuery``,
+``Phrase`` and ``WrappingMatcher``, and the build opens a finished segment with
+``SegmentReader``.
 """
 
 from __future__ import annotations

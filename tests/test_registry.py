@@ -10,7 +10,8 @@ import pytest
 
 from indexer import store
 from indexer.entities import khmer_name
-from indexer.entities.registry import bundled, load
+from indexer.entities.registry import SPELLERS, bundled, load
+from indexer.facets import FACETS
 from tests.conftest import CONTENT, prakas
 
 RICE = "2026-unknown-rice-farmers-battambang"
@@ -146,14 +147,24 @@ def test_folder_entries_merge_over_the_bundled_facts(tmp_path: Path) -> None:
 
 
 def test_khmer_names_of_facet_values() -> None:
-    assert khmer_name("ministers", "Chea Vandeth") == "ជា វ៉ាន់ដេត"
-    assert khmer_name("people", "Hang Chuon Naron") == "ហង់ជួន ណារ៉ុន"
-    assert khmer_name("provinces", "Takeo") == "តាកែវ"
-    assert khmer_name("places", "Bati") == "បាទី"
-    assert khmer_name("organisations", "Ministry of Posts and Telecommunications") == (
+    assert khmer_name("official", "Chea Vandeth") == "ជា វ៉ាន់ដេត"
+    assert khmer_name("official", "Hang Chuon Naron") == "ហង់ជួន ណារ៉ុន"
+    assert khmer_name("province", "Takeo") == "តាកែវ"
+    assert khmer_name("place", "Bati") == "បាទី"
+    assert khmer_name("organisation", "Ministry of Posts and Telecommunications") == (
         "ក្រសួងប្រៃសណីយ៍និងទូរគមនាគមន៍"
     )
-    assert khmer_name("people", "Ouk Rachana") is None  # not in the bundled registry
-    assert khmer_name("people", "អ៊ុក រចនា") == "អ៊ុក រចនា"
+    assert khmer_name("official", "Ouk Rachana") is None  # not in the bundled registry
+    assert khmer_name("official", "អ៊ុក រចនា") == "អ៊ុក រចនា"
     with pytest.raises(ValueError):
         khmer_name("tags", "health")
+    # every facet whose values a registry or the gazetteer spells names one of them
+    spelt = {f.name: f.spelt_by for f in FACETS if f.spelt_by}
+    assert spelt == {
+        "minister": "official",
+        "province": "province",
+        "person": "official",
+        "place": "place",
+        "org": "organisation",
+    }
+    assert set(spelt.values()) <= set(SPELLERS)

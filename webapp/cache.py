@@ -27,6 +27,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from indexer import caches
+
 if TYPE_CHECKING:
     from webapp.search import SearchRequest, SearchResult
 
@@ -102,6 +104,13 @@ class ResultCache(PerGeneration["SearchRequest", "SearchResult"]):
         super().put(generation, key, _copy(value))
 
 
+caches.note(
+    "webapp.cache.ResultCache",
+    "`PRAKAS_RESULT_CACHE` results (512) a worker, one generation's",
+    "a public box gets the same few searches over and over",
+)
+
+
 class Pages(PerGeneration[str, str]):
     """Rendered pages keyed by their ETag (generation, interface language, URL, public
     address, build: everything a page is made from), so a repeat of a popular search
@@ -115,6 +124,13 @@ class Pages(PerGeneration[str, str]):
 
     def cost(self, value: str) -> int:
         return sys.getsizeof(value)  # what the string takes in memory, not its length
+
+
+caches.note(
+    "webapp.cache.Pages",
+    "`PRAKAS_PAGE_CACHE_BYTES` (32 MiB) a worker, one generation's",
+    "a popular page costs neither its search nor its template again",
+)
 
 
 def _copy(result: SearchResult) -> SearchResult:
@@ -145,6 +161,14 @@ class Memo:
         return value
 
 
+caches.note(
+    "webapp.cache.Memo",
+    "a value per key: the landing page's counts per unit and set of `more` facets (at most "
+    "2 × 2⁹), the respelling vocabulary, the completions, the related lists",
+    "what no request of a generation changes, computed by the first that needs it",
+)
+
+
 class Documents:
     """Stored fields of the documents shown lately, decompressed once: a result page
     reads ten, and the same announcements top many searches. Whoosh unpickles and
@@ -168,3 +192,10 @@ class Documents:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return fields
+
+
+caches.note(
+    "webapp.cache.Documents",
+    "2,048 documents a generation",
+    "Whoosh unpickles and inflates stored fields on every read; results repeat",
+)

@@ -21,8 +21,9 @@ from flask_babel import lazy_gettext as _l
 
 from indexer.entities.registry import registry
 from indexer.facets import BY_NAME, ENTITY_FACETS
-from indexer.places import Unit, gazetteer
+from indexer.places import LEVELS, Unit, gazetteer
 from webapp import i18n, seo, urls
+from webapp.facets import TIMELINE
 from webapp.search import SearchRequest, SearchResult, Snapshot, selections
 from webapp.views import _page, snapshot
 
@@ -32,10 +33,14 @@ ENTITY_NAMES = frozenset(f.name for f in ENTITY_FACETS)
 FACETS = "any(" + ", ".join(sorted(ENTITY_NAMES)) + ")"
 LATEST = 5  # announcements listed
 BESIDE = 6  # values of each other facet named beside it
-PLACE_LEVELS = {"province": ("province",), "place": ("district", "commune")}
-# facets whose equal values are one entity: a minister is also among the people
-SAME = {f.name: {f.name} for f in ENTITY_FACETS} | {
-    n: {"person", "minister"} for n in ("person", "minister")
+# the facets whose values are the gazetteer's units, and the levels of each
+PLACE_LEVELS = {f.name: LEVELS[f.spelt_by] for f in ENTITY_FACETS if f.spelt_by in LEVELS}
+FACET_OF_LEVEL = {level: name for name, levels in PLACE_LEVELS.items() for level in levels}
+# facets whose equal values are one entity: a minister is also among the people (both
+# spelt by the registry's officials)
+SAME = {
+    f.name: {g.name for g in ENTITY_FACETS if g is f or (f.spelt_by == g.spelt_by == "official")}
+    for f in ENTITY_FACETS
 }
 LEVEL_NAMES = {"province": _l("Province"), "district": _l("District"), "commune": _l("Commune")}
 
@@ -62,12 +67,16 @@ class Profile:
     offices: list[dict] = field(default_factory=list)  # an official's, from the registry
     units: list[dict] = field(default_factory=list)  # a place's, from the gazetteer
     parts: list[tuple[str, int]] = field(default_factory=list)  # a province's districts
+    parts_facet: str = ""  # the facet those districts are values of
 
     beside: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
+    #: the facet of the timeline's root (years), whose values the profile links to
+    by: str = TIMELINE[0].name
+
     @property
     def years(self) -> list[tuple[str, int]]:
-        return sorted((v.value, v.count) for v in self.result.facets.get("year", []) if v.count)
+        return sorted((v.value, v.count) for v in self.result.facets.get(self.by, []) if v.count)
 
 
 def named_beside(snap: Snapshot, facet: str, value: str) -> dict[str, list[tuple[str, int]]]:
@@ -104,7 +113,7 @@ def profile(facet: str, value: str, snap: Snapshot, ui: str) -> Profile | None:
     result = service().search(req, snap)
     names = {lang: snap.label(facet, value, lang) for lang in i18n.UI_LANGS}
     found = Profile(facet, value, names, result, beside=named_beside(snap, facet, value))
-    official = registry().by_name.get(value) if facet in ("person", "minister") else None
+    official = registry().by_name.get(value) if BY_NAME[facet].spelt_by == "official" else None
     if official:
         found.offices = [
             {
@@ -117,9 +126,11 @@ def profile(facet: str, value: str, snap: Snapshot, ui: str) -> Profile | None:
         ]
     if facet in PLACE_LEVELS:
         found.units = [_unit(u) for u in _units(facet, value, found.beside)]
-    if facet == "province" and found.units:
-        (province,) = gazetteer().named(value, ("province",))[:1]
-        counts = dict(found.beside["place"])
+    inner = next((f.name for f in ENTITY_FACETS if f.nested_in == facet), None)
+    if inner and found.units:  # a province's districts the same announcements name
+        (province,) = gazetteer().named(value, PLACE_LEVELS[facet])[:1]
+        counts = dict(found.beside[inner])
+        found.parts_facet = inner
         found.parts = [
             (u.name, counts[u.name])
             for u in gazetteer().within(province, "district")
@@ -132,7 +143,7 @@ def _units(facet: str, value: str, beside: dict[str, list[tuple[str, int]]]) -> 
     """The gazetteer's units of that name; of several, those in a province the same
     announcements name (a district and a commune may share a name)."""
     units = gazetteer().named(value, PLACE_LEVELS[facet])
-    provinces = {v for v, _ in beside["province"]} | {value}
+    provinces = {v for v, _ in beside.get(BY_NAME[facet].nested_in, [])} | {value}
     named = [u for u in units if gazetteer().province_of(u).name in provinces]
     return named or units
 
@@ -179,6 +190,7 @@ def _render(p: Profile) -> str:
         levels=LEVEL_NAMES,
         beside={f: vals[:BESIDE] for f, vals in p.beside.items() if vals},
         known={f: set(snapshot().columns.values(f)) for f in PLACE_LEVELS},
+        facet_of_level=FACET_OF_LEVEL,
     )
 
 

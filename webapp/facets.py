@@ -11,13 +11,15 @@ matches when any of its versions does, and the counts and the total count units.
 
 Each facet of the table in :mod:`indexer.facets` gets the class of its kind:
 :class:`EntityFacet` (values an announcement names), :class:`LanguageFacet` (which
-versions count), :class:`YearFacet` and :class:`MonthFacet` (from the date). Counts are
+versions count), :class:`DateFacet` (a number from the date: the year, the month of one
+year), configured by the row, never by its name. Counts are
 disjunctive, as search engines do it: a facet's counts apply every selected filter
 except its own, so a reader can see and add a second province.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -25,6 +27,7 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 from whoosh.reading import IndexReader
 
+from indexer import caches
 from indexer.documents import LANGUAGES
 from indexer.facets import FACETS, Facet
 from webapp.i18n import one_of
@@ -93,6 +96,13 @@ class Pairs:
         return Pairs(self.values, self.index, owner, value)
 
 
+caches.note(
+    "webapp.facets.Pairs",
+    "one owner-sorted copy per column of a generation",
+    "a rare word's matches counted from their own pairs, sorted once",
+)
+
+
 @dataclass(frozen=True)
 class Units:
     """Files grouped into what a search counts (see the module docstring)."""
@@ -104,8 +114,7 @@ class Units:
     widest: int  # the most files one unit has
     slots: np.ndarray  # (widest, n): unit u's files, its last one repeated to fill the row
     date: np.ndarray  # int32 proleptic ordinal, per unit (its earliest version)
-    year: np.ndarray
-    month: np.ndarray
+    parts: dict[str, np.ndarray]  # date facet → its number per unit (int32)
     pairs: dict[str, Pairs]  # entity facet → values per unit
 
     @classmethod
@@ -117,16 +126,21 @@ class Units:
         # slot k of unit u: its k-th file, or its last one (OR is idempotent); units
         # with no file (none here: a unit exists because a file has it) point at 0
         last = np.maximum(sizes - 1, 0)
-        slots = np.stack(
-            [members[starts[:-1] + np.minimum(k, last)] for k in range(widest)]
-        ) if n else np.zeros((1, 0), dtype=np.int32)
+        slots = (
+            np.stack([members[starts[:-1] + np.minimum(k, last)] for k in range(widest)])
+            if n
+            else np.zeros((1, 0), dtype=np.int32)
+        )
         date = np.full(n, np.iinfo(np.int32).max, dtype=np.int32)
         np.minimum.at(date, of, cols.date)
         days = [_ordinal_date(d) for d in date.tolist()]
-        year = np.fromiter((d[0] for d in days), dtype=np.int16, count=n)
-        month = np.fromiter((d[1] for d in days), dtype=np.int8, count=n)
+        parts = {
+            f.name: np.fromiter((f.part(d) for d in days), dtype=np.int32, count=n)
+            for f in FACETS
+            if f.part
+        }
         pairs = {name: p.regroup(of) for name, p in cols.pairs.items()}
-        return cls(n, of, members, starts, widest, slots, date, year, month, pairs)
+        return cls(n, of, members, starts, widest, slots, date, parts, pairs)
 
     def any(self, files: np.ndarray) -> np.ndarray:
         """Units with at least one file in the mask ``files``: one gather per slot,
@@ -140,11 +154,8 @@ class Units:
         return self.members[self.starts[unit] : self.starts[unit + 1]].tolist()
 
 
-def _ordinal_date(ordinal: int) -> tuple[int, int]:
-    import datetime as dt
-
-    day = dt.date.fromordinal(max(1, min(ordinal, dt.date.max.toordinal())))
-    return day.year, day.month
+def _ordinal_date(ordinal: int) -> dt.date:
+    return dt.date.fromordinal(max(1, min(ordinal, dt.date.max.toordinal())))
 
 
 @dataclass(frozen=True)
@@ -303,75 +314,69 @@ class LanguageFacet(FacetKind):
         ]
 
 
-class YearFacet(FacetKind):
+class DateFacet(FacetKind):
+    """A number from each announcement's date, within the row's bounds (the year; the
+    month, ``within`` the year: offered and allowed only when exactly one year is
+    chosen, one month at a time)."""
+
     strip = False  # a number is its ASCII digits, nothing around them
 
     def parse(self, raw, known):
+        chosen = super().parse(raw, known)
+        if self.facet.within and len(chosen) > 1:
+            raise BadValue(_l("“%(name)s” takes one value.", name=self.name))
         out = []
-        for value in super().parse(raw, known):
-            if not (value.isascii() and value.isdigit()) or not 1900 <= int(value) <= 2100:
+        for value in chosen:
+            number = self.facet.canonical(value)
+            if number is None:
+                low, high = self.facet.bounds
                 raise BadValue(
                     _l(
-                        "“year” must be a year from 1900 to 2100, not “%(value)s”.",
+                        "“%(name)s” must be a number from %(low)s to %(high)s, not “%(value)s”.",
+                        name=self.name,
+                        low=low,
+                        high=high,
                         value=value[:40],
                     )
                 )
-            out.append(str(int(value)))
+            out.append(str(number))
         return tuple(dict.fromkeys(out))
 
     def mask(self, cols, units, selected):
-        return np.isin(units.year, [int(y) for y in selected])
+        return np.isin(units.parts[self.name], [int(v) for v in selected])
+
+    def counts(self, units: Units, base: np.ndarray) -> dict[int, int]:
+        """How many units of ``base`` have each value (the values some unit has)."""
+        column = units.parts[self.name][base]
+        found, counts = np.unique(column, return_counts=True)
+        return dict(zip(found.tolist(), counts.tolist(), strict=True))
 
     def count(self, cols, units, base, selected):
-        years = np.bincount(units.year[base].astype(np.int64), minlength=1)
+        counted = self.counts(units, base)
         return [
-            FacetValue(str(y), int(years[y]), str(y) in selected)
-            for y in sorted(np.flatnonzero(years).tolist(), reverse=True)
-        ]
-
-
-class MonthFacet(FacetKind):
-    """Months of one year: offered, and allowed, only when exactly one year is chosen."""
-
-    strip = False
-
-    def parse(self, raw, known):
-        chosen = super().parse(raw, known)
-        if len(chosen) > 1:
-            raise BadValue(_l("“month” takes one month."))
-        for value in chosen:
-            if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 12:
-                raise BadValue(
-                    _l("“month” must be between 1 and 12, not “%(value)s”.", value=value[:40])
-                )
-        return tuple(str(int(v)) for v in chosen)
-
-    def mask(self, cols, units, selected):
-        return units.month == int(selected[0])
-
-    def count(self, cols, units, base, selected):
-        months = np.bincount(units.month[base].astype(np.int64), minlength=13)
-        return [
-            FacetValue(str(m), int(months[m]), str(m) in selected)
-            for m in range(1, 13)
-            if months[m]
+            FacetValue(str(v), counted[v], str(v) in selected)
+            for v in sorted(counted, reverse=self.facet.descending)
         ]
 
     def shown(self, selections):
-        return len(selections.get("year", ())) == 1
+        within = self.facet.within
+        return not within or len(selections.get(within, ())) == 1
 
 
-def _kind(facet: Facet) -> FacetKind:
-    if facet.kind == "entity":
-        return EntityFacet(facet)
-    if facet.kind == "language":
-        return LanguageFacet(facet)
-    return {"year": YearFacet, "month": MonthFacet}[facet.name](facet)
+_CLASSES: dict[str, type[FacetKind]] = {
+    "entity": EntityFacet,
+    "language": LanguageFacet,
+    "date": DateFacet,
+}
 
 
 #: every facet of the table, in its order, as the class of its kind
-KINDS: tuple[FacetKind, ...] = tuple(_kind(f) for f in FACETS)
+KINDS: tuple[FacetKind, ...] = tuple(_CLASSES[f.kind](f) for f in FACETS)
 BY_NAME: dict[str, FacetKind] = {k.name: k for k in KINDS}
+#: the facets drawn as the timeline: the root (years), then its subdivisions (months)
+TIMELINE: tuple[DateFacet, ...] = tuple(
+    k for k in KINDS if isinstance(k, DateFacet) and k.facet.timeline
+)
 
 
 def top_values(

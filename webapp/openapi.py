@@ -23,7 +23,6 @@ from webapp.search import MAX_PER_PAGE, SORTS
 bp = Blueprint("openapi", __name__)
 
 JSON = "application/json"
-DATE_RANGES = {"year": (1900, 2100), "month": (1, 12)}  # as webapp/facets.py checks them
 STRINGS = {"type": "array", "items": {"type": "string"}}
 # a blank value is the same as none (a form's field left blank)
 EMPTY = {"type": "string", "pattern": "^\\s*$"}
@@ -69,11 +68,11 @@ def _facet_parameter(facet: Facet) -> dict[str, Any]:
     if facet.kind == "language":
         only = _or_blank({"enum": list(LANGUAGES)})
         return _repeated(facet.name, "Only these language versions.", only)
-    low, high = DATE_RANGES[facet.name]
+    low, high = facet.bounds
     number = _or_blank({"type": "integer", "minimum": low, "maximum": high})
-    if facet.name == "month":
-        return _one(facet.name, "A month, with exactly one year.", number)
-    return _repeated(facet.name, "Years; several are OR.", number)
+    if facet.within:
+        return _one(facet.name, f"{facet.label['en']}, with exactly one {facet.within}.", number)
+    return _repeated(facet.name, f"{facet.heading['en']}; several are OR.", number)
 
 
 def search_parameters() -> list[dict[str, Any]]:
@@ -186,7 +185,7 @@ def _search_answer() -> dict[str, Any]:
                 "type": "object",
                 "required": ["by", "points"],
                 "properties": {
-                    "by": {"enum": ["year", "month"]},
+                    "by": {"enum": [f.name for f in FACETS if f.timeline]},
                     "points": {
                         "type": "array",
                         "items": {

@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import MultiDict
 
+from indexer import caches
 from webapp.facets import BY_NAME, KINDS, UNITS, BadValue
 from webapp.i18n import one_of
 from webapp.search import MAX_PER_PAGE, SORTS, SearchRequest, selections
@@ -141,8 +141,12 @@ def parse_request(
             chosen[kind.name] = kind.parse(args.getlist(kind.name), known_values)
         except BadValue as exc:
             raise BadParameter(str(exc)) from None
-    if chosen.get("month") and len(chosen.get("year", ())) != 1:
-        raise BadParameter(_l("“month” needs exactly one “year”."))
+    for kind in KINDS:  # a month belongs to one year
+        within = kind.facet.within
+        if within and chosen.get(kind.name) and len(chosen.get(within, ())) != 1:
+            raise BadParameter(
+                _l("“%(name)s” needs exactly one “%(within)s”.", name=kind.name, within=within)
+            )
     date_from, date_to = _date(args, "from"), _date(args, "to")
     if date_from and date_to and date_from > date_to:
         raise BadParameter(_l("“from” is after “to”."))
@@ -224,14 +228,14 @@ def toggle(req: SearchRequest, facet: str, value: str) -> str:
     return _toggle(req, facet, value)
 
 
-@lru_cache(maxsize=4096)
+@caches.lru(4096, "a page's hundred facet links: each computed once per request and value")
 def _toggle(req: SearchRequest, facet: str, value: str) -> str:
-    chosen = req.selected(facet)
-    if facet == "month":  # one month at a time
+    chosen, row = req.selected(facet), BY_NAME[facet].facet
+    if row.within:  # a subdivision: one value at a time
         new: tuple[str, ...] = () if value in chosen else (value,)
     else:
         new = tuple(v for v in chosen if v != value) if value in chosen else (*chosen, value)
-    if BY_NAME[facet].facet.kind == "date":  # a year's change may drop the month
+    if row.kind == "date":  # a year's change may drop the month
         return query_string(req.with_selected(facet, new))
     # the links of one facet differ only in its own values: the rest is encoded once
     before, after = _around(req, facet)
@@ -242,7 +246,7 @@ def _toggle(req: SearchRequest, facet: str, value: str) -> str:
 _HERE = "\0"  # where a facet's values stand among a request's parameters
 
 
-@lru_cache(maxsize=256)
+@caches.lru(256, "a request's parameters around one facet's, encoded once for all its links")
 def _around(req: SearchRequest, facet: str) -> tuple[str, str]:
     """The encoded parameters of ``req``'s first page before and after ``facet``'s."""
     params = to_params(req.with_selected(facet, (_HERE,)))

@@ -29,7 +29,6 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from whoosh import qparser
@@ -38,14 +37,14 @@ from whoosh.fields import Schema
 from whoosh.qparser.dateparse import DateParserPlugin, English
 from whoosh.reading import IndexReader
 
-from indexer import khmer
+from indexer import caches, khmer
 from indexer.analysis import STOP_WORDS
 from indexer.config import default_registry
 from indexer.entities import synonyms
 from indexer.entities.registry import registry, resolve_khmer_name, resolve_latin_name
 from indexer.entities.vocabulary import SOFT_UNIT_WORDS, UNIT_PREFIX_KM, UNIT_WORD_EN
-from indexer.facets import ENTITY_FACETS, FACETS
-from indexer.places import fold_khmer, fold_latin, gazetteer
+from indexer.facets import DATE_FACETS, ENTITY_FACETS, FACETS
+from indexer.places import LEVELS, fold_khmer, fold_latin, gazetteer
 from indexer.schema import SEARCHED
 from webapp import prefix
 
@@ -66,8 +65,7 @@ ADDRESSABLE = {
     "description",
     "body",
     "lang",
-    "year",
-    "month",
+    *(f.field for f in DATE_FACETS),
     "date",
     "tags",
     "author",
@@ -364,7 +362,10 @@ def entity_spellings(words: list[str]) -> list[str]:
     )
 
 
-@lru_cache(maxsize=1024)
+@caches.lru(
+    1024,
+    "the entities a query names, once per query and registry (search and snippets ask)",
+)
 def _entities(words: tuple[str, ...], registry_id: int) -> list[tuple[str, tuple[str, ...]]]:
     """(canonical name, its spellings) of each entity the whole query names; once per
     query and registry in force (``registry_id``; the search and its snippets both ask)."""
@@ -404,17 +405,21 @@ def _organisations(reg) -> dict[str, str]:
     return table
 
 
+_SPELT_BY = {f.field: f.spelt_by for f in ENTITY_FACETS}  # index field → what spells it
+
+
 def canonical_values(fieldname: str, value: str) -> list[str]:
     """The canonical values a typed entity value stands for, by the same registry and
     gazetteer the indexer resolves mentions with; empty when none is known."""
-    if fieldname in ("ministers", "people"):
+    spelt_by = _SPELT_BY.get(fieldname, "")
+    if spelt_by == "official":
         resolve = resolve_khmer_name if khmer.has_khmer(value) else resolve_latin_name
         official, _ = resolve(value)
         return [official.name] if official is not None else []
-    if fieldname == "organisations":
+    if spelt_by == "organisation":
         name = registry().derived(_organisations).get(_org_key(value))
         return [name] if name else []
-    levels = {"provinces": ("province",), "places": ("district", "commune")}.get(fieldname)
+    levels = LEVELS.get(spelt_by)
     if levels is None:
         return []
     key, table = _place_key(value)

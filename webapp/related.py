@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer import caches
 from indexer.analysis import STOP_WORDS
 from indexer.documents import LANGUAGES, version_id
 from indexer.facets import ENTITY_FACETS
@@ -29,6 +30,11 @@ TEXT_CANDIDATES = 20  # the text search's results that may earn a bonus
 TEXT_WORDS = 12  # title words searched
 TEXT_WEIGHT = 2.0  # the bonus of an identical title
 KEPT = 4096  # announcements whose related list a generation keeps (least recently used out)
+caches.note(
+    "webapp.related.related",
+    f"{KEPT:,} lists a generation (in its memo)",
+    "an article's related announcements are computed from every column",
+)
 
 
 @dataclass(frozen=True)

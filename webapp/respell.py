@@ -30,12 +30,11 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from indexer import khmer
+from indexer import caches, khmer
 from indexer.analysis import STOP_WORDS
 from indexer.entities.registry import Registry, registry
 from indexer.entities.vocabulary import (
@@ -184,7 +183,7 @@ def _registry_words(reg: Registry) -> frozenset[str]:
     return frozenset(w.lower() for s in spellings for w in (*_name_words(s), *s.split()))
 
 
-@cache
+@caches.lru(None, "the gazetteer's words a respelling may offer, built once")
 def _gazetteer_words() -> frozenset[str]:
     g = gazetteer()
     names = [*(n for ns in g.province_names.values() for n in ns)]

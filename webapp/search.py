@@ -1,13 +1,18 @@
 """The search service: one request in, one page of results with facets out.
 
-Both the web app (HTML, JSON, CSV, Atom) and ``prakas search`` call
-:meth:`SearchService.search`; nothing else touches Whoosh. The service only reads the
-index, and moves to a new generation when the indexer publishes one, so a reindex
-needs no restart and a request in flight keeps the searcher it started with.
+The pages, the JSON and the Atom feed (:mod:`webapp.views`, :mod:`webapp.api`) and
+``prakas search`` call :meth:`SearchService.search`, the CSV export
+:meth:`SearchService.export`; each reads one pinned :class:`Snapshot` (a generation's
+searcher, columns and caches), so nothing in a request sees two generations. The
+service only reads the index, and moves to a new generation when the indexer
+publishes one, so a reindex needs no restart and a request in flight keeps the
+snapshot it started with.
 
 Matching and ranking are the one evaluator's (:mod:`webapp.vector`: leaves per file,
 logic per announcement); filtering, facet counts and date ordering are numpy over the
-generation's columns (:mod:`webapp.facets`).
+generation's columns (:mod:`webapp.facets`). The facets are shaped here, once, by their
+rows (what a list leaves out or narrows, the count limit, the timeline's bars), into
+the one :class:`SearchResult` every view renders as it is.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import threading
 import time
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
@@ -30,14 +36,15 @@ from markupsafe import Markup, escape
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
-from indexer import postings, store, whoosh_compat
+from indexer import caches, postings, store, whoosh_compat
 from indexer.config import Settings
 from indexer.documents import LANGUAGES, version_id
-from indexer.facets import ENTITY_FACETS
+from indexer.facets import ENTITY_FACETS, Facet
 from indexer.khmer import has_khmer
+from indexer.places import gazetteer
 from webapp import cache, metrics, respell, vector
 from webapp import query as queries
-from webapp.facets import BY_NAME, KINDS, Columns, FacetValue, Units
+from webapp.facets import BY_NAME, KINDS, TIMELINE, Columns, DateFacet, FacetValue, Units
 from webapp.querylog import QueryLog
 from webapp.snippets import snippet, wanted
 
@@ -81,12 +88,31 @@ class SearchRequest:
         """The same search with ``facet``'s values replaced (page back to 1)."""
         chosen = dict(self.filters)
         chosen[facet] = values
-        if facet == "year" and len(values) != 1:
-            chosen.pop("month", None)  # a month belongs to one year
+        if len(values) != 1:  # a month belongs to one year: a change of year drops it
+            for kind in KINDS:
+                if kind.facet.within == facet:
+                    chosen.pop(kind.name, None)
         return self.replace(filters=selections(chosen), page=1)
 
     def cleared(self) -> SearchRequest:
         return self.replace(filters=(), date_from=None, date_to=None, page=1)
+
+
+def _listed(
+    facet: Facet, counted: list[FacetValue], cols: Columns, chosen: dict[str, tuple[str, ...]]
+) -> list[FacetValue]:
+    """A facet's values as every view lists them: without the values of the facet it
+    ``excludes`` (a minister is listed under Minister only), narrowed to the chosen
+    values of the facet it is ``nested_in`` (the gazetteer's province → district →
+    commune); a selected value always stays."""
+    if facet.excludes:
+        elsewhere = set(cols.values(facet.excludes))
+        counted = [v for v in counted if v.value not in elsewhere or v.selected]
+    if facet.nested_in and chosen.get(facet.nested_in):
+        outer, own = set(chosen[facet.nested_in]), set(chosen.get(facet.name, ()))
+        inside = set(gazetteer().narrowed([v.value for v in counted], outer, own))
+        counted = [v for v in counted if v.value in inside or v.selected]
+    return counted
 
 
 def selections(chosen: dict[str, tuple[str, ...]]) -> Selections:
@@ -107,6 +133,31 @@ class Hit:
     values: dict[str, list[str]]  # entity facet name → canonical values
     versions: dict[str, str]  # language → id, every version of this announcement
     untranslated: tuple[str, ...] = ()  # versions whose text is another language's
+
+    @classmethod
+    def of(
+        cls,
+        fields: dict,
+        languages: Iterable[str],
+        snippet: Markup,
+        untranslated: tuple[str, ...],
+        **more: str,
+    ) -> Self:
+        """A version as its stored ``fields`` show it, beside the ids of the versions in
+        ``languages`` (every version of its announcement)."""
+        slug = fields["slug"]
+        return cls(
+            id=fields["id"],
+            lang=fields["lang"],
+            slug=slug,
+            title=fields["title"],
+            date=fields["date"].date().isoformat(),
+            snippet=snippet,
+            values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
+            versions={lang: version_id(lang, slug) for lang in sorted(languages)},
+            untranslated=untranslated,
+            **more,
+        )
 
     @property
     def others(self) -> list[str]:
@@ -132,7 +183,7 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     timeline: list[tuple[str, int, bool]] = field(default_factory=list)  # label, count, selected
-    timeline_by: str = "year"  # what the timeline's labels are: "year" or "month" (1–12)
+    timeline_by: str = TIMELINE[0].name  # the date facet whose values the bars are
     notices: list[str] = field(default_factory=list)
     relaxed: bool = False
     suggestion: str | None = None  # a respelling: shown (``respelled_from`` set) or offered
@@ -163,6 +214,11 @@ class Matching:
 
 
 UNKNOWN_KEPT = 4096  # texts whose unknown words a generation remembers (Snapshot.unknown)
+caches.note(
+    "webapp.search.Snapshot.unknown",
+    f"{UNKNOWN_KEPT:,} texts per generation (then no more are added)",
+    "whether a text has a word to respell, asked twice a search and for the same texts",
+)
 
 
 class PageOutOfRange(ValueError):
@@ -377,18 +433,12 @@ class SearchService:
         files = {
             LANGUAGES[cols.lang[f]]: f for f in units.files(int(units.of[docnum])) if cols.alive[f]
         }
-        versions = {lang: version_id(lang, slug) for lang in files}
         fields = searcher.stored_fields(docnum)
-        return Article(
-            id=fields["id"],
-            lang=fields["lang"],
-            slug=fields["slug"],
-            title=fields["title"],
-            date=fields["date"].date().isoformat(),
-            snippet=Markup(""),
-            values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
-            versions=dict(sorted(versions.items())),
-            untranslated=snap.untranslated(files),
+        return Article.of(
+            fields,
+            files,
+            Markup(""),
+            snap.untranslated(files),
             author=fields.get("author") or "",
             description=fields.get("description") or "",
             body_markdown=fields.get("body_markdown") or "",
@@ -433,7 +483,7 @@ class SearchService:
         if isinstance(parsed.query, Q.Every) and not file_masks and not unit_masks:
             # the landing page's counts: the same for every such request of a generation
             facets = snap.memo.get(
-                ("facets", request.unit, request.more),
+                ("facets", request.unit, frozenset(request.more)),
                 lambda: self._facets(request, cols, units, matched, final, file_masks, unit_masks),
             )
         else:
@@ -444,7 +494,7 @@ class SearchService:
             hits=hits,
             facets=facets,
             timeline=self._timeline(request, facets, units, final),
-            timeline_by="month" if self._by_month(request, facets) else "year",
+            timeline_by=self._timeline_by(request, facets).name,
             notices=parsed.notices,
             relaxed=relaxed,
             suggestion=suggestion,
@@ -596,17 +646,7 @@ class SearchService:
                 marked = alt if "<mark>" in alt else marked
         else:
             marked = Markup(escape(_first(fields.get("description") or text)))
-        return Hit(
-            id=fields["id"],
-            lang=fields["lang"],
-            slug=fields["slug"],
-            title=fields["title"],
-            date=fields["date"].date().isoformat(),
-            snippet=marked,
-            values={f.name: values(fields.get(f.field)) for f in ENTITY_FACETS},
-            versions={lang: version_id(lang, fields["slug"]) for lang in sorted(versions)},
-            untranslated=snap.untranslated(versions),
-        )
+        return Hit.of(fields, versions, marked, snap.untranslated(versions))
 
     @staticmethod
     def _facets(
@@ -627,7 +667,7 @@ class SearchService:
                 base = files & _all(units.any(files), others)[units.of]
             else:
                 base = _all(matched_units, others)
-            counted = kind.count(cols, units, base, selected)
+            counted = _listed(kind.facet, kind.count(cols, units, base, selected), cols, chosen)
             if kind.name not in request.more and len(counted) > FACET_LIMIT:
                 counted = counted[:FACET_LIMIT] + [v for v in counted[FACET_LIMIT:] if v.selected]
             out[kind.name] = counted
@@ -641,39 +681,47 @@ class SearchService:
         return _all(units.any(_all(matched, file_masks.values())), unit_masks.values())
 
     @staticmethod
-    def _by_month(request: SearchRequest, facets: dict[str, list[FacetValue]]) -> bool:
-        """Months when one year is chosen, or when the date range lies within one year."""
-        if "month" in facets:
-            return True
-        ranged = not request.selected("year") and (request.date_from or request.date_to)
-        return bool(ranged) and len([v for v in facets.get("year", []) if v.count]) == 1
+    def _timeline_by(request: SearchRequest, facets: dict[str, list[FacetValue]]) -> DateFacet:
+        """The facet the timeline draws: a subdivision (months) when it is offered (one
+        year chosen), or when the date range lies within one value of what it
+        subdivides; else the root (years)."""
+        for kind in reversed(TIMELINE[1:]):
+            if kind.name in facets:
+                return kind
+            root = kind.facet.within
+            ranged = not request.selected(root) and (request.date_from or request.date_to)
+            if ranged and len([v for v in facets.get(root, []) if v.count]) == 1:
+                return kind
+        return TIMELINE[0]
 
     def _timeline(
         self, request: SearchRequest, facets: dict[str, list[FacetValue]], units: Units, final
     ) -> list[tuple[str, int, bool]]:
-        """The bars of the timeline, with their gaps filled: the months of the one chosen
-        year (or of a date range within one year, from its first month to its last),
-        else every year from the first to the last."""
-        if "month" in facets:
-            months = {int(v.value): v for v in facets["month"]}
-            chosen = request.selected("month")
-            return [
-                (str(m), months[m].count if m in months else 0, str(m) in chosen)
-                for m in range(1, 13)
-            ]
-        if self._by_month(request, facets):
-            year = int(next(v.value for v in facets["year"] if v.count))
-            counts = np.bincount(units.month[final].astype(np.int64), minlength=13)
-            low, high = request.date_from, request.date_to
-            first = low.month if low and low.year == year else 1
-            last = high.month if high and high.year == year else 12
-            return [(str(m), int(counts[m]), False) for m in range(first, last + 1)]
-        years = {int(v.value): v.count for v in facets.get("year", [])}
-        if not years:
+        """The bars of the timeline, with their gaps filled: every month of the one
+        chosen year (or of a date range within one year, from its first month to its
+        last: counted here, as no month facet is offered), else every year from the
+        first to the last."""
+        kind = self._timeline_by(request, facets)
+        chosen = request.selected(kind.name)
+        if kind.name in facets:
+            counted = {int(v.value): v.count for v in facets[kind.name]}
+            low, high = (
+                kind.facet.bounds
+                if kind.facet.within
+                else (min(counted, default=0), max(counted, default=-1))
+            )
+            return [(str(v), counted.get(v, 0), str(v) in chosen) for v in range(low, high + 1)]
+        if not kind.facet.within:
             return []
-        chosen = request.selected("year")
-        span = range(min(years), max(years) + 1)
-        return [(str(y), years.get(y, 0), str(y) in chosen) for y in span]
+        root = BY_NAME[kind.facet.within].facet
+        value = int(next(v.value for v in facets[root.name] if v.count))
+        counted = kind.counts(units, final)
+        part, (low, high) = kind.facet.part, kind.facet.bounds
+        assert part is not None and root.part is not None
+        start, end = request.date_from, request.date_to
+        first = part(start) if start and root.part(start) == value else low
+        last = part(end) if end and root.part(end) == value else high
+        return [(str(v), counted.get(v, 0), False) for v in range(first, last + 1)]
 
     def suggest(
         self, snap: Snapshot, words: list[str], deadline: vector.Deadline | None = None
@@ -736,8 +784,9 @@ def _in_vocabulary(searcher: Searcher, reader, word: str) -> bool:
 
 
 def _first_of_each_segment(searcher: Searcher) -> list[int]:
-    subs = getattr(searcher, "subsearchers", None) or [(searcher, 0)]
-    return [offset for sub, offset in subs if sub.doc_count_all()]
+    return [
+        offset for reader, offset in whoosh_compat.leaf_readers(searcher) if reader.doc_count_all()
+    ]
 
 
 def _all(first: np.ndarray, masks) -> np.ndarray:

@@ -15,12 +15,11 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from markupsafe import Markup, escape
 from whoosh import query as Q
 
-from indexer import khmer
+from indexer import caches, khmer
 from indexer.analysis import NUMBER_WORDS, text_analyzer
 
 WORD_FIELDS = frozenset({"title", "content"})
@@ -81,10 +80,10 @@ def wanted(query: Q.Query, names: Iterable[str] = ()) -> Wanted:
     return Wanted(frozenset(words), tuple(dict.fromkeys(runs)), tuple(dict.fromkeys(order)))
 
 
-_WORD_REST = re.compile(r"[^\s,;:!?()\[\]\"“”\u1780-\u17ff]*")
+_WORD_REST = re.compile(f'[^\\s,;:!?()\\[\\]"“”{khmer.SCRIPT}]*')
 
 
-@lru_cache(maxsize=4096)
+@caches.lru(4096, "one small pattern per query term, compiled once")
 def _candidates(term: str) -> re.Pattern[str]:
     """Starts of words that may analyse to ``term``: same first letters, the dotted form
     of an acronym (M.P.T.C.), or the spelled number (four for 4). One small pattern per
@@ -168,7 +167,7 @@ def _name_spans(text: str, name: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _latin_name(name).finditer(text)]
 
 
-@lru_cache(maxsize=1024)
+@caches.lru(1024, "a name's pattern in Latin script, compiled once")
 def _latin_name(name: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in name.split()]
     return re.compile(r"(?i)(?<![^\W_])" + r"[\s\-]+".join(words) + r"(?![^\W_])")
@@ -207,7 +206,7 @@ def _whole_words(
     return [(s, e) for s, e in found if s in starts and e in ends]
 
 
-@lru_cache(maxsize=8192)
+@caches.lru(8192, "a run of Khmer text segmented once: results show the same runs again")
 def _words_of_run(run: str) -> tuple[tuple[int, int], ...]:
     """The word spans of one run of Khmer text, as the index's segmenter cuts it: a
     page of results segments the same runs again and again (titles, common phrases),
@@ -215,7 +214,7 @@ def _words_of_run(run: str) -> tuple[tuple[int, int], ...]:
     return tuple((w.start, w.end) for w in khmer.words(run, 0, len(run)))
 
 
-@lru_cache(maxsize=65536)
+@caches.lru(65536, "a word of text through the analyser once (words repeat, Zipf)")
 def _terms_of(word: str) -> frozenset[str]:
     """The index terms of one word of text; words repeat across documents (Zipf), so
     each distinct word goes through the analyser's Python filter chain once."""
@@ -228,13 +227,13 @@ _CLUSTER_SPLIT = re.compile(f"({khmer._RAW_CLUSTER.pattern})")
 _SEP = "\x00"
 
 
-@lru_cache(maxsize=256)
+@caches.lru(256, "a query's Khmer words as clusters, once per query")
 def _word_runs(words: frozenset[str]) -> tuple[tuple[str, ...], ...]:
     """The normalised clusters of each Khmer word of a query (once per query)."""
     return tuple(tuple(c.text for c in khmer.clusters(w)) for w in words)
 
 
-@lru_cache(maxsize=512)
+@caches.lru(512, "the clusters of texts shown lately: the same announcements top many searches")
 def _cluster_table(text: str) -> tuple[str, array, array]:
     """The normalised clusters of ``text`` joined by a separator, with each cluster's
     span in the original. Kept for the texts shown lately: the same announcements

@@ -39,7 +39,7 @@ SYNC_FILES = 5_000  # up to this many files, titles are read by the first reques
 _TIER = {"minister": 0, "org": 1, "province": 1, "place": 2, "person": 2, "title": 3}
 log = logging.getLogger(__name__)
 _JOINED = re.compile(r"[.'’‘ʼ-]")  # M.P.T.C. is MPTC, Wi-Fi is WiFi
-_NOT_KEY = re.compile(r"[^\w\s\u1780-\u17ff]|_")
+_NOT_KEY = re.compile(f"[^\\w\\s{khmer.SCRIPT}]|_")
 _ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
@@ -163,19 +163,20 @@ def name_entries(snap) -> list[Entry]:
     """Each entity facet's values that some announcement names, by every spelling."""
     names: list[Entry] = []
     units = snap.columns.units["announcement"]
-    ministers = set(snap.columns.values("minister")) if "minister" in snap.columns.pairs else set()
+    # values a facet's list leaves out (its row's ``excludes``: a minister among the people)
+    elsewhere = {f.name: set(snap.columns.values(f.excludes)) for f in ENTITY_FACETS if f.excludes}
     orgs = {o.name: o for o in registry().organisations}
     for facet in ENTITY_FACETS:
         pairs = units.pairs[facet.name]
         counts = np.bincount(pairs.value, minlength=len(pairs.values))
         for value, count in zip(pairs.values, counts.tolist(), strict=True):
-            if not count or (facet.name == "person" and value in ministers):
+            if not count or value in elsewhere.get(facet.name, ()):
                 continue
             target = Target(facet.name, value)
             labels = snap.labels.get(facet.name, {}).get(value, {})
             km = labels.get("km")
             spellings = {value, *labels.values()}
-            if facet.name == "org" and value in orgs:
+            if facet.spelt_by == "organisation" and value in orgs:
                 spellings.update(orgs[value].latin, orgs[value].km)
             for spelling in spellings:
                 # the name as the script typed writes it

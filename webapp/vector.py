@@ -32,7 +32,7 @@ from whoosh import query as Q
 from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.searching import Searcher
 
-from indexer import whoosh_compat
+from indexer import caches, whoosh_compat
 from indexer.postings import CopiedPositions, SegmentCopy, segment_id
 
 if TYPE_CHECKING:
@@ -362,6 +362,13 @@ class PostingsCache:
                     _, old = self._items.popitem(last=False)
                     self._bytes -= sum(a.nbytes for a in old)
         return value
+
+
+caches.note(
+    "webapp.vector.PostingsCache",
+    "96 MiB of decoded postings, 200,000 document frequencies, a generation",
+    "a common word's postings decoded once, not per search",
+)
 
 
 class Evaluator:

@@ -38,8 +38,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from indexer import store
 from indexer.config import project_dir
-from indexer.facets import BY_NAME, ENTITY_FACETS
-from indexer.places import gazetteer
+from indexer.facets import BY_NAME, ENTITY_FACETS, FACETS
 from webapp import i18n, params, related, sanitise, seo, syntax, urls
 from webapp import query as queries
 from webapp.assets import IMMUTABLE, Assets
@@ -48,6 +47,7 @@ from webapp.search import FACET_LIMIT, PageOutOfRange, SearchRequest, SearchResu
 bp = Blueprint("views", __name__)
 
 NAME_FACETS = {f.name for f in ENTITY_FACETS}  # values are proper names
+TAG_FACETS = tuple(f.name for f in FACETS if f.tag)  # tagged on each result
 API_DOCS = project_dir() / "docs" / "api.md"
 ui_language = i18n.ui_language  # the API's answers follow the same choice
 
@@ -78,15 +78,17 @@ def facet_label(name: str, ui: str) -> str:
 
 
 def value_label(facet: str, value: str, ui: str) -> str:
-    """A facet value as the interface shows it (month and language names, digits)."""
-    if facet == "lang":
-        return str(i18n.LANGUAGE_NAMES.get(value, value))
-    if facet == "month":
-        return i18n.month_name(value, ui)
-    if facet == "year":
-        return i18n.digits(value, ui)
+    """A facet value as the interface shows it, as its row says (month and language
+    names, digits, a name in the interface's spelling); the ends of a date range."""
     if facet in ("from", "to"):
         return i18n.date(value, ui)
+    shown_as = BY_NAME[facet].shown_as
+    if shown_as == "language":
+        return str(i18n.LANGUAGE_NAMES.get(value, value))
+    if shown_as == "month_name":
+        return i18n.month_name(value, ui)
+    if shown_as == "number":
+        return i18n.digits(value, ui)
     return snapshot().label(facet, value, ui)  # a name as the interface's language spells it
 
 
@@ -110,6 +112,8 @@ def helpers() -> dict:
         "month_name": lambda m: i18n.month_name(m, ui),
         "facet_label": lambda name: facet_label(name, ui),
         "facet_heading": lambda name: BY_NAME[name].heading[ui],
+        "tag_facets": TAG_FACETS,
+        "entity_names": tuple(f.name for f in ENTITY_FACETS),  # in the table's order
         "value_label": lambda facet, value: value_label(facet, value, ui),
         "value_lang": lambda facet, value: value_lang(facet, value, ui),
         "language_name": lambda code: str(i18n.LANGUAGE_NAMES[code]),
@@ -211,20 +215,8 @@ def _render_search() -> str:
     # a page of what people could not find is searched again on every view (a cached
     # result), so the query log counts each
     g.unanswered = result.total == 0 or result.respelled_from is not None
-    # the timeline stands for the year and month facets; ministers have a facet of
-    # their own and are not repeated among the people
-    ministers = {m.value for m in result.facets.get("minister", [])} | set(
-        snap.columns.values("minister")
-    )
-    facets = {
-        name: [v for v in vals if name != "person" or v.value not in ministers]
-        for name, vals in result.facets.items()
-        if name not in ("year", "month")
-    }
-    if req.selected("province") and "place" in facets:  # province → district → commune
-        chosen = set(req.selected("province")), set(req.selected("place"))
-        inside = set(gazetteer().narrowed([v.value for v in facets["place"]], *chosen))
-        facets["place"] = [v for v in facets["place"] if v.value in inside or v.selected]
+    # the timeline stands for the facets drawn as it; the others are listed as counted
+    facets = {name: vals for name, vals in result.facets.items() if not BY_NAME[name].timeline}
     sorts = ("relevance", "newest", "oldest") if req.q else ("newest", "oldest")
     keep = params.to_params(req, page=False)
     title = _("Ministry announcements")
@@ -399,26 +391,26 @@ def active_filters(req: SearchRequest, ui: str) -> list[tuple[str, str, str]]:
 def timeline(result: SearchResult, ui: str) -> list[dict]:
     """Rows of the timeline: label, count, bar length (% of the busiest), link.
 
-    Months when one year is chosen, or when a date range lies within one year (that
-    year's months are asked for with the range applied); years otherwise. The rows
-    are the year and month facets' links.
+    The bars are the values of the facet the search drew the timeline by
+    (``result.timeline_by``), each a link that toggles it: months when one year is
+    chosen, or when a date range lies within one year (that year's months are asked
+    for with the range applied); years otherwise.
     """
     req = result.request
-    points, base = result.timeline, req
-    by_month = result.timeline_by == "month"
-    if by_month and not req.selected("year"):  # a date range within one year
-        year = next(v.value for v in result.facets["year"] if v.count)
-        base = req.with_selected("year", (year,)).replace(page=req.page)
+    points, base, by = result.timeline, req, BY_NAME[result.timeline_by]
+    if by.within and not req.selected(by.within):  # a date range within one year
+        value = next(v.value for v in result.facets[by.within] if v.count)
+        base = req.with_selected(by.within, (value,)).replace(page=req.page)
     if not points:
         return []
     peak = max(c for _, c, _ in points) or 1
     return [
         {
-            "label": i18n.month_name(label, ui) if by_month else i18n.digits(label, ui),
+            "label": value_label(by.name, label, ui),
             "count": count,
             "pct": round(count / peak * 100, 1),
             "selected": selected,
-            "href": params.toggle(base, "month" if by_month else "year", label),
+            "href": params.toggle(base, by.name, label),
         }
         for label, count, selected in points
     ]

@@ -15,11 +15,10 @@ honorifics, titles or function words.
 from __future__ import annotations
 
 import re
-from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from indexer import khmer
+from indexer import caches, khmer
 from indexer.entities import vocabulary as V
 from indexer.places import fold_latin, gazetteer
 
@@ -58,7 +57,7 @@ def english_frequency_file() -> Path:
     return Path(str(files("spellchecker") / "resources" / "en.json.gz"))
 
 
-@cache
+@caches.lru(None, "the English word list read once")
 def _frequencies() -> dict[str, int]:
     from spellchecker import WordFrequency
 
@@ -132,7 +131,7 @@ def _is_initial(word: str) -> bool:
     return bool(re.fullmatch(_INITIAL, word))
 
 
-@cache
+@caches.lru(None, "the provinces' matching keys, from the gazetteer")
 def _province_keys() -> frozenset[str]:
     return frozenset(key for level, key in gazetteer().by_latin if level == "province")
 

@@ -9,9 +9,8 @@ is unique, or when a province or district named in the text decides.
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
 
-from indexer import khmer
+from indexer import caches, khmer
 from indexer.entities.text import KM_WORD, Text, inside
 from indexer.entities.types import Place
 from indexer.entities.vocabulary import (
@@ -25,7 +24,7 @@ from indexer.entities.vocabulary import (
 from indexer.places import Unit, fold_khmer, fold_latin, gazetteer
 
 
-@cache
+@caches.lru(None, "every province's Latin names in one pattern, compiled once")
 def _province_regex_latin() -> tuple[re.Pattern[str], dict[str, str]]:
     """All provinces' Latin names in one pattern; the group name gives the province."""
     gaz = gazetteer()
@@ -42,13 +41,13 @@ def _province_regex_latin() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(r"\b(?=[A-Z])(?:" + "|".join(groups) + r")\b"), names
 
 
-@cache
+@caches.lru(None, "the provinces' folded Khmer names, folded once")
 def _province_names_khmer() -> tuple[tuple[str, str], ...]:
     """(code, folded Khmer name) of every province: a match needs the name verbatim."""
     return tuple((code, fold_khmer(unit.km)) for code, unit in gazetteer().provinces.items())
 
 
-@lru_cache(maxsize=256)
+@caches.lru(256, "the pattern of the provinces a text names: the same few sets recur")
 def _province_regex_khmer(codes: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """The named provinces' Khmer names in one pattern (only those whose name the text
     holds: 25 alternations tried at every position of a Khmer text cost milliseconds).

@@ -9,6 +9,7 @@ module alone (resolution, never extraction).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -17,15 +18,15 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
 from rapidfuzz.distance import Levenshtein
 
-from indexer import khmer
+from indexer import caches, khmer
 from indexer.config import default_registry
-from indexer.places import DATA, fold_khmer, fold_latin, gazetteer
+from indexer.places import DATA, LEVELS, fold_khmer, fold_latin, gazetteer
 
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
@@ -64,6 +65,9 @@ class Organisation:
     name: str
     latin: tuple[str, ...]  # the name, other names and abbreviations
     km: tuple[str, ...]
+
+
+_Named = TypeVar("_Named", Official, Organisation)  # what has spellings in both scripts
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,13 @@ class Registry:
         return cache[build]
 
 
+caches.note(
+    "indexer.entities.registry.Registry",
+    "one of each lookup and pattern per registry",
+    "name lookups and compiled patterns built once per registry in force (cached_property)",
+)
+
+
 # --- loading -------------------------------------------------------------------------------
 
 
@@ -150,28 +161,26 @@ def organisation_from_record(record: dict) -> Organisation:
     return Organisation(name, tuple(dict.fromkeys(latin)), tuple(record.get("km") or ()))
 
 
+def _spelt_both_ways(old: _Named, new: _Named, **changes: object) -> _Named:
+    """``new`` with ``old``'s spellings too (old ones first, each once)."""
+    latin = tuple(dict.fromkeys(old.latin + new.latin))
+    km = tuple(dict.fromkeys(old.km + new.km))
+    return dataclasses.replace(new, latin=latin, km=km, **changes)  # type: ignore[arg-type]
+
+
 def merge(base: Registry, people: list[Official], orgs: list[Organisation]) -> Registry:
     """The staff's entries over the bundled ones (spellings added, offices replaced)."""
     officials = {o.name: o for o in base.officials}
     for person in people:
         old = officials.get(person.name)
         if old is not None:
-            person = Official(
-                person.name,
-                tuple(dict.fromkeys(old.latin + person.latin)),
-                tuple(dict.fromkeys(old.km + person.km)),
-                person.offices or old.offices,
-            )
+            person = _spelt_both_ways(old, person, offices=person.offices or old.offices)
         officials[person.name] = person
     organisations = {o.name: o for o in base.organisations}
     for org in orgs:
         known = organisations.get(org.name)
         if known is not None:
-            org = Organisation(
-                org.name,
-                tuple(dict.fromkeys(known.latin + org.latin)),
-                tuple(dict.fromkeys(known.km + org.km)),
-            )
+            org = _spelt_both_ways(known, org)
         organisations[org.name] = org
     return Registry(tuple(officials.values()), tuple(organisations.values()), base.sources)
 
@@ -179,7 +188,7 @@ def merge(base: Registry, people: list[Official], orgs: list[Organisation]) -> R
 BUNDLED_FILES = ("officials.json", "organisations.json")
 
 
-@cache
+@caches.lru(None, "the bundled officials and organisations read once")
 def bundled() -> Registry:
     people = json.loads((DATA / "officials.json").read_text("utf-8"))["people"]
     orgs = json.loads((DATA / "organisations.json").read_text("utf-8"))["organisations"]
@@ -190,7 +199,7 @@ def bundled() -> Registry:
     )
 
 
-@cache
+@caches.lru(None, "a registry folder merged over the bundled facts once per folder")
 def load(folder: Path | None, with_bundled: bool = True) -> Registry:
     """The bundled facts (unless ``with_bundled`` is false) with ``folder`` merged over them.
 
@@ -309,7 +318,7 @@ def _fuzzy(key: str, table: dict[str, Official]) -> Official | None:
 # --- names in the reader's script ------------------------------------------------------------
 
 
-@cache
+@caches.lru(None, "the gazetteer's Khmer spellings by name, built once")
 def _gazetteer_spellings() -> dict[tuple[str, str], str | None]:
     """(level, canonical name) → its Khmer spelling; None when same-named units differ."""
     spellings: dict[tuple[str, str], set[str]] = {}
@@ -318,33 +327,33 @@ def _gazetteer_spellings() -> dict[tuple[str, str], str | None]:
     return {key: kms.pop() if len(kms) == 1 else None for key, kms in spellings.items()}
 
 
-PERSON_KINDS = frozenset({"people", "ministers", "person", "minister"})
-PROVINCE_KINDS = frozenset({"provinces", "province"})
-PLACE_KINDS = frozenset({"places", "place", "district", "commune"})
-ORGANISATION_KINDS = frozenset({"organisations", "organisation"})
+SPELLERS = ("official", "province", "place", "organisation")  # what spells facet values
 
 
-def khmer_name(kind: str, canonical: str) -> str | None:
+def khmer_name(source: str, canonical: str) -> str | None:
     """The Khmer spelling of a canonical facet value; None when no source knows it.
 
-    ``kind`` is a facet field (people, ministers, provinces, places, organisations) or
-    its singular. People come from the registry, places from the gazetteer (a district
-    or commune only when every unit of that name is spelt alike), organisations from
-    the registry. A value already in Khmer script is its own spelling.
+    ``source`` is what spells the facet's values (its row's ``spelt_by`` in
+    :mod:`indexer.facets`): ``official`` (the registry's people), ``province`` or
+    ``place`` (the gazetteer; a place, a district or commune, only when every unit of
+    that name is spelt alike), ``organisation`` (the registry's). A value already in
+    Khmer script is its own spelling.
     """
+    if source not in SPELLERS:
+        raise ValueError(f"unknown kind of entity: {source}")
     if khmer.has_khmer(canonical):
         return canonical
-    if kind in PERSON_KINDS:
+    if source == "official":
         official = registry().by_name.get(canonical)
         return official.km[0] if official and official.km else None
-    if kind in PROVINCE_KINDS:
+    if source == "province":
         return _gazetteer_spellings().get(("province", canonical))
-    if kind in PLACE_KINDS:
-        levels = ("district", "commune") if kind in ("places", "place") else (kind,)
-        spellings = {_gazetteer_spellings().get((level, canonical)) for level in levels} - {None}
+    if source == "place":
+        spellings = {_gazetteer_spellings().get((lvl, canonical)) for lvl in LEVELS["place"]}
+        spellings.discard(None)
         return spellings.pop() if len(spellings) == 1 else None
-    if kind in ORGANISATION_KINDS:
+    if source == "organisation":
         org = next((o for o in registry().organisations if o.name == canonical), None)
         full = [k for k in org.km if "." not in k] if org else []
         return full[0] if full else None
-    raise ValueError(f"unknown kind of entity: {kind}")
+    return None

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 
 from indexer import khmer
 from indexer.entities.vocabulary import UNIT_WORDS_KM, alternation
+from indexer.khmer_words import SCHOOL
 
-KM_WORD = r"[\u1780-\u17dd]+"
+KM_WORD = f"[{khmer.WORD_CHARS}]+"
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-z]+(?![\w’'-])")
 _SCHOOL_EN = re.compile(
     r"(?:[A-Z][\w’'-]*\s+){1,8}(?:High\s+)?School\b|(?:[A-Z][\w’'-]*\s+){1,6}University\b"
 )
 _SCHOOL_KM = re.compile(
-    f"វិទ្យាល័យ(?:\\s*(?!វិទ្យាល័យ|{alternation(UNIT_WORDS_KM)})(?:{KM_WORD}|[0-9]+))" + "{1,4}"
+    f"{SCHOOL}(?:\\s*(?!{SCHOOL}|{alternation(UNIT_WORDS_KM)})(?:{KM_WORD}|[0-9]+))" + "{1,4}"
 )
 
 

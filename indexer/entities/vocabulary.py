@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from indexer import khmer
+from indexer import khmer, khmer_words
 
 
 def alternation(words: Iterable[str], *, spaces: str = r"\s+") -> str:
@@ -246,37 +246,7 @@ NAME_SUFFIXES_EN = ("Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV")
 # --- people, Khmer script ----------------------------------------------------------------
 
 # Written before a name (the space after them is optional in real text).
-HONORIFICS_KM = _km(
-    "សម្តេចមហាបវរធិបតី",
-    "សម្តេចអគ្គមហាសេនាបតីតេជោ",
-    "សម្តេចតេជោ",
-    "សម្តេចធិបតី",
-    "សម្តេចវិបុលបញ្ញា",
-    "សម្តេចពិជ័យសេនា",
-    "សម្តេចក្រឡាហោម",
-    "សម្តេច",
-    "សន្តិបណ្ឌិត",
-    "ឧត្តមបណ្ឌិត",
-    "ព្រះតេជគុណ",
-    "ព្រះភិក្ខុ",
-    "វិស្វករ",
-    "ឯកឧត្តម",
-    "លោកជំទាវ",
-    "លោកស្រី",
-    "អ្នកស្រី",
-    "អ្នកនាង",
-    "កញ្ញា",
-    "លោក",
-    "អ្នកឧកញ៉ា",
-    "ឧកញ៉ា",
-    "វេជ្ជបណ្ឌិត",
-    "បណ្ឌិតសភាចារ្យ",
-    "បណ្ឌិត",
-    "សាស្ត្រាចារ្យ",
-    "សាស្ត្រាចារ្យរង",
-    "ឧត្តមសេនីយ៍",
-    "ឧត្តមសេនីយ៍ឯក",
-)
+HONORIFICS_KM = _km(*khmer_words.HONORIFICS)
 # Royal styles (a person, never a minister).
 ROYAL_TITLES_KM = _km(
     "ព្រះករុណា",
@@ -309,7 +279,7 @@ OFFICE_TITLES_KM = _km(
     "សាកលវិទ្យាធិការ",
 )
 # The word for "ministry" that follows a minister title: រដ្ឋមន្ត្រីក្រសួងសុខាភិបាល.
-MINISTRY_KM = khmer.normalise("ក្រសួង")
+MINISTRY_KM = khmer.normalise(khmer_words.MINISTRY)
 # Words that follow an honorific but are not names: function words, "teacher", roles.
 NOT_NAME_KM = frozenset(
     _km(
@@ -319,7 +289,7 @@ NOT_NAME_KM = frozenset(
         "នៅ",
         "គ្រូ",
         "អ្នកគ្រូ",
-        "ក្រសួង",
+        khmer_words.MINISTRY,
         "ជាថ្នាក់ដឹកនាំ",
         "ថ្នាក់ដឹកនាំ",
         "មន្ត្រី",
@@ -333,7 +303,7 @@ NOT_NAME_KM = frozenset(
     + OFFICE_TITLES_KM
 )
 # Function words a Khmer name word never starts with ("និងកីឡា" is "and sport").
-NOT_NAME_START_KM = _km("និង", "នៃ", "ក្នុង", "ដែល", "បាន", "ក្រសួង", "ជាមួយ", "សម្រាប់")
+NOT_NAME_START_KM = _km("និង", "នៃ", "ក្នុង", "ដែល", "បាន", khmer_words.MINISTRY, "ជាមួយ", "សម្រាប់")
 # Words a name may be glued to ("សាន វឌ្ឍនារដ្ឋលេខាធិការ"): the name is cut there.
 GLUED_AFTER_NAME_KM = (
     MINISTER_TITLES_KM + NOT_MINISTER_TITLES_KM + OFFICE_TITLES_KM + _km("បាន", "និង")
@@ -353,14 +323,14 @@ DISTRICT_UNITS_EN = (
 )
 COMMUNE_UNITS_EN = ("communes", "commune", "khum", "sangkat", "sangkats", "quarter")
 PROVINCE_UNITS_EN = ("province", "provincial", "capital", "khaet", "khet", "city")
-DISTRICT_UNITS_KM = ("ស្រុក", "ខណ្ឌ", "ក្រុង")
-COMMUNE_UNITS_KM = ("ឃុំ", "សង្កាត់")
-PROVINCE_UNITS_KM = ("ខេត្ត", "រាជធានី", "ក្រុង")
+DISTRICT_UNITS_KM = khmer_words.DISTRICT_UNITS
+COMMUNE_UNITS_KM = khmer_words.COMMUNE_UNITS
+PROVINCE_UNITS_KM = khmer_words.PROVINCE_UNITS
 # Latin unit words that are also ordinary English ("city", "capital"): a search keeps them.
 _ORDINARY_ENGLISH_UNITS = frozenset(
     {"city", "town", "capital", "quarter", "municipality", "provincial"}
 )
-UNIT_WORDS_KM = tuple(dict.fromkeys(PROVINCE_UNITS_KM + DISTRICT_UNITS_KM + COMMUNE_UNITS_KM))
+UNIT_WORDS_KM = khmer_words.UNIT_WORDS
 UNIT_WORDS_EN = tuple(
     w
     for w in dict.fromkeys(PROVINCE_UNITS_EN + DISTRICT_UNITS_EN + COMMUNE_UNITS_EN)
