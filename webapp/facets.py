@@ -33,6 +33,7 @@ from indexer.facets import FACETS, Facet
 from webapp.i18n import one_of
 
 UNITS = ("announcement", "file")
+SPARSE = 8  # a mask with fewer than 1 in SPARSE set is walked by its set entries
 MAX_VALUES = 20  # selected values of one facet in one URL
 MAX_VALUE_CHARS = 200
 
@@ -143,12 +144,26 @@ class Units:
         return cls(n, of, members, starts, widest, slots, date, parts, pairs)
 
     def any(self, files: np.ndarray) -> np.ndarray:
-        """Units with at least one file in the mask ``files``: one gather per slot,
-        no pass over the matches (an announcement has a file or two)."""
-        out = files[self.slots[0]]
+        """Units with at least one file in the mask ``files``: few files (most searches
+        match few) are scattered to their units; many, gathered slot by slot."""
+        hits = np.flatnonzero(files)
+        if len(hits) * SPARSE < len(files):
+            out = np.zeros(self.n, dtype=bool)
+            out[self.of[hits]] = True
+            return out
+        out = np.take(files, self.slots[0])
         for row in self.slots[1:]:
-            out |= files[row]
+            out |= np.take(files, row)
         return out
+
+    def spread(self, units: np.ndarray) -> np.ndarray:
+        """Every file of the units in the mask ``units`` (as :meth:`any`, the other way)."""
+        hits = np.flatnonzero(units)
+        if len(hits) * SPARSE < len(units):
+            out = np.zeros(len(self.of), dtype=bool)
+            out[self.slots[:, hits]] = True
+            return out
+        return np.take(units, self.of)
 
     def files(self, unit: int) -> list[int]:
         return self.members[self.starts[unit] : self.starts[unit + 1]].tolist()
@@ -383,9 +398,11 @@ def top_values(
     counts: np.ndarray, values: list[str], selected: list[str], limit: int | None = None
 ) -> list[FacetValue]:
     """Values by count (ties by name), selected ones always included; all of them
-    unless ``limit`` (a page shows the first few and links to the rest)."""
+    unless ``limit`` (a page shows the first few and links to the rest). ``values`` are
+    in name order (a column's are its lexicon's), so ties keep their positions."""
+    present = np.flatnonzero(counts)
+    order = present[np.argsort(-counts[present], kind="stable")].tolist()
     counted = counts.tolist()  # Python ints: no numpy scalar per comparison
-    order = sorted(np.flatnonzero(counts).tolist(), key=lambda i: (-counted[i], values[i]))
     if limit is not None:
         order = order[:limit]
     out = [FacetValue(values[i], counted[i], values[i] in selected) for i in order]

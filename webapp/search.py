@@ -619,7 +619,7 @@ class SearchService:
         if by_date:
             dates = snap.dates[request.unit]
             return dates.page(final, request.sort == "oldest", start, request.per_page)
-        files = np.flatnonzero(matched & final[units.of])
+        files = np.flatnonzero(matched & units.spread(final))
         # a unit has at most ``widest`` files: the best want×widest files hold the
         # best ``want`` units
         ranked = scores.copy()
@@ -664,7 +664,7 @@ class SearchService:
             selected = chosen.get(kind.name, ())
             if kind.files:
                 files = _all(matched, (m for k, m in file_masks.items() if k != kind.name))
-                base = files & _all(units.any(files), others)[units.of]
+                base = files & units.spread(_all(units.any(files), others))
             else:
                 base = _all(matched_units, others)
             counted = _listed(kind.facet, kind.count(cols, units, base, selected), cols, chosen)

@@ -407,7 +407,7 @@ class Evaluator:
         mask, scores = self._eval(query)
         if type(query) not in _SPREAD:  # those are spread to whole units already
             mask = self._spread(self._to_units(mask))
-        return mask, np.where(mask, scores, 0).astype(np.float32)
+        return mask, (scores * mask).astype(np.float32, copy=False)
 
     def _to_units(self, mask: np.ndarray) -> np.ndarray:
         """The units (files, when none are given) with a live file in ``mask``."""
@@ -416,7 +416,7 @@ class Evaluator:
 
     def _spread(self, units: np.ndarray) -> np.ndarray:
         """Every live file of the units in ``units``."""
-        return units & self.alive if self._units is None else units[self._units.of] & self.alive
+        return units & self.alive if self._units is None else self._units.spread(units) & self.alive
 
     def _eval(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
         """A node's (mask, scores): a leaf's are its own files'; ``And`` and ``Not``
