@@ -27,13 +27,12 @@ from pathlib import Path
 
 import pytest
 
-from bench.corpus import generate
 from bench.run import adversarial_queries
 from indexer.entities.registry import registry
 from indexer.facets import ENTITY_FACETS
 from indexer.places import gazetteer
 from indexer.sources import discover, read
-from tests.conftest import BLOG, CONTENT, prakas, served
+from tests.conftest import BLOG, CONTENT, served
 from webapp import query as queries
 from webapp.cache import ResultCache
 from webapp.search import SearchRequest, SearchService
@@ -54,6 +53,7 @@ def notices(result) -> str:
 class Indexed:
     service: SearchService
     docs: dict[str, object]  # id → Announcement, read from the files
+    real: bool = False  # the real corpus, not the bundled sample
 
     def search(self, q: str, **kw):
         """Each file a result (``unit=file``), so results compare with the files."""
@@ -77,9 +77,10 @@ def _read(root: Path) -> dict[str, object]:
 @pytest.fixture(scope="module", params=["content", *(["corpus"] if BLOG.is_dir() else [])])
 def ix(request: pytest.FixtureRequest) -> Indexed:
     """The bundled sample and, when present, the real corpus."""
-    if request.param == "content":
-        return Indexed(SearchService(request.getfixturevalue("content_index")), _read(CONTENT))
-    return Indexed(SearchService(request.getfixturevalue("corpus_index")), _read(BLOG))
+    real = request.param == "corpus"
+    service = SearchService(request.getfixturevalue("corpus_index" if real else "content_index"))
+    service.clock = lambda: 0.0  # time stands still: a busy machine cuts no search short
+    return Indexed(service, _read(BLOG if real else CONTENT), real)
 
 
 # --- dates: a day, a month, a year, ranges closed and open --------------------------------
@@ -103,11 +104,34 @@ DATE_CASES = [
 ]
 
 
+# How many files each case finds (the bundled sample, the real corpus), counted by hand
+# from ``grep -h '^date:' */*.md | sort | uniq -c`` over each: the sample's 24
+# announcements (48 files) run 2022-11-18 … 2026-06-18, the real corpus's 66 files
+# 2023-10-09 … 2026-03-30 (2023: 4 files, 2024: 4, 2025: 38, 2026: 20).
+DATE_FILES = {
+    "date:2025-07-03": (2, 2),
+    "date:2025-07": (6, 8),  # sample: 07-03, 07-15, 07-24; real: 07-03, 07-05, 07-19, 07-22
+    "date:2025": (14, 38),
+    "year:2025": (14, 38),
+    "date:[2025-07-01 TO 2025-07-31]": (6, 8),
+    "date:[2024 TO 2025-06]": (12, 20),
+    "date:[2024 TO]": (38, 62),
+    "date:[TO 2024-06]": (16, 6),
+    "date:>2025": (14, 20),
+    "date:>=2025": (28, 58),
+    "date:>=2025-01-01": (28, 58),
+    "date:<2024-06": (14, 4),  # real: 2024-06-24 is not before June
+    "date:<=2024-06": (16, 6),
+    "year:>2024": (28, 58),
+}
+
+
 @pytest.mark.parametrize(("q", "keep"), DATE_CASES, ids=[c[0] for c in DATE_CASES])
 def test_date_syntax_finds_the_documented_days(ix: Indexed, q: str, keep) -> None:
     result = ix.search(q)
     assert not result.notices, notices(result)
     assert {h.id for h in result.hits} == ix.where(lambda d: keep(d.date))
+    assert result.total == DATE_FILES[q][ix.real]
 
 
 @pytest.mark.parametrize(("q", "keep"), DATE_CASES[6:], ids=[c[0] for c in DATE_CASES[6:]])
@@ -116,12 +140,6 @@ def test_open_date_ranges_combine_with_words(ix: Indexed, q: str, keep) -> None:
     expected = ix.ids(word) & ix.where(lambda d: keep(d.date))
     assert ix.ids(f"{word} {q}") == expected
     assert ix.ids(f"{q} {word}") == expected
-
-
-def test_open_date_ranges_are_not_empty(ix: Indexed) -> None:
-    """Both corpora span 2022/2023–2026: the cases above are not vacuous."""
-    for q, _ in DATE_CASES:
-        assert ix.search(q).total > 0, q
 
 
 def test_a_date_that_does_not_exist_is_said(ix: Indexed) -> None:
@@ -288,24 +306,10 @@ def test_nesting_is_limited_with_a_notice(ix: Indexed) -> None:
 MUST_CUT = {"stacked open ranges", "ranges over the vocabulary", "16 one-letter prefixes, AND"}
 
 
-@pytest.fixture(scope="session")
-def large_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """6,000 generated files (3,000 announcements in two languages), built once per
-    session with the parallel build: large enough that the costly queries cost, small
-    enough for the suite's two minutes (the benchmark runs the class at 10,000 and
-    100,000)."""
-    root = tmp_path_factory.mktemp("bounds-6k")
-    generate(6_000, root / "corpus")
-    result = prakas(
-        "index", "--full", "--content", root / "corpus", "--index", root / "index", timeout=1200
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return root / "index"
-
-
 @pytest.fixture(scope="module")
 def large(large_index: Path) -> SearchService:
     service = SearchService(large_index, result_cache=0)  # each search computed
+    service.clock = lambda: 0.0  # time stands still: no search is cut by a busy machine
     service.search(SearchRequest(q="digital"))  # open the searcher as a server would
     return service
 
@@ -313,17 +317,16 @@ def large(large_index: Path) -> SearchService:
 @pytest.mark.large
 @pytest.mark.parametrize("name", list(adversarial_queries()))
 def test_adversarial_queries_answer_within_the_budget(large: SearchService, name: str) -> None:
-    """Each adversarial query is bounded in what it expands to, and answers (whole, or
-    cut by the budget with what it found). How long each takes is measured by
-    ``bench/run.py`` (its adversarial class), not asserted here: a busy machine is no
-    broken search; that the deadline stops a search is the next test's, by the clock."""
+    """Each adversarial query is bounded in what it expands to, and answers whole with
+    time standing still. How long each takes is measured by ``bench/run.py`` (its
+    adversarial class), not asserted here: a busy machine is no broken search; that the
+    deadline stops a search is the next test's, by the clock."""
     q = adversarial_queries()[name]
     result = large.search(SearchRequest(q=q))
     said = notices(result)
     if name in MUST_CUT:
         assert TOO_MANY in said, (name, said)
-    if TOO_LONG in said:
-        assert result.hits or result.total == 0  # what was found, on a page
+    assert TOO_LONG not in said, (name, said)
 
 
 @pytest.mark.large
