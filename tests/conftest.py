@@ -227,4 +227,3 @@ def large_index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     root = cache_root(request.config, tmp_path_factory)
     dest = tmp_path_factory.mktemp("large-index") / "index"
     return kept_index(root, "bounds-6k", inputs, build, dest)
-
