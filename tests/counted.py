@@ -43,3 +43,32 @@ CHEA_VANDETH_KM = {
     ),
     True: km_ids("1-post 2-post 3-post 4-post 18-post"),
 }
+
+
+# Announcements (not files: both versions share a date) of 2025, of July 2025, and of
+# July and August 2025, counted by hand from the dates of DATE_FILES below: the sample
+# 04-12, 07-03, 07-15, 07-24, 08-05, 08-21, 09-02; the real corpus 03-01, 03-11, 03-14,
+# 03-21 (three), 06-14, 06-24, 07-03, 07-05, 07-19, 07-22, 08-13, 08-16, 09-16, 09-26,
+# 10-11, 10-18 (two).
+ANNOUNCEMENTS_2025 = {False: (7, 3, 5), True: (19, 4, 6)}
+
+# How many files each date query of tests/test_query_bounds.py finds, counted by hand
+# from ``grep -h '^date:' */*.md | sort | uniq -c`` over each: the sample's 24
+# announcements (48 files) run 2022-11-18 … 2026-06-18, the real corpus's 66 files
+# 2023-10-09 … 2026-03-30 (2023: 4 files, 2024: 4, 2025: 38, 2026: 20).
+DATE_FILES = {  # (the sample, the real corpus): indexed by ``real`` too
+    "date:2025-07-03": (2, 2),
+    "date:2025-07": (6, 8),  # sample: 07-03, 07-15, 07-24; real: 07-03, 07-05, 07-19, 07-22
+    "date:2025": (14, 38),
+    "year:2025": (14, 38),
+    "date:[2025-07-01 TO 2025-07-31]": (6, 8),
+    "date:[2024 TO 2025-06]": (12, 20),
+    "date:[2024 TO]": (38, 62),
+    "date:[TO 2024-06]": (16, 6),
+    "date:>2025": (14, 20),
+    "date:>=2025": (28, 58),
+    "date:>=2025-01-01": (28, 58),
+    "date:<2024-06": (14, 4),  # real: 2024-06-24 is not before June
+    "date:<=2024-06": (16, 6),
+    "year:>2024": (28, 58),
+}

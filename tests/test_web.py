@@ -156,7 +156,7 @@ def test_facets_are_disjunctive_and_combine(client, stored) -> None:
     assert {v["value"] for v in selected} == {"Takeo", "Phnom Penh"}
 
 
-def test_year_month_and_date_range(client, stored) -> None:
+def test_year_month_and_date_range(client, stored, corpus: Corpus) -> None:
     # announcements (slugs), whose versions share a date
     months = {(f["slug"], f["date"].strftime("%Y-%m")) for f in stored if f["year"] == 2025}
     by_month = Counter(month for _, month in months)
@@ -172,6 +172,8 @@ def test_year_month_and_date_range(client, stored) -> None:
     assert ranged["total"] == sum(
         1 for h in year["results"] if "2025-07" <= h["date"][:7] <= "2025-08"
     )
+    totals = (year["total"], month["total"], ranged["total"])
+    assert totals == counted.ANNOUNCEMENTS_2025[corpus.real]
 
 
 def test_sort_orders(client) -> None:
@@ -252,7 +254,10 @@ def test_hit_has_other_language_link_and_entities(client, corpus: Corpus) -> Non
 
 def test_khmer_query_finds_khmer_announcements(client, corpus: Corpus) -> None:
     data = api(client, "?q=ខេត្តតាកែវ&lang=km&per_page=100")
-    assert {h["id"] for h in data["results"]} == counted.TAKEO_KM[corpus.real]
+    # and in the sample the Khmer version of 2025-ctc-kandal, which does not write it: its
+    # English twin names Takeo province, whose Khmer name its entities add to its text
+    borrowed = set() if corpus.real else {"km/2025-ctc-kandal"}
+    assert {h["id"] for h in data["results"]} == counted.TAKEO_KM[corpus.real] | borrowed
     name = api(client, "?q=ជា+វ៉ាន់ដេត&lang=km&per_page=100")
     assert {h["id"] for h in name["results"]} == counted.CHEA_VANDETH_KM[corpus.real]
 
