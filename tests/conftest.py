@@ -22,6 +22,12 @@ from typing import IO
 import pytest
 from click.testing import CliRunner
 
+from tests.slowfirst import (  # noqa: F401 (hooks: the slowest files first)
+    pytest_collection_modifyitems,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+)
+
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PRAKAS_SHARED", PROJECT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "ctc-website"
