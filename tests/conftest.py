@@ -22,6 +22,12 @@ from typing import IO
 import pytest
 from click.testing import CliRunner
 
+from tests.slowfirst import (  # noqa: F401 (hooks: the slowest files first)
+    pytest_collection_modifyitems,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+)
+
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PRAKAS_SHARED", PROJECT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "ctc-website"
@@ -202,3 +208,28 @@ def index_written(tmp_path_factory: pytest.TempPathFactory, files: dict[str, str
     result = cli("index", "--content", root, "--index", index)
     assert result.returncode == 0, result.stderr
     return index
+
+
+@pytest.fixture(scope="session")
+def large_index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """6,000 generated files (3,000 announcements in two languages) indexed with the
+    parallel build: large enough that the costly queries cost (the benchmark runs them at
+    10,000 and 100,000). Built once, kept between runs (:mod:`tests.indexcache`); the
+    generator is seeded (tests/test_bench.py: the same seed writes the same files), so
+    its code and arguments stand for the files it writes, which are written only when
+    the index must be built."""
+    from bench import corpus
+    from tests.indexcache import cache_root, kept_index
+
+    size, seed = 6_000, 7
+
+    def build(index: Path) -> None:
+        content = tmp_path_factory.mktemp("bounds-6k") / "corpus"
+        corpus.generate(size, content, seed=seed)
+        result = prakas("index", "--full", "--content", content, "--index", index, timeout=1200)
+        assert result.returncode == 0, result.stderr[-2000:]
+
+    inputs = [Path(corpus.__file__).read_bytes(), f"generate({size}, seed={seed})".encode()]
+    root = cache_root(request.config, tmp_path_factory)
+    dest = tmp_path_factory.mktemp("large-index") / "index"
+    return kept_index(root, "bounds-6k", inputs, build, dest)

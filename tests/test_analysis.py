@@ -16,6 +16,7 @@ from bench.relevance import evaluate
 from indexer import khmer, store
 from indexer.analysis import analyse
 from indexer.schema import index_version
+from tests import counted
 from tests.conftest import Corpus
 from webapp.query import parse
 from webapp.search import SearchRequest, SearchService
@@ -24,7 +25,9 @@ from webapp.snippets import snippet, wanted
 
 @pytest.fixture(scope="module")
 def service(search_index: Path) -> SearchService:
-    return SearchService(search_index)
+    service = SearchService(search_index)
+    service.clock = lambda: 0.0  # a busy machine cuts no search short: exact sets hold
+    return service
 
 
 @pytest.fixture(scope="module")
@@ -152,36 +155,24 @@ def test_accents_fold() -> None:
 
 def test_khmer_word_inside_unspaced_text(service: SearchService, corpus: Corpus) -> None:
     """តាកែវ is found inside ខេត្តតាកែវ in every Khmer announcement that names it."""
-    ix, _ = store.open_index(service.index_dir)
-    with ix.searcher() as s:
-        expected = {
-            f["id"]
-            for f in s.all_stored_fields()
-            if f["lang"] == "km"
-            and "តាកែវ" in khmer.normalise(f["title"] + f["description"] + f["body"])
-        }
-    assert len(expected) > (20 if corpus.real else 4)
-    assert ids(service, "តាកែវ", "km", n=100) == expected
+    assert ids(service, "តាកែវ", "km", n=100) == counted.TAKEO_KM[corpus.real]
 
 
-def test_khmer_phrase_query(service: SearchService, stored, corpus: Corpus) -> None:
-    expected = having(stored, "ម៉ៅ សិលា", "km")
-    assert len(expected) >= 2
+def test_khmer_phrase_query(service: SearchService, corpus: Corpus) -> None:
+    expected = counted.MAO_SELA_KM[corpus.real]
     assert ids(service, '"ម៉ៅ សិលា"', "km") == expected
     # the same name typed without the space
-    assert ids(service, "ម៉ៅសិលា", "km") == ids(service, '"ម៉ៅ សិលា"', "km")
-    if corpus.real:
-        assert expected == {"km/7-post", "km/15-post", "km/19-post", "km/28-post", "km/31-post"}
+    assert ids(service, "ម៉ៅសិលា", "km") == expected
 
 
-def test_mixed_script_query(service: SearchService, stored, corpus: Corpus) -> None:
+def test_mixed_script_query(service: SearchService, corpus: Corpus) -> None:
     # a Latin word inside Khmer text, and a Khmer word, in one query
-    expected = having(stored, r"\bZOOM\b") & having(stored, "សំណេះសំណាល")
-    assert expected and ids(service, "ZOOM សំណេះសំណាល") == expected
-    assert having(stored, r"\bZOOM\b") - expected  # the Latin word alone is not enough
+    # ``grep -liw zoom */*.md``: one announcement in each corpus, its two versions; only
+    # the Khmer one writes សំណេះសំណាល (a friendly dialogue)
+    slug = "18-post" if corpus.real else "sample-2025-zoom-dialogue-takeo"
+    assert ids(service, "ZOOM សំណេះសំណាល") == {f"km/{slug}"}
+    assert ids(service, "ZOOM") == {f"en/{slug}", f"km/{slug}"}  # the Latin word alone
     assert "MPTC" in " ".join(analyse("ក្រសួង MPTC")).upper()
-    if corpus.real:
-        assert ids(service, "ZOOM សំណេះសំណាល") == {"km/18-post"}
 
 
 def test_query_in_either_script_searches_both_languages(

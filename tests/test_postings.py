@@ -9,16 +9,19 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
+from bench import corpus as bench_corpus
 from bench.corpus import generate
 from indexer import postings, store, whoosh_compat
 from indexer.build import PARALLEL_FROM, build
 from indexer.schema import SEARCHED
+from tests.indexcache import cache_root, kept_index
 from webapp import vector
 from webapp.search import SearchRequest, SearchService
 
@@ -29,6 +32,25 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("postings-corpus")
     generate(PARALLEL_FROM + 200, root, seed=3)
     return root
+
+
+@pytest.fixture(scope="module")
+def built(
+    corpus: Path, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[int, Path], Path]:
+    """``copy(procs, dest)``: at ``dest``, a copy of ``corpus`` built by ``procs``
+    processes, kept between runs (tests/indexcache.py), for the tests that read a build
+    rather than test one (the generator is seeded: its code and arguments are its files)."""
+    root = cache_root(request.config, tmp_path_factory)
+
+    def copy(procs: int, dest: Path) -> Path:
+        made = f"generate({PARALLEL_FROM + 200}, seed=3), procs={procs}"
+        inputs = [Path(bench_corpus.__file__).read_bytes(), made.encode()]
+        return kept_index(
+            root, f"postings-{procs}", inputs, lambda ix: build([corpus], ix, procs=procs), dest
+        )
+
+    return copy
 
 
 def copies_on_disk(gen: Path) -> set[str]:
@@ -197,9 +219,11 @@ def test_a_copy_without_its_marker_or_of_another_size_is_ignored(
             assert path.stat().st_ino != (gen / path.name).stat().st_ino, path.name
 
 
-def test_search_through_the_copy_equals_search_without_it(corpus: Path, tmp_path: Path) -> None:
-    build([corpus], tmp_path, procs=2)
-    service = SearchService(tmp_path, result_cache=0)
+def test_search_through_the_copy_equals_search_without_it(
+    corpus: Path, built: Callable[[int, Path], Path], tmp_path: Path
+) -> None:
+    ix = built(2, tmp_path / "ix")
+    service = SearchService(ix, result_cache=0)
     snap = service.snapshot()
     assert snap.postings.copies, "the service reads the copy"
     bare = vector.PostingsCache()  # Whoosh's blocks only
@@ -222,7 +246,7 @@ def test_search_through_the_copy_equals_search_without_it(corpus: Path, tmp_path
             hit += 1
     assert hit > 50
     assert_only_short_parts_kept(snap)
-    without = SearchService(tmp_path, result_cache=0)
+    without = SearchService(ix, result_cache=0)
     without.snapshot().postings.copies.clear()
     # phrases of the corpus's own text: adjacent words of one of its bodies
     body = (corpus / "en" / "1-post.md").read_text("utf-8").split("---", 2)[2]
@@ -242,14 +266,14 @@ def test_search_through_the_copy_equals_search_without_it(corpus: Path, tmp_path
 
 
 def test_a_broken_copy_is_reported_and_read_from_whoosh_instead(
-    corpus: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    built: Callable[[int, Path], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A copy's file gone or cut short (a disk error, a hand that tidied up) costs
     speed, never an answer: the field is read from Whoosh, and the log names the file."""
-    build([corpus], tmp_path, procs=1)
-    gen = store.current_generation(tmp_path)
+    ix = built(1, tmp_path / "ix")
+    gen = store.current_generation(ix)
     assert gen is not None
-    whole = SearchService(tmp_path, result_cache=0)
+    whole = SearchService(ix, result_cache=0)
     queries = ["water", "farmers training", "ក្រសួង", '"the ministry"']
     want = {q: whole.search(SearchRequest(q=q)) for q in queries}
     (ids,) = gen.glob("numpy-*-content-ids.npy")
@@ -258,7 +282,7 @@ def test_a_broken_copy_is_reported_and_read_from_whoosh_instead(
     positions.write_bytes(positions.read_bytes()[:200])
     (lengths,) = gen.glob("numpy-*-content_kc-lengths.npy")
     lengths.write_bytes(lengths.read_bytes()[:-8])
-    broken = SearchService(tmp_path, result_cache=0)
+    broken = SearchService(ix, result_cache=0)
     with caplog.at_level("WARNING", logger="indexer.postings"):
         for q in queries:
             got = broken.search(SearchRequest(q=q))

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 
 from indexer import khmer, store
+from tests import counted
 from tests.conftest import CONTENT, Corpus, cli
 from webapp import create_app
 from webapp import query as queries
@@ -29,7 +30,9 @@ from webapp.search import FACET_LIMIT
 
 @pytest.fixture(scope="module")
 def client(search_index: Path):
-    return create_app({"INDEX_DIR": search_index}).test_client()
+    app = create_app({"INDEX_DIR": search_index})
+    app.extensions["search"].clock = lambda: 0.0  # a busy machine cuts no search short
+    return app.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +135,10 @@ def test_a_minister_spelled_several_ways_is_one_facet_value(client, stored, corp
         if f["lang"] == "en"
         for m in re.finditer(r"Chea Vann?a?deth?\b", f["title"] + " " + f["body"])
     }
-    assert len(spellings) >= (1 if corpus.real else 3), spellings
+    # ``grep -ohE 'Chea Vann?a?deth?' en/*.md | sort | uniq -c``: the real corpus writes
+    # one spelling (16 times), the sample three (11, 2 and 3 times)
+    one = {"Chea Vandeth"}
+    assert spellings == (one if corpus.real else one | {"Chea Vandet", "Chea Vannadet"})
     filtered = found(client, "?minister=Chea+Vandeth&lang=en")
     for spelling in spellings:
         written = having(stored, rf"\b{spelling}\b", "en")
@@ -155,7 +161,7 @@ def test_facets_are_disjunctive_and_combine(client, stored) -> None:
     assert {v["value"] for v in selected} == {"Takeo", "Phnom Penh"}
 
 
-def test_year_month_and_date_range(client, stored) -> None:
+def test_year_month_and_date_range(client, stored, corpus: Corpus) -> None:
     # announcements (slugs), whose versions share a date
     months = {(f["slug"], f["date"].strftime("%Y-%m")) for f in stored if f["year"] == 2025}
     by_month = Counter(month for _, month in months)
@@ -171,6 +177,8 @@ def test_year_month_and_date_range(client, stored) -> None:
     assert ranged["total"] == sum(
         1 for h in year["results"] if "2025-07" <= h["date"][:7] <= "2025-08"
     )
+    totals = (year["total"], month["total"], ranged["total"])
+    assert totals == counted.ANNOUNCEMENTS_2025[corpus.real]
 
 
 def test_sort_orders(client) -> None:
@@ -249,17 +257,14 @@ def test_hit_has_other_language_link_and_entities(client, corpus: Corpus) -> Non
     assert "<mark>" in hit["snippet"]
 
 
-def test_khmer_query_finds_khmer_announcements(client, stored, corpus: Corpus) -> None:
+def test_khmer_query_finds_khmer_announcements(client, corpus: Corpus) -> None:
     data = api(client, "?q=ខេត្តតាកែវ&lang=km&per_page=100")
-    expected = having(stored, "ខេត្តតាកែវ", "km")
-    assert len(expected) >= 4
-    assert {h["id"] for h in data["results"]} >= expected
-    assert all(h["lang"] == "km" for h in data["results"])
+    # and in the sample the Khmer version of 2025-ctc-kandal, which does not write it: its
+    # English twin names Takeo province, whose Khmer name its entities add to its text
+    borrowed = set() if corpus.real else {"km/2025-ctc-kandal"}
+    assert {h["id"] for h in data["results"]} == counted.TAKEO_KM[corpus.real] | borrowed
     name = api(client, "?q=ជា+វ៉ាន់ដេត&lang=km&per_page=100")
-    assert {h["id"] for h in name["results"]} == having(stored, "ជា ?វ៉ាន់ដេត", "km")
-    if corpus.real:
-        assert data["total"] >= 20
-        assert {h["id"] for h in name["results"]} == {f"km/{n}-post" for n in (1, 2, 3, 4, 18)}
+    assert {h["id"] for h in name["results"]} == counted.CHEA_VANDETH_KM[corpus.real]
 
 
 def test_article_page(client, stored, corpus: Corpus) -> None:
