@@ -61,3 +61,33 @@ def test_an_atom_feed_names_its_author_and_links_each_entry_s_page(client) -> No
     (entry,) = root.findall(f"{A}entry")
     links = [(link.get("rel"), link.get("type")) for link in entry.findall(f"{A}link")]
     assert ("alternate", "text/html") in links
+
+
+def test_a_staff_file_s_entry_problems_are_each_reported(tmp_path: Path) -> None:
+    """``staff._yaml_records`` (an entry that is not a mapping ends no read: ``continue``),
+    ``staff._check_person`` (an office that is not a mapping), ``staff._check_office``
+    (the dates of an office that ends before it starts)."""
+    (tmp_path / "a.yaml").write_text(
+        "people:\n  - just a string\n  - name: Ouk Rachana\n    offices:\n"
+        "      - title: Minister of Tourism\n        from: 2024-05-01\n        to: 2024-01-01\n"
+        "      - a string\n",
+        "utf-8",
+    )
+    assert _problems(tmp_path) == [
+        ("a.yaml", 1, "people: each entry must be a mapping, not 'just a string'"),
+        ("a.yaml", 5, "office 'Minister of Tourism': minister must be true or false"),
+        ("a.yaml", 5, "office 'Minister of Tourism': from 2024-05-01 is after to 2024-01-01"),
+        ("a.yaml", 3, "offices: each office is a mapping, not 'a string'"),
+    ]
+
+
+def test_the_json_timeline_and_a_bad_date_s_notice(client) -> None:
+    """``api.as_json`` (a timeline point's ``selected``), ``query._date_clause`` (the
+    notice names the date as typed, not the whole clause)."""
+    data = client.get("/api/search?q=harbour").get_json()
+    assert data["timeline"] == {
+        "by": "year",
+        "points": [{"count": 1, "label": "2024", "selected": False}],
+    }
+    data = client.get("/api/search", query_string={"q": "harbour date:2024-13"}).get_json()
+    assert data["notices"] == ["2024-13 is not a real date; that part could not be read."]
