@@ -91,3 +91,9 @@ def test_the_json_timeline_and_a_bad_date_s_notice(client) -> None:
     }
     data = client.get("/api/search", query_string={"q": "harbour date:2024-13"}).get_json()
     assert data["notices"] == ["2024-13 is not a real date; that part could not be read."]
+
+
+def test_the_json_answer_restates_its_filters(client) -> None:
+    """``api._filters`` (each parameter under its own name)."""
+    data = client.get("/api/search?q=harbour&year=2024&sort=oldest").get_json()
+    assert data["filters"] == {"year": ["2024"], "sort": ["oldest"]}
