@@ -191,6 +191,13 @@ def _gazetteer_words() -> frozenset[str]:
     return frozenset(w.lower() for n in names for w in _name_words(n))
 
 
+def prepare() -> None:
+    """Build the names' word sets now (a tenth of a second, once a process), so the
+    first search with a word to respell does not pay for them."""
+    registry().derived(_registry_words)
+    _gazetteer_words()
+
+
 def known_name(word: str) -> bool:
     """A word of a name the registry or the gazetteer knows (``Takeo``, ``កំពត``,
     ``Vandeth``, ``MPTC``), as written or as the gazetteer folds romanisations."""

@@ -249,6 +249,7 @@ class Snapshot:
         self.recency = vector.recency(self.columns.date, self.columns.alive)
         self.memo = cache.Memo()
         self.documents = cache.Documents()
+        respell.prepare()  # process-wide, built by the first generation a process opens
         self._unknown: dict[str, bool] = {}  # text → :meth:`unknown`
 
     def evaluator(self, deadline: vector.Deadline | None = None) -> vector.Evaluator:
