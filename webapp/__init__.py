@@ -92,7 +92,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # Open the index and read its columns now, while the worker starts, not on
         # the first visitor's request (a second or so at 100,000 announcements).
         with contextlib.suppress(IndexMissing):  # a 503 until `prakas index` has run
-            service.snapshot().vocabulary()  # and the respellings' (webapp.respell)
+            service.warm()  # and the respellings' vocabulary (webapp.respell)
     if app.config.get("GENERATION_CHECK_S", 30):  # an idle worker lets deleted generations go
         service.watch(app.config.get("GENERATION_CHECK_S", 30))
 
