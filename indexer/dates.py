@@ -2,7 +2,8 @@
 
 Read: YAML dates and date-times; ISO 8601 dates and date-times (a zone is allowed and
 the date is the one written, the publisher's own calendar day); ``DD/MM/YYYY`` and
-``MM/DD/YYYY`` (also with ``-`` or ``.``); ``26 November 2020``, ``Nov 26, 2020``;
+``MM/DD/YYYY`` (also with ``-`` or ``.``); ``26 November 2020``, ``Nov 26, 2020``, and
+the same with ``-``, ``/`` or ``.`` between the parts (``26-Nov-2020``, registers' style);
 Khmer ``ថ្ងៃទី២៦ ខែវិច្ឆិកា ឆ្នាំ២០២០``; Khmer digits anywhere.
 
 Why a small parser and not ``dateparser``: a front-matter date must parse the same way
@@ -74,12 +75,12 @@ _NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _ZONE = r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT|ICT)?"
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?:ថ្ងៃ[{khmer.WORD_CHARS}]*\s*)?(?:ទី\s*)?(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:ខែ\s*)?({_MONTH})\.?,?\s*"
+    rf"(?:ថ្ងៃ[{khmer.WORD_CHARS}]*\s*)?(?:ទី\s*)?(\d{{1,2}})(?:st|nd|rd|th)?[\s/.-]*(?:ខែ\s*)?({_MONTH})\.?,?[\s/.-]*"
     rf"(?:ឆ្នាំ\s*)?(\d{{4}})",
     re.IGNORECASE,
 )
 _MONTH_DAY_YEAR = re.compile(
-    rf"({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.IGNORECASE
+    rf"({_MONTH})\.?[\s/.-]+(\d{{1,2}})(?:st|nd|rd|th)?,?[\s/.-]+(\d{{4}})", re.IGNORECASE
 )
 # a time after the date: "11/26/2020 10:30", "November 26, 2020 at 9:00 AM"
 _TIME = r"(?:\s*(?:,|at|ម៉ោង)?\s*\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?\s*(?:[AaPp]\.?[Mm]\.?)?)?"
