@@ -164,3 +164,21 @@ def test_recency_orders_near_equal_scores_newest_first(
     monkeypatch.setattr(vector, "RECENCY_WEIGHT", 1.0)
     recent = SearchService(index_dir, result_cache=0).search(SearchRequest(q="kiosk"))
     assert [h.slug for h in recent.hits] == ["new", "old"]
+
+
+@pytest.mark.parametrize("unit", [None, "file", "announcement"])
+def test_a_leaf_read_once_is_not_changed_by_the_logic_over_it(
+    content_index: Path, unit: str | None
+) -> None:
+    """An evaluator keeps each leaf it reads (a respelling or the relaxed words run the
+    same leaves again): an ``And`` over a leaf must not narrow the kept leaf."""
+    snap = SearchService(content_index, result_cache=0).snapshot()
+    units = snap.columns.units[unit] if unit else None
+    takeo, training = Q.Term("content", "takeo"), Q.Term("content", "train")
+    fresh = vector.Evaluator(snap.searcher, snap.lengths, snap.columns.alive, snap.postings)
+    alone, _ = fresh.run(takeo, units)
+    evaluator = vector.Evaluator(snap.searcher, snap.lengths, snap.columns.alive, snap.postings)
+    both, _ = evaluator.run(Q.And([takeo, training]), units)
+    again, _ = evaluator.run(takeo, units)
+    assert 0 < both.sum() < alone.sum()  # the And narrows: the test can see a change
+    assert again.tolist() == alone.tolist()

@@ -410,8 +410,8 @@ class Evaluator:
         return mask, (scores * mask).astype(np.float32, copy=False)
 
     def _to_units(self, mask: np.ndarray) -> np.ndarray:
-        """The units (files, when none are given) with a live file in ``mask``."""
-        mask = mask & self.alive
+        """The units (files, when none are given) with a file in ``mask``, a mask of
+        :meth:`_eval`'s: live files only."""
         return mask if self._units is None else self._units.any(mask)
 
     def _spread(self, units: np.ndarray) -> np.ndarray:
@@ -419,9 +419,11 @@ class Evaluator:
         return units & self.alive if self._units is None else self._units.spread(units) & self.alive
 
     def _eval(self, q: Q.Query) -> tuple[np.ndarray, np.ndarray]:
-        """A node's (mask, scores): a leaf's are its own files'; ``And`` and ``Not``
-        combine lifted masks (logic per unit); ``Or`` needs no lifting (the lift of a
-        union is the union of the lifts), so a wide ``Or`` of terms costs no more."""
+        """A node's (mask, scores), the mask of live files only and a new array the caller
+        may change (a kept leaf's is not handed out: ``mask & alive``): a leaf's are its own
+        files'; ``And`` and ``Not`` combine their children's units and spread the result
+        back to files (logic per unit); ``Or`` needs no units (the units of a union are
+        the union of the units), so a wide ``Or`` of terms costs no more."""
         boost = getattr(q, "boost", 1.0)
         if isinstance(q, Q.Every):
             return self.alive.copy(), np.zeros(self.n, dtype=np.float32)
