@@ -1033,7 +1033,8 @@ def run(
         build = measure_build(corpus, index_dir)
         (workdir / f"build-{size}.json").write_text(json.dumps(build))
     service = SearchService(index_dir, result_cache=0)  # every search computed
-    service.warm()  # as a web worker starts: the generation open, its vocabulary built
+    service.warm()  # as a web worker starts: the generation open, its vocabulary built,
+    service.settle()  # and then frozen out of the garbage collector
     queries = workload(corpus, service, n_queries)
     fts_path = workdir / f"fts5-{size}.db"
     fts_meta = workdir / f"fts5-{size}.json"

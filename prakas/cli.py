@@ -389,7 +389,7 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
 
     from gunicorn.app.base import BaseApplication
 
-    from webapp import create_app, metrics, requestlog
+    from webapp import create_app, metrics, requestlog, worker_started
 
     settings = _settings(index_dir)
     _check_bind(host, port)
@@ -413,6 +413,7 @@ def serve(index_dir: Path | None, host: str, port: int, workers: int, threads: i
         "errorlog": "-",
         "loglevel": "warning",
         "child_exit": metrics.child_exit,
+        "post_worker_init": worker_started,
     }
 
     class Server(BaseApplication):

@@ -15,13 +15,14 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qsl, quote, unquote_to_bytes, urlsplit
 
 import feedparser
 import pytest
 
 from tests.conftest import cli, served
-from webapp import create_app
+from webapp import create_app, worker_started
 from webapp import search as search_module
 from webapp.search import SearchRequest, SearchService
 from webapp.syntax import SYNTAX
@@ -417,11 +418,21 @@ def _held(generation: str) -> list[str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
-def test_idle_worker_releases_a_deleted_generation(tmp_path: Path) -> None:
+@pytest.mark.parametrize("settled", [False, True], ids=["plain", "settled"])
+def test_idle_worker_releases_a_deleted_generation(tmp_path: Path, settled: bool) -> None:
     """issue 26 finding 16: a worker that had served a request kept the generation it read
     open after the indexer deleted it, until its next request. The watcher thread (its
     sleep driven by the test) moves it to the live generation; a request still in flight
-    on the old one finishes on it, and the old one is let go once that request ends."""
+    on the old one finishes on it, and the old one is let go once that request ends.
+    ``settled``: as under gunicorn, the worker's objects frozen out of the collector
+    (``SearchService.settle``); a frozen generation must still be let go."""
+    try:
+        _release_a_deleted_generation(tmp_path, settled)
+    finally:
+        gc.unfreeze()  # this test process is not a worker
+
+
+def _release_a_deleted_generation(tmp_path: Path, settled: bool) -> None:
     index = _big_article_index(tmp_path, 3)
     root = tmp_path / "content"
     app = create_app({"INDEX_DIR": index, "GENERATION_CHECK_S": 0})
@@ -430,6 +441,12 @@ def test_idle_worker_releases_a_deleted_generation(tmp_path: Path) -> None:
     in_flight = service.snapshot()  # a request that has begun on this generation
     first = in_flight.generation.name
     assert service.search(SearchRequest(q="report"), in_flight).total == 2
+    if settled:
+        # a cycle through the snapshot, as Whoosh's readers can make: only the collector
+        # frees it, and it cannot while the snapshot is frozen
+        in_flight.loop = [in_flight]  # type: ignore[attr-defined]
+        worker_started(SimpleNamespace(wsgi=app))
+        assert service.settled and gc.get_freeze_count() > 0
     sleeping, wake = queue.Queue(), queue.Queue()
 
     def sleep(seconds: float) -> None:
@@ -459,6 +476,7 @@ def test_idle_worker_releases_a_deleted_generation(tmp_path: Path) -> None:
     sleeping.get(timeout=60)
     assert _held(first) == []
     assert service.refresh() is False  # nothing moved since
+    assert gc.get_freeze_count() > 0 if settled else gc.get_freeze_count() == 0
 
 
 def test_through_a_real_gunicorn(search_index: Path) -> None:

@@ -117,6 +117,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def worker_started(worker: Any) -> None:
+    """gunicorn's ``post_worker_init`` hook: the worker has loaded (and warmed) its app,
+    so what it holds is frozen out of the garbage collector (:meth:`SearchService.settle`)."""
+    worker.wsgi.extensions["search"].settle()
+
+
 def caching_headers(response: Response) -> Response:
     """Every answer but a hashed asset is written in the interface language, which the
     ``ui`` cookie may choose: it varies with the cookie, and says how long it may be
