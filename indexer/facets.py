@@ -71,6 +71,9 @@ class Facet:
     spelt_by: Literal["", "official", "province", "place", "organisation"] = ""
     excludes: str = ""  # its list leaves out the values that facet has (ministers, people)
     nested_in: str = ""  # its list narrowed to the chosen values of that facet (gazetteer)
+    # where an entity facet's values rank among the search box's completions, lowest
+    # first (:mod:`webapp.suggest`; titles come after every facet)
+    suggest_rank: int = 2
 
     @property
     def column(self) -> str:
@@ -182,7 +185,12 @@ def _paired(doc: Announcement, found: Entities) -> dict[str, dict[str, str]]:
 
 FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
     people(
-        "minister", says("Minister", "Ministers", km="រដ្ឋមន្ត្រី"), "ministers", _holders, tag=True
+        "minister",
+        says("Minister", "Ministers", km="រដ្ឋមន្ត្រី"),
+        "ministers",
+        _holders,
+        tag=True,
+        suggest_rank=0,
     ),
     entity(
         "province",
@@ -191,6 +199,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         _provinces,
         spelt_by="province",
         tag=True,
+        suggest_rank=1,
     ),
     Facet(
         "lang",
@@ -223,6 +232,7 @@ FACETS: tuple[Facet, ...] = (  # in the order pages show them and URLs list them
         _organisations,
         spelt_by="organisation",
         aliases=("organisation", "organization"),
+        suggest_rank=1,
     ),
     entity(
         "publisher",

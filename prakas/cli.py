@@ -240,7 +240,7 @@ def stats(index_dir: Path | None) -> None:
     with ix.searcher() as s:
         for fields in s.all_stored_fields():
             by_lang[fields["lang"]] += 1
-            by_year[(fields["year"], fields["lang"])] += 1
+            by_year[(fields["date"].year, fields["lang"])] += 1
             slugs.add(fields["slug"])
     click.echo(
         f"index {settings.index_dir} · generation {gen.name} · built {meta.get('built_at', '?')}"

@@ -80,6 +80,7 @@ print(json.dumps({
     "atom": text("/feed.atom", topic=topic),
     "article": text(f"/a/en/{slug}", ui="en"),
     "bad_weekday": client.get("/api/search", query_string={"weekday": "8"}).get_json(),
+    "suggest": client.get("/api/suggest", query_string={"q": topic[:5]}).get_json(),
     "cli": [json.loads(r.output)["total"] if r.exit_code == 0 else r.output for r in cli],
 }))
 """
@@ -159,6 +160,9 @@ def test_adding_a_facet_is_one_row_in_the_table(tmp_path: Path) -> None:
     assert "topics" in rows[0].split(",") and len(rows) - 1 == 8
     # the Atom feed of the topic: one entry per announcement
     assert out["atom"].count("</entry>") == 5
+    # the box offers the topic as it is typed (``educa``)
+    offered = {"label": topic, "kind": "topic", "value": topic, "url": f"/search?topic={topic}"}
+    assert offered in out["suggest"], out["suggest"]
     # the article page lists the topics; the CLI takes both options
     assert "<h2>Topics</h2>" in out["article"] and f">{topic}<" in out["article"]
     assert out["cli"] == [5, 8]

@@ -139,3 +139,19 @@ def test_rebuild_publishes_a_new_generation_and_keeps_one_old(tmp_path: Path) ->
         gens.append(store.current_generation(ix_dir))
     assert len(set(gens)) == 3
     assert sorted(p.name for p in ix_dir.glob("gen-*")) == sorted(g.name for g in gens[1:])
+
+
+def test_stats_counts_files_by_year_of_their_date(content_index: Path) -> None:
+    """The bundled content's dates, counted by hand (``grep '^date:' content/*/*.md``)."""
+    result = cli("stats", "--index", content_index)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "24 announcements in 48 files" in lines
+    rows = lines[lines.index("total        24     24") + 1 :]
+    assert [row.split() for row in rows] == [
+        ["2026", "7", "7"],
+        ["2025", "7", "7"],
+        ["2024", "5", "5"],
+        ["2023", "4", "4"],
+        ["2022", "1", "1"],
+    ]

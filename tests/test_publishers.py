@@ -162,3 +162,19 @@ def test_a_publisher_named_on_the_command_line(tmp_path: Path) -> None:
     ]
     elsewhere = cli(*args, "--publisher", tmp_path, "x", "X", "ក")
     assert elsewhere.returncode == 2 and "not one of the content folders" in elsewhere.stderr
+
+
+def test_the_box_offers_a_publisher_by_its_names(client) -> None:
+    """A facet row with no place in a hand-kept table of ranks (the publisher's was
+    missing, and any publisher's name typed into the box failed the suggestions)."""
+    got = client.get("/api/suggest?q=Telecommunication+Reg").get_json()
+    assert got == [
+        {
+            "label": "Telecommunication Regulator of Cambodia",
+            "kind": "publisher",
+            "value": "trc",
+            "url": "/search?publisher=trc",
+        }
+    ]
+    km = client.get("/api/suggest", query_string={"q": "និយ័តករ"}).get_json()
+    assert [(s["label"], s["value"]) for s in km] == [("និយ័តករទូរគមនាគមន៍កម្ពុជា", "trc")]

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bench.run import adversarial_queries
 from indexer.entities.registry import registry
 from indexer.facets import ENTITY_FACETS
 from indexer.places import gazetteer
-from indexer.sources import discover, read
 from tests import counted
 from tests.conftest import BLOG, CONTENT, served
 from webapp import query as queries
@@ -53,7 +53,7 @@ def notices(result) -> str:
 @dataclass
 class Indexed:
     service: SearchService
-    docs: dict[str, object]  # id → Announcement, read from the files
+    docs: dict[str, File]  # id → the file, read by the test
     real: bool = False  # the real corpus, not the bundled sample
 
     def search(self, q: str, **kw):
@@ -65,12 +65,32 @@ class Indexed:
         assert result.total <= 100, "the corpora here are small enough for one page"
         return {h.id for h in result.hits}
 
-    def where(self, keep: Callable[[object], bool]) -> set[str]:
+    def where(self, keep: Callable[[File], bool]) -> set[str]:
         return {i for i, d in self.docs.items() if keep(d)}
 
 
-def _read(root: Path) -> dict[str, object]:
-    return {d.id: d for d in (read(s) for s in discover([root]))}
+@dataclass(frozen=True)
+class File:
+    """One file as the test reads it itself (YAML front matter, the Markdown left as
+    written), not through the indexer's reading of it (``indexer.sources``)."""
+
+    lang: str
+    date: dt.date
+    title: str
+    description: str
+    body_text: str
+
+
+def _read(root: Path) -> dict[str, File]:
+    out = {}
+    for path in sorted(root.glob("*/*.md")):
+        _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        meta = yaml.safe_load(head)
+        lang = path.parent.name
+        out[f"{lang}/{path.stem}"] = File(
+            lang, meta["date"], meta["title"], meta.get("description") or "", body
+        )
+    return out
 
 
 # The bundled sample always; the real corpus too when ../shared has it (without it these

@@ -36,7 +36,7 @@ MAX_TITLES = 20_000  # titles of the newest files that are offered
 LIMIT = 8  # completions in an answer
 SYNC_FILES = 5_000  # up to this many files, titles are read by the first request
 # entities before titles; a person who is a minister is offered as a minister
-_TIER = {"minister": 0, "org": 1, "province": 1, "place": 2, "person": 2, "title": 3}
+TITLE_RANK = max(f.suggest_rank for f in ENTITY_FACETS) + 1  # titles after every name
 log = logging.getLogger(__name__)
 _JOINED = re.compile(r"[.'’‘ʼ-]")  # M.P.T.C. is MPTC, Wi-Fi is WiFi
 _NOT_KEY = re.compile(f"[^\\w\\s{khmer.SCRIPT}]|_")
@@ -183,7 +183,7 @@ def name_entries(snap) -> list[Entry]:
                 label = (km or spelling) if khmer.has_khmer(spelling) else labels.get("en", value)
                 if spelling != label and fold(spelling) not in fold(label):
                     label = f"{label} ({spelling})"  # an abbreviation: MPTC
-                rank = (_TIER[facet.name], -count)
+                rank = (facet.suggest_rank, -count)
                 item = (rank, label, target)
                 names.extend((key, item) for key in _starts(spelling))
     return names
@@ -194,7 +194,7 @@ def title_entries(snap) -> list[Entry]:
     titles: list[Entry] = []
     for lang, slug, title, date in _titles(snap):
         target = Target("title", title, lang, slug)
-        item = ((_TIER["title"], -date), title, target)
+        item = ((TITLE_RANK, -date), title, target)
         titles.extend((key, item) for key in _starts(title))
     return titles
 
