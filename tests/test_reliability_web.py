@@ -418,21 +418,30 @@ def _held(generation: str) -> list[str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
-@pytest.mark.parametrize("settled", [False, True], ids=["plain", "settled"])
-def test_idle_worker_releases_a_deleted_generation(tmp_path: Path, settled: bool) -> None:
+@pytest.mark.parametrize(
+    ("settled", "mover"),
+    [(False, "watcher"), (True, "watcher"), (True, "request"), (False, "request")],
+    ids=["plain", "settled", "settled-request-first", "request-first"],
+)
+def test_idle_worker_releases_a_deleted_generation(
+    tmp_path: Path, settled: bool, mover: str
+) -> None:
     """issue 26 finding 16: a worker that had served a request kept the generation it read
     open after the indexer deleted it, until its next request. The watcher thread (its
     sleep driven by the test) moves it to the live generation; a request still in flight
     on the old one finishes on it, and the old one is let go once that request ends.
     ``settled``: as under gunicorn, the worker's objects frozen out of the collector
-    (``SearchService.settle``); a frozen generation must still be let go."""
+    (``SearchService.settle``); a frozen generation must still be let go, and the new
+    one is warmed before it is frozen. ``mover``: what moves the worker to the new
+    generation, the watcher or a request that comes first (then the watcher lets the
+    old one go)."""
     try:
-        _release_a_deleted_generation(tmp_path, settled)
+        _release_a_deleted_generation(tmp_path, settled, mover)
     finally:
         gc.unfreeze()  # this test process is not a worker
 
 
-def _release_a_deleted_generation(tmp_path: Path, settled: bool) -> None:
+def _release_a_deleted_generation(tmp_path: Path, settled: bool, mover: str) -> None:
     index = _big_article_index(tmp_path, 3)
     root = tmp_path / "content"
     app = create_app({"INDEX_DIR": index, "GENERATION_CHECK_S": 0})
@@ -464,9 +473,13 @@ def _release_a_deleted_generation(tmp_path: Path, settled: bool) -> None:
     gc.collect()
     assert _held(first)  # the finding: still open, though deleted
 
-    wake.put(None)  # the watcher wakes, no request having come
+    if mover == "request":
+        assert service.search(SearchRequest(q="report")).generation != first
+    wake.put(None)  # the watcher wakes (no request having come, for "watcher")
     sleeping.get(timeout=60)  # and is asleep again: its check is done
     assert service.snapshot().generation.name != first
+    # a settled worker built the new generation's vocabulary before freezing it
+    assert ("respell" in service.snapshot().memo) is settled
     old = service.search(SearchRequest(q="report", per_page=5), in_flight)  # it finishes
     assert old.total == 2 and old.generation == first
     assert _held(first)  # in use: kept

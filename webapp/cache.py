@@ -152,6 +152,10 @@ class Memo:
         self._values: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
 
+    def __contains__(self, key: Hashable) -> bool:
+        """Whether the value is computed already (a warmed generation's vocabulary)."""
+        return key in self._values
+
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         value = self._values.get(key)
         if value is None:

@@ -374,6 +374,8 @@ class SearchService:
                     return self._snapshot
                 try:
                     ix, gen = store.open_index(self.index_dir)
+                    if self._snapshot is not None:  # let go by refresh once unused
+                        self._retired.append(weakref.ref(self._snapshot))
                     self._snapshot = Snapshot(ix, gen)
                     self._bad, self.damaged = None, None
                 except store.Damaged as exc:
@@ -393,19 +395,18 @@ class SearchService:
         is not kept open until the next visit."""
         old = self._snapshot
         try:
-            new = self.snapshot()
+            moved = self.snapshot() is not old
         except store.IndexMissing:
             return False
-        moved = new is not old
-        if moved and old is not None:
-            self._retired.append(weakref.ref(old))
         del old
         if self._retired:
             # A snapshot dies when its last request ends, but its Whoosh readers hold
             # reference cycles, and an idle worker allocates nothing that would start a
-            # collection: collect until every replaced snapshot has gone. A frozen one
-            # (settle) is thawed first, else it would never go, files and maps open.
+            # collection: collect until every replaced snapshot has gone. A settled
+            # worker warms the new generation first, then thaws (a frozen snapshot
+            # would never go, files and maps open), collects and freezes again.
             if self.settled:
+                self.warm()
                 gc.unfreeze()
             gc.collect()
             self._retired = [ref for ref in self._retired if ref() is not None]
