@@ -671,11 +671,11 @@ def top(
     ordinal date) when given, so results relevance cannot separate (a field-only or
     excluding query) come newest first, never in file order; then lower document
     number first."""
+    worst_first = -scores[candidates]
+    if len(candidates) > k:
+        # the k-th best score; every candidate scoring as well is in, ties are ordered
+        kth = np.partition(worst_first, k - 1)[k - 1]
+        kept = worst_first <= kth
+        candidates, worst_first = candidates[kept], worst_first[kept]
     newest = -dates[candidates] if dates is not None else np.zeros(len(candidates))
-    if len(candidates) <= k:
-        return candidates[np.lexsort((candidates, newest, -scores[candidates]))]
-    # the k-th best score; every candidate scoring above it is in, ties are ordered
-    kth = np.partition(-scores[candidates], k - 1)[k - 1]
-    chosen = candidates[-scores[candidates] <= kth]
-    newest = -dates[chosen] if dates is not None else np.zeros(len(chosen))
-    return chosen[np.lexsort((chosen, newest, -scores[chosen]))][:k]
+    return candidates[np.lexsort((candidates, newest, worst_first))][:k]
