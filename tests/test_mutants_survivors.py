@@ -6,21 +6,27 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import logging
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.fields import TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
+from indexer import build, whoosh_compat
 from indexer.entities.names import is_place
 from indexer.entities.people import find_people
 from indexer.entities.registry import registry
 from indexer.entities.staff import read_folder
 from indexer.entities.text import Text
+from indexer.schema import build_schema
+from indexer.sources import discover
 from tests.conftest import index_written
 from webapp import create_app, entities_view, querylog, related, vector
 from webapp.search import SearchService
@@ -305,3 +311,102 @@ def test_a_timed_intersection_skips_to_the_next_common_document() -> None:
     query = Q.And([Q.Term("body", "harbour"), Q.Term("body", "opens")])
     with ix.searcher() as s:
         assert vector.docs_until(s, query, never).tolist() == [2, 5]
+
+
+PAIR = {
+    "en/2025-visit.md": "---\ntitle: Maintenance team visits Takeo\ndate: 2025-03-01\n---\n"
+    "Ms. Thorn Makara, Deputy Head of the Maintenance Team, led the visit to Takeo province.\n",
+    "km/2025-visit.md": "---\ntitle: ក្រុមថែទាំចុះទៅខេត្តតាកែវ\ndate: 2025-03-01\n---\n"
+    "លោកស្រី ថន មករា អនុប្រធានក្រុមការងារ បានដឹកនាំ ការចុះទៅខេត្តតាកែវ។\n",
+}
+
+
+def test_a_worker_s_chunk_is_one_segment_of_the_index(tmp_path: Path, monkeypatch) -> None:
+    """``build._index_chunk``, what each process of the parallel build runs (a mutation
+    run skips the pool), called here in process: the two versions of an announcement
+    into one new segment with its numpy copy, the counts, the Khmer spelling of a name
+    the English version gave, the manifest's entries; files over ``max_bytes`` leave no
+    segment; the crash tests' hook fails it."""
+    content = tmp_path / "content"
+    for name, text in PAIR.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, "utf-8")
+    sources = list(discover([content]))
+    index = tmp_path / "index"
+    index.mkdir()
+    ix = whoosh_index.create_in(str(index), build_schema())
+
+    segment, part, entries = build._index_chunk(str(index), sources, None)
+    assert segment.doc_count() == 2
+    assert (part.read, part.added, part.skipped, part.roots) == (2, 2, [], {str(content): [2, 0]})
+    paired = {"Thorn Makara": {"km": "ថន មករា"}}  # both people facets keep the pairing
+    assert part.labels == {"minister": paired, "person": paired}
+    expected = {}
+    for name in PAIR:
+        path = content / name
+        stat = path.stat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        expected[str(path)] = [name.removesuffix(".md"), digest, stat.st_size, stat.st_mtime_ns]
+    assert entries == expected
+    assert (index / f"numpy-{segment.segment_id()}.json").is_file()
+    whoosh_compat.publish_segments(ix, [segment])
+    with whoosh_index.open_dir(str(index)).searcher() as s:
+        assert sorted((f["id"], f["people"]) for f in s.all_stored_fields()) == [
+            ("en/2025-visit", "Thorn Makara"),
+            ("km/2025-visit", "Thorn Makara"),
+        ]
+
+    small = tmp_path / "small"
+    small.mkdir()
+    whoosh_index.create_in(str(small), build_schema())
+    segment, part, entries = build._index_chunk(str(small), sources, 100)
+    assert (segment, part.read, part.added, entries) == (None, 2, 0, {})
+    assert [(s.path, s.reason) for s in part.skipped] == [
+        (str(content / name), f"file is {len(text.encode())} bytes, over the limit of 100")
+        for name, text in PAIR.items()
+    ]
+
+    monkeypatch.setenv("PRAKAS_FAIL_AT", "worker")
+    with pytest.raises(RuntimeError, match=r"^failure injected by PRAKAS_FAIL_AT=worker$"):
+        build._index_chunk(str(small), sources, None)
+
+
+class _Killed(Exception):
+    """What a crash test's kill is to the code: the run stops where it paused."""
+
+
+def test_a_worker_pauses_after_its_first_document_and_cancels_when_stopped(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """``build._index_chunk``'s checkpoint (``PRAKAS_PAUSE_AT=worker``: the crash tests
+    kill a worker there) comes after the first document is written, before its manifest
+    entry; a chunk stopped there cancels its writer."""
+    content = tmp_path / "content"
+    for name, text in PAIR.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, "utf-8")
+    index = tmp_path / "index"
+    index.mkdir()
+    whoosh_index.create_in(str(index), build_schema())
+    events: list[str] = []
+    stat = build._stat
+
+    def paused(seconds: float) -> None:
+        events.append(f"paused {seconds:g} s")
+        raise _Killed
+
+    def stat_logged(path: Path) -> tuple[int, int]:
+        events.append(f"manifest entry of {path.relative_to(content)}")
+        return stat(path)
+
+    monkeypatch.setenv("PRAKAS_PAUSE_AT", "worker")
+    monkeypatch.setattr(build.time, "sleep", paused)
+    monkeypatch.setattr(build, "_stat", stat_logged)
+    with pytest.raises(_Killed):
+        build._index_chunk(str(index), list(discover([content])), None)
+    assert events == ["paused 3600 s"]
+    assert capsys.readouterr().err == f"checkpoint worker pid {os.getpid()}\n"
+    # the writer cancelled: its temporary storage gone (the segment's own files stay
+    # until a publication cleans them up), nothing published
+    assert "MAIN.tmp" not in [p.name for p in index.iterdir()]
+    assert whoosh_index.open_dir(str(index)).doc_count() == 0
