@@ -86,8 +86,10 @@ def term_postings(reader: IndexReader, field: str, text: str | bytes) -> Posting
 
 
 def term_positions(reader: IndexReader, field: str, text: str | bytes) -> tuple[np.ndarray, ...]:
-    """One segment's postings of a term with their positions decoded: (document numbers,
-    frequencies, position counts, every posting's positions end to end)."""
+    """One segment's postings of a term of its lexicon with their positions decoded:
+    (document numbers, frequencies, position counts, every posting's positions end to
+    end). A term of the lexicon has at least one block (Whoosh raises ``TermNotFound``
+    for any other)."""
     ids: list[np.ndarray] = []
     tfs: list[np.ndarray] = []
     chunks: list[bytes] = []
@@ -97,9 +99,6 @@ def term_positions(reader: IndexReader, field: str, text: str | bytes) -> tuple[
         tfs.append(block_tfs)
         chunks.append(b"".join(block_values or ()))
         lengths.extend(map(len, block_values or ()))
-    if not ids:
-        empty = np.zeros(0, dtype=np.int64)
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), empty, empty
     starts = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
     data = np.frombuffer(b"".join(chunks) + bytes(PAD), dtype=np.uint8)

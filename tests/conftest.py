@@ -7,6 +7,8 @@ gold scores)."""
 
 from __future__ import annotations
 
+import codecs
+import locale
 import os
 import socket
 import subprocess
@@ -233,3 +235,19 @@ def large_index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     root = cache_root(request.config, tmp_path_factory)
     dest = tmp_path_factory.mktemp("large-index") / "index"
     return kept_index(root, "bounds-6k", inputs, build, dest)
+
+
+@pytest.fixture()
+def ascii_locale() -> Iterator[None]:
+    """The C locale (ASCII), as on a bare server or in a container: Python's default
+    encoding for files, restored after. Skipped in Python's UTF-8 mode (``-X utf8``,
+    ``PYTHONUTF8``, or started under the C locale), where files ignore the locale."""
+    if sys.flags.utf8_mode:
+        pytest.skip("Python's UTF-8 mode: the locale does not choose a file's encoding")
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        assert codecs.lookup(locale.getpreferredencoding(False)).name != "utf-8"
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)

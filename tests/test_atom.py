@@ -64,3 +64,50 @@ def test_a_feed_of_hostile_text_is_well_formed(client) -> None:
     r = client.get("/feed.atom", query_string={"q": q})
     root = ET.fromstring(r.data)  # parses: nothing was pasted in raw
     assert root.findtext(f"{A}title") == f"Announcements: {q}"
+
+
+def test_the_feed_links_itself_and_the_page_of_the_same_search(content_index: Path) -> None:
+    """(mutant ``feeds.feed`` 62: the page link's type dropped.) A feed reader offers
+    the ``alternate`` link as "open in the browser": an HTML page, of the same search."""
+    bundled = create_app({"INDEX_DIR": content_index}).test_client()
+    root = ET.fromstring(bundled.get("/feed.atom?q=broadband&province=Kampot").data)
+    assert [link.attrib for link in root.findall(f"{A}link")] == [
+        {
+            "rel": "self",
+            "type": "application/atom+xml",
+            "href": "http://localhost/feed.atom?q=broadband&province=Kampot&ui=en",
+        },
+        {
+            "rel": "alternate",
+            "type": "text/html",
+            "href": "http://localhost/search?q=broadband&province=Kampot&sort=newest"
+            "&per_page=50&ui=en",
+        },
+    ]
+
+
+def test_feed_entries_are_read_from_the_request_s_generation(tmp_path: Path) -> None:
+    """(mutant ``api.entries`` 8: the summary read from the live generation.) A feed
+    whose search pinned one generation takes its entries' summaries from it, even when
+    the nightly run has published another meanwhile."""
+    from indexer.build import build
+    from webapp import api
+    from webapp.search import SearchRequest
+
+    root, index = tmp_path / "content", tmp_path / "index"
+    (root / "en").mkdir(parents=True)
+    page = root / "en" / "harbour.md"
+    text = "---\ntitle: Harbour works\ndate: 2025-03-01\ndescription: {}\n---\nThe harbour.\n"
+    page.write_text(text.format("Old summary"), "utf-8")
+    build([root], index, procs=1)
+    app = create_app({"INDEX_DIR": index, "GENERATION_CHECK_S": 0})
+    service = app.extensions["search"]
+    pinned = service.snapshot()
+    hits = service.search(SearchRequest(q="harbour"), pinned).hits
+    page.write_text(text.format("New summary"), "utf-8")
+    build([root], index, procs=1)
+    assert service.snapshot() is not pinned  # the live generation has moved
+    with app.test_request_context("/feed.atom?q=harbour"):
+        (entry,) = api.entries(hits, "en", pinned)
+        (now,) = api.entries(hits, "en", service.snapshot())
+    assert (entry.summary, now.summary) == ("Old summary", "New summary")

@@ -5,8 +5,6 @@ pumi's own layout: four rows, offline; the output written to a temporary folder.
 from __future__ import annotations
 
 import json
-import locale
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -131,22 +129,9 @@ def test_the_script_writes_the_json_and_the_licence(
     assert capsys.readouterr().out == f"wrote {out / 'gazetteer.json'} {counts}\n"
 
 
-@pytest.fixture()
-def ascii_locale() -> Iterator[None]:
-    """The C locale (ASCII), as on a bare server or in a container: Python's default
-    encoding for files, restored after."""
-    old = locale.setlocale(locale.LC_CTYPE)
-    locale.setlocale(locale.LC_CTYPE, "C")
-    try:
-        yield
-    finally:
-        locale.setlocale(locale.LC_CTYPE, old)
-
-
 def test_the_script_reads_and_writes_utf_8_whatever_the_locale(
     pumi: Path, tmp_path: Path, monkeypatch, ascii_locale
 ) -> None:
-    assert locale.getpreferredencoding(False) != "UTF-8"
     monkeypatch.setattr(G, "HERE", tmp_path)
     G.main(pumi)
     assert json.loads((tmp_path / "gazetteer.json").read_bytes()) == EXPECTED

@@ -178,3 +178,16 @@ def test_the_box_offers_a_publisher_by_its_names(client) -> None:
     ]
     km = client.get("/api/suggest", query_string={"q": "និយ័តករ"}).get_json()
     assert [(s["label"], s["value"]) for s in km] == [("និយ័តករទូរគមនាគមន៍កម្ពុជា", "trc")]
+
+
+def test_a_publisher_file_is_read_as_utf_8_whatever_the_locale(
+    tmp_path: Path, ascii_locale
+) -> None:
+    """(mutant ``publishers.load`` 6: the file read in the locale's encoding.)"""
+    root = _root(tmp_path / "trc", TRC, "Spectrum auction", "11/26/2020")
+    publisher = publishers.load(root)
+    assert publisher is not None
+    assert dict(publisher.name) == {
+        "en": "Telecommunication Regulator of Cambodia",
+        "km": "និយ័តករទូរគមនាគមន៍កម្ពុជា",
+    }

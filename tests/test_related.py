@@ -67,3 +67,29 @@ def test_shared_names_are_shown_and_nothing_unrelated(client) -> None:
     assert related(client, "postal-rates") == []
     km = client.get("/a/en/lesson-2?ui=km").text
     assert "សេចក្តីប្រកាសពាក់ព័ន្ធ" in km and 'href="/a/en/lesson-1?ui=km"' in km
+
+
+@pytest.fixture(scope="module")
+def two_names(tmp_path_factory):
+    """One announcement; another that shares two of its names, far in time; a third
+    that shares one of them, the next day; a fourth that shares nothing."""
+    texts = {
+        "alpha": ("Alpha", "Sisters of Code met teachers in Takeo province.", "2025-05-10"),
+        "beta": ("Beta", "Sisters of Code trained girls in Takeo province.", "2025-01-02"),
+        "gamma": ("Gamma", "Sisters of Code held a coding club online.", "2025-05-11"),
+        "delta": ("Delta", "Cambodia Post publishes its rates for parcels.", "2025-05-12"),
+    }
+    files = {
+        f"en/{slug}": f"---\ntitle: {title}\ndate: {date}\n---\n\n{body}\n"
+        for slug, (title, body, date) in texts.items()
+    }
+    return create_app({"INDEX_DIR": index_written(tmp_path_factory, files)}).test_client()
+
+
+def test_names_in_common_add_up(two_names) -> None:
+    """(mutant ``related._compute`` 38: a shared name's weight replacing, not adding to,
+    the others'.) Beta shares the organisation and the province with Alpha, Gamma only
+    the organisation: Beta first, though Gamma is nearer in time. By hand, with 4 live
+    announcements, a value held by k others weighs ln(4 / (k + 1)) + 1: Beta
+    (ln 4/3 + 1) + (ln 4/2 + 1) = 2.98, Gamma ln 4/3 + 1 = 1.29."""
+    assert related(two_names, "alpha") == ["beta", "gamma"]

@@ -241,3 +241,15 @@ def test_a_large_generation_reads_its_titles_in_the_background(
     again = ask(client, "zava")
     assert [f["kind"] for f in again] == ["person", "title", "title"]
     assert read == [1]  # one thread, however many requests
+
+
+def test_an_organisation_is_keyed_by_its_registry_abbreviations(content_index: Path) -> None:
+    """(mutant ``suggest.name_entries`` 50.) Built in this thread, not the background
+    one a service starts, so a mutation run sees which test reads it: the organisation
+    the bundled content names is found by the abbreviations the registry gives it
+    (ក.ប.ទ. folded as typed without its dots)."""
+    from webapp.search import SearchService
+
+    snap = SearchService(content_index).snapshot()
+    keys = {key for key, item in suggest.name_entries(snap) if item[2].value == MPTC}
+    assert {"mptc", "កបទ"} <= keys, sorted(keys)

@@ -182,3 +182,18 @@ def test_a_leaf_read_once_is_not_changed_by_the_logic_over_it(
     again, _ = evaluator.run(takeo, units)
     assert 0 < both.sum() < alone.sum()  # the And narrows: the test can see a change
     assert again.tolist() == alone.tolist()
+
+
+def test_phrase_docs_of_no_terms_or_an_absent_one_is_empty() -> None:
+    """(mutant ``phrase_docs`` 8.) No words, or a word with no postings: no document,
+    as the int64 array the callers index with; a word alone is its own documents."""
+    from types import SimpleNamespace
+
+    none = vector.phrase_docs([])
+    assert (none.dtype.name, none.tolist()) == ("int64", [])
+    absent = SimpleNamespace(ids=np.zeros(0, dtype=np.int32))
+    present = SimpleNamespace(ids=np.array([3, 7], dtype=np.int32))
+    got = vector.phrase_docs([present, absent])  # type: ignore[list-item]
+    assert (got.dtype.name, got.tolist()) == ("int64", [])
+    alone = vector.phrase_docs([present])  # type: ignore[list-item]
+    assert (alone.dtype.name, alone.tolist()) == ("int64", [3, 7])

@@ -629,7 +629,7 @@ def phrase_docs(terms: list[Positions]) -> np.ndarray:
     phrase with slop 1): candidates by intersecting document numbers, then positions
     decoded for those candidates only, shifted by each word's place in the phrase and
     intersected as (document, start position) keys."""
-    if not terms or any(len(t.ids) == 0 for t in terms):
+    if not terms:
         return np.zeros(0, dtype=np.int64)
     candidates = terms[0].ids
     for t in terms[1:]:
