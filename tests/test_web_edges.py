@@ -1,0 +1,144 @@
+"""Edges of the web app that a mutation run found no test for, each in process (no
+server: a mutation run does not collect the files that start one): the site mounted
+under a path, a proxy's Host with ``BASE_URL``, what is compressed, the generation
+watcher's default, the search box's hidden fields, a Khmer cut's edge, the metrics
+folder, a column sorted once."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from webapp import create_app, metrics
+from webapp.facets import Pairs
+from webapp.snippets import _cluster_edge
+
+
+@pytest.fixture(scope="module")
+def app(content_index: Path):
+    return create_app({"INDEX_DIR": content_index})
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r'<link rel="(?:canonical|alternate)"[^>]*>', html)
+
+
+def test_an_error_page_under_a_mount_path_names_itself_once(app) -> None:
+    """(mutants ``seo.default_meta`` 12 and 19: the mount path kept twice; ``ui`` kept
+    among the other parameters.) An address no route has, on a site mounted at
+    ``/prakas``, in the Khmer interface."""
+    response = app.test_client().get("/nowhere?x=1&ui=km", base_url="http://localhost/prakas/")
+    assert response.status_code == 404
+    assert _links(response.text) == [
+        '<link rel="canonical" href="http://localhost/prakas/nowhere?x=1&amp;ui=km">',
+        '<link rel="alternate" hreflang="en" href="http://localhost/prakas/nowhere?x=1&amp;ui=en">',
+        '<link rel="alternate" hreflang="km" href="http://localhost/prakas/nowhere?x=1&amp;ui=km">',
+        '<link rel="alternate" hreflang="x-default" href="http://localhost/prakas/nowhere?x=1">',
+    ]
+
+
+def test_a_new_search_from_the_box_keeps_the_filters_not_the_order(app) -> None:
+    """(mutant ``views._render_search`` 123: the order kept.) The box's hidden fields
+    carry the filters and the interface language; the order, the open facet lists, the
+    page size and ``exact`` start afresh with a new search."""
+    html = (
+        app.test_client()
+        .get("/search?q=broadband&sort=newest&province=Kampot&per_page=20&more=place&exact=1")
+        .text
+    )
+    box = html.split('role="search"', 1)[1].split("</form>", 1)[0]
+    assert re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', box) == [
+        ("province", "Kampot"),
+        ("ui", "en"),
+    ]
+
+
+def test_with_a_public_address_any_proxy_host_is_served(content_index: Path) -> None:
+    """(mutant ``create_app`` 63.) With ``BASE_URL`` set and no ``TRUSTED_HOSTS`` of its
+    own, links never read ``Host``, so the name a proxy passes on is served."""
+    app = create_app({"INDEX_DIR": content_index, "BASE_URL": "https://news.example.gov.kh"})
+    response = app.test_client().get("/search?q=broadband", headers={"Host": "10.0.0.7:8000"})
+    assert response.status_code == 200
+    assert '<link rel="canonical" href="https://news.example.gov.kh/search?q=broadband' in (
+        response.text
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "mimetype"),
+    [
+        ("/search?q=broadband", "text/html"),
+        ("/api/search?q=broadband", "application/json"),
+        ("/feed.atom?q=broadband", "application/atom+xml"),
+        ("/api/search.csv?q=broadband", "text/csv"),
+    ],
+)
+def test_pages_json_feeds_and_exports_are_compressed(app, path: str, mimetype: str) -> None:
+    """(mutant ``create_app`` 30: flask-compress's own list, without feeds and CSV.)
+    Brotli for a client that takes it; the CSV is streamed, and flask-compress streams
+    no gzip, so a gzip-only client gets it whole (a proxy may compress it)."""
+    response = app.test_client().get(path, headers={"Accept-Encoding": "br, gzip"})
+    assert (response.mimetype, response.headers.get("Content-Encoding")) == (mimetype, "br")
+
+
+def test_a_worker_watches_for_new_generations_unless_told_not_to(content_index: Path) -> None:
+    """(mutant ``create_app`` 149: no watcher by default.) Every 30 s by default; the
+    threads compared are the ones each call started (an older app's may end meanwhile)."""
+
+    def started_by(make) -> list[str]:
+        before = set(threading.enumerate())
+        kept = make()  # the app (and its service) alive while its threads are listed
+        names = [t.name for t in set(threading.enumerate()) - before]
+        del kept
+        return names
+
+    assert started_by(lambda: create_app({"INDEX_DIR": content_index})) == ["prakas-generations"]
+    assert (
+        started_by(lambda: create_app({"INDEX_DIR": content_index, "GENERATION_CHECK_S": 0})) == []
+    )
+
+
+def test_a_khmer_cut_moves_to_a_cluster_s_edge() -> None:
+    """(mutant ``snippets._cluster_edge`` 8: a dependent vowel, Unicode category Mn, not
+    kept with its consonant.) ការកិច្ច: ក ា រ ក ិ ច ្ ច, positions 0 to 7."""
+    text = "ការកិច្ច"
+    assert _cluster_edge(text, 4, 1) == 5  # ិ (Mn) goes with the ក before it
+    assert _cluster_edge(text, 4, -1) == 3
+    assert _cluster_edge(text, 1, 1) == 2  # ា (Mc)
+    assert _cluster_edge(text, 7, -1) == 5  # ច after the coeng ្ is part of ច្ច
+    assert _cluster_edge(text, 7, 1) == 8
+    assert _cluster_edge(text, 3, 1) == 3  # a consonant that starts a cluster stays
+
+
+def test_the_metrics_folder_is_new_or_emptied(tmp_path: Path) -> None:
+    """(mutant ``metrics.fresh_multiproc_dir`` 2.) ``prakas serve`` gets a new folder
+    when none is configured; a configured one loses a previous server's counts only."""
+    new = metrics.fresh_multiproc_dir(None)
+    try:
+        assert new.is_dir() and new.name.startswith("prakas-metrics-")
+        assert list(new.iterdir()) == []
+    finally:
+        new.rmdir()
+    configured = tmp_path / "metrics"
+    configured.mkdir()
+    (configured / "counter_1.db").write_bytes(b"old")
+    (configured / "notes.txt").write_text("kept", "utf-8")
+    assert metrics.fresh_multiproc_dir(configured) == configured
+    assert sorted(p.name for p in configured.iterdir()) == ["notes.txt"]
+
+
+def test_a_column_is_sorted_by_owner_once() -> None:
+    """(mutant ``Pairs._by_owner`` 2: sorted again on every count of a few owners.)"""
+    pairs = Pairs(
+        ["a", "b"],
+        {"a": 0, "b": 1},
+        np.array([2, 0, 1, 0], dtype=np.int32),
+        np.array([1, 0, 1, 1], dtype=np.int32),
+    )
+    first = pairs._by_owner(3)
+    assert first[0].tolist() == [0, 2, 3, 4] and first[1].tolist() == [0, 1, 1, 1]
+    assert pairs._by_owner(3) is first
