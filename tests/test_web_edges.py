@@ -142,3 +142,23 @@ def test_a_column_is_sorted_by_owner_once() -> None:
     first = pairs._by_owner(3)
     assert first[0].tolist() == [0, 2, 3, 4] and first[1].tolist() == [0, 1, 1, 1]
     assert pairs._by_owner(3) is first
+
+
+def test_a_page_cut_short_is_never_kept(content_index: Path, monkeypatch) -> None:
+    """(mutant ``views._page`` 28: a page cut short kept in the worker's page cache.)
+    A search that found results but ran out of time (its result marked incomplete, as
+    the evaluator's deadline marks it), asked twice: computed twice, kept by no one."""
+    import dataclasses
+
+    app = create_app({"INDEX_DIR": content_index})
+    service = app.extensions["search"]
+    search = service.search
+    monkeypatch.setattr(
+        service, "search", lambda *a, **k: dataclasses.replace(search(*a, **k), complete=False)
+    )
+    client = app.test_client()
+    for _ in range(2):
+        response = client.get("/search?q=broadband")
+        assert response.status_code == 200 and "Rural broadband project" in response.text
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers.get("ETag") is None
