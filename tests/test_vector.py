@@ -197,3 +197,29 @@ def test_phrase_docs_of_no_terms_or_an_absent_one_is_empty() -> None:
     assert (got.dtype.name, got.tolist()) == ("int64", [])
     alone = vector.phrase_docs([present])  # type: ignore[list-item]
     assert (alone.dtype.name, alone.tolist()) == ("int64", [3, 7])
+
+
+def test_a_phrase_across_two_segments(tmp_path: Path) -> None:
+    """(mutant ``SegmentedPositions.at`` 1: "no tests".) An incremental run writes a
+    second segment; a phrase whose words stand in both reads each segment's positions
+    and finds its files in both, and not a file where the words are apart."""
+    from indexer import whoosh_compat
+    from indexer.build import build
+
+    root, index = tmp_path / "content", tmp_path / "index"
+    (root / "en").mkdir(parents=True)
+
+    def write(slug: str, body: str, day: int) -> None:
+        (root / "en" / f"{slug}.md").write_text(
+            f"---\ntitle: {slug}\ndate: 2025-02-{day:02}\n---\n\n{body}\n", "utf-8"
+        )
+
+    write("first", "A course in digital literacy for teachers.", 1)
+    write("apart", "Digital tools and the literacy of reading.", 2)
+    build([root], index, procs=1)
+    write("second", "More digital literacy for girls.", 3)
+    build([root], index, procs=1)
+    service = SearchService(index)
+    assert len(list(whoosh_compat.leaf_readers(service.searcher()))) == 2
+    result = service.search(SearchRequest(q='"digital literacy"', per_page=10))
+    assert sorted(h.slug for h in result.hits) == ["first", "second"]
