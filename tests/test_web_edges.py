@@ -162,3 +162,83 @@ def test_a_page_cut_short_is_never_kept(content_index: Path, monkeypatch) -> Non
         assert response.status_code == 200 and "Rural broadband project" in response.text
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers.get("ETag") is None
+
+
+def test_a_search_whoosh_cannot_parse_is_read_as_plain_words(
+    content_index: Path, monkeypatch, caplog
+) -> None:
+    """No input known today makes Whoosh's parser raise; if one does, the search is
+    read as plain words, the notices said so far kept, and the text logged."""
+    from webapp import query as queries
+    from webapp.search import SearchService
+
+    class Broken:
+        def parse(self, text: str):
+            raise ValueError("a tree Whoosh cannot build")
+
+    searcher = SearchService(content_index).searcher()
+    plain = queries._parser
+    monkeypatch.setattr(
+        queries, "_parser", lambda *a, staff=False, **k: Broken() if staff else plain(*a, **k)
+    )
+    parsed = queries.parse('title:"broadband kampot', searcher.schema)
+    assert [str(n) for n in parsed.notices] == [
+        "A quotation mark was not closed; it was ignored.",
+        "That search could not be read as written; it was searched as plain words.",
+    ]
+    assert parsed.words == ["title", "broadband", "kampot"]
+    assert "query read as plain words" in caplog.text
+
+
+def test_a_request_s_time_is_its_end_less_its_start(app, monkeypatch, caplog) -> None:
+    """(mutant ``metrics._finished`` 2.) The clock read as a request starts and ends
+    (``time.perf_counter``, replaced here for this module only), in the log line."""
+    import itertools
+    import logging
+    import time as real_time
+    from types import SimpleNamespace
+
+    from webapp import requestlog
+
+    readings = itertools.chain([100.0], itertools.repeat(100.25))  # the start, then on
+    clock = SimpleNamespace(perf_counter=lambda: next(readings), time=real_time.time)
+    monkeypatch.setattr(metrics, "time", clock)
+    with caplog.at_level(logging.INFO, logger=requestlog.LOGGER):
+        assert app.test_client().get("/help").status_code == 200
+    (line,) = [r.getMessage() for r in caplog.records if r.name == requestlog.LOGGER]
+    assert " ms=250.0 " in line, line
+
+
+def test_a_request_that_cannot_be_counted_is_answered_and_logged(app, monkeypatch, caplog) -> None:
+    """(mutant ``metrics._finished`` 38.) The metrics folder full or gone: the answer
+    goes out all the same, and the log says why it was not counted."""
+    from types import SimpleNamespace
+
+    class Full:
+        def labels(self, *values: str):
+            raise OSError(28, "No space left on device")
+
+    full = SimpleNamespace(requests=Full(), latency=Full(), page_cache=Full())
+    monkeypatch.setattr(metrics, "_instruments", lambda: full)
+    assert app.test_client().get("/help").status_code == 200
+    (record,) = [r for r in caplog.records if r.getMessage() == "cannot count the request"]
+    assert record.exc_info is not None and "No space left" in str(record.exc_info[1])
+
+
+def test_a_wrong_language_value_is_named_in_the_error(app) -> None:
+    """(mutant ``LanguageFacet.parse`` 11: the value left out of the message.) Cut at
+    40 characters."""
+    client = app.test_client()
+    assert client.get("/api/search?lang=fr").get_json() == {
+        "error": "“lang” is en or km, not “fr”."
+    }
+    long = client.get("/api/search?lang=" + "x" * 60)
+    assert long.status_code == 400
+    assert long.get_json() == {"error": f"“lang” is en or km, not “{'x' * 40}”."}
+
+
+def test_the_language_switch_keeps_everything_but_the_language(app) -> None:
+    """(mutant ``views.ui_switch_url`` 5: the old ``ui`` kept beside the new one.)"""
+    html = app.test_client().get("/search?q=broadband&ui=km&province=Kampot").text
+    (switch,) = re.findall(r'<a class="ui-switch"[^>]*href="([^"]*)"', html)
+    assert switch == "/search?q=broadband&amp;province=Kampot&amp;ui=en"
