@@ -300,3 +300,20 @@ def test_districts_joined_by_and_are_two_places() -> None:
 
 def ex(text: str, lang: str = "en"):
     return extract("", "", text, lang, D)
+
+
+def test_a_registry_name_inside_a_school_s_name_does_not_end_the_scan() -> None:
+    """``people.people_latin`` mutmut_191 (``continue`` → ``break`` after the
+    registry's spelling inside a longer name: every later spelling was missed)."""
+    found = ex("Students of Hun Sen Mouy Mithona High School thanked Hun Manet.")
+    assert found.as_json()["people"] == [
+        {"name": "Hun Manet", "minister": True, "mentions": ["Hun Manet"]}
+    ]
+
+
+def test_a_khmer_place_is_the_longest_prefix_of_its_run_of_letters() -> None:
+    """``places._lookup_khmer`` mutmut_18 (prefixes tried two clusters at a time): in
+    "ស្រុកកណ្ដាលស្ទឹងគឺ" the run after the unit word is six clusters, the district five."""
+    assert _places("កសិករនៅស្រុកកណ្ដាលស្ទឹងគឺ ។") == [
+        ("Kandal Stueng", "district", "Kandal", None, ["ស្រុកកណ្តាលស្ទឹង"])
+    ]
