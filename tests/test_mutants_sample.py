@@ -101,7 +101,9 @@ def test_a_parallel_build_asks_for_procs_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``build._write_parallel`` mutmut_26 (``max_workers=procs`` dropped: the pool
-    takes one worker per CPU whatever ``--procs`` says)."""
+    takes one worker per CPU whatever ``--procs`` says); ``build._index_chunk``
+    mutmut_55 ("no tests" in the run: a worker's segment read with the wrong
+    arguments), which this test runs in process."""
     content = _content(tmp_path / "c", {f"en/{s}.md": _md(s.upper()) for s in "abc"})
     monkeypatch.setattr(build, "ProcessPoolExecutor", _InProcessPool)
     monkeypatch.setattr(build, "PARALLEL_FROM", 2)
@@ -110,6 +112,15 @@ def test_a_parallel_build_asks_for_procs_workers(
     report = build.build([content], tmp_path / "index", procs=procs)
     assert _InProcessPool.asked == [procs]
     assert (report.added, report.documents) == (3, 3)
+
+
+def test_workers_counts_add_up_per_root() -> None:
+    """``build.Report.merge`` mutmut_24 ("no tests" in the run: only the worker pool
+    merges; the root's skipped count was the last worker's, not the sum)."""
+    report = build.Report()
+    report.merge(build.Report(read=2, roots={"/c": [2, 1]}))
+    report.merge(build.Report(read=3, roots={"/c": [3, 1], "/d": [1, 0]}))
+    assert (report.read, report.roots) == (5, {"/c": [5, 2], "/d": [1, 0]})
 
 
 def test_strict_refuses_a_file_over_the_size_limit(tmp_path: Path) -> None:
