@@ -328,3 +328,10 @@ def test_a_khmer_place_is_the_longest_prefix_of_its_run_of_letters() -> None:
     assert _places("កសិករនៅស្រុកកណ្ដាលស្ទឹងគឺ ។") == [
         ("Kandal Stueng", "district", "Kandal", None, ["ស្រុកកណ្តាលស្ទឹង"])
     ]
+
+
+def test_a_taken_match_is_not_read_again_from_inside_its_name() -> None:
+    """``people._scan`` mutmut_9 (after a match was taken, the search resumed at its
+    name, not its end): the "Prince" the name run swallowed then titled a street."""
+    found = ex("H.E. Chea Vandeth Prince Sihanouk Street was paved.")
+    assert [(p.name, p.titles) for p in found.people] == [("Chea Vandeth", ["H.E."])]
