@@ -199,9 +199,9 @@ def test_binary_detection_samples_the_first_4096_characters() -> None:
         decode(b"\x01" * 41 + b"a" * 4055)
 
 
-def test_check_markup_counts_single_character_marks_only() -> None:
-    """``documents.check_markup`` mutmut_26 (``"[("`` → ``"XX[(XX"``) is EQUIVALENT:
-    every mark the scan sees is one of ``[]()*_~<>``` or newlines, never an ``X``."""
+# ``documents.check_markup`` mutmut_26 (``"[("`` → ``"XX[(XX"``) is equivalent: every
+# mark the scan tests is one character of ``[]()*_~<>``` (newlines are handled before),
+# never an ``X``, so no input can tell the two apart.
 
 
 def test_a_non_text_image_field_is_named_in_the_error() -> None:
