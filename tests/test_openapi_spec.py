@@ -8,6 +8,7 @@ is the description's own test, fast enough for one."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,10 +47,12 @@ def integer(low: int, high: int) -> dict[str, Any]:
     return blank_or({"type": "integer", "minimum": low, "maximum": high})
 
 
-@pytest.fixture(scope="module")
-def spec(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    # the description needs no index: an app over an empty folder serves it
-    app = create_app({"INDEX_DIR": tmp_path_factory.mktemp("no-index")})
+@pytest.fixture()
+def spec(tmp_path: Path) -> dict[str, Any]:
+    # the description needs no index: an app over an empty folder serves it. Built for
+    # each test, not once a module: a mutation run credits the functions a fixture
+    # calls to the first test that asked for it, and would run only that one
+    app = create_app({"INDEX_DIR": tmp_path / "no-index"})
     response = app.test_client().get("/openapi.json")
     assert response.status_code == 200
     assert response.mimetype == JSON

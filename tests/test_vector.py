@@ -223,3 +223,21 @@ def test_a_phrase_across_two_segments(tmp_path: Path) -> None:
     assert len(list(whoosh_compat.leaf_readers(service.searcher()))) == 2
     result = service.search(SearchRequest(q='"digital literacy"', per_page=10))
     assert sorted(h.slug for h in result.hits) == ["first", "second"]
+
+
+def test_a_term_read_in_part_twice_is_read_whole_and_kept(content_index: Path) -> None:
+    """(mutant ``PostingsCache.positions`` 49: the count of partial reads kept under
+    another key, so a term asked for in part is never kept.) The first two reads for a
+    few candidates read only their blocks; the third reads the term whole and keeps it."""
+    searcher = SearchService(content_index).searcher()
+    cache = vector.PostingsCache()
+    field, term = "content", "digit"  # "digital", as the English analyser stems it
+    df = cache.df(searcher, field, term)
+    assert df >= 8  # a few candidates are fewer than a quarter of its documents
+    within = np.array([0], dtype=np.int64)
+    for _ in range(2):
+        cache.positions(searcher, field, term, within)
+        assert (field, term, "positions") not in cache._items
+    whole = cache.positions(searcher, field, term, within)
+    assert (field, term, "positions") in cache._items
+    assert len(whole.ids) == df
