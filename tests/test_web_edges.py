@@ -18,9 +18,11 @@ from webapp.facets import Pairs
 from webapp.snippets import _cluster_edge
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def app(content_index: Path):
-    return create_app({"INDEX_DIR": content_index})
+    # one for each test: a mutation run credits what a module fixture calls (here the
+    # app factory) to the first test that asks for it, and runs only that one
+    return create_app({"INDEX_DIR": content_index, "GENERATION_CHECK_S": 0})
 
 
 def _links(html: str) -> list[str]:
