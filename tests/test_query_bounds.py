@@ -31,6 +31,7 @@ from bench.run import adversarial_queries
 from indexer.entities.registry import registry
 from indexer.facets import ENTITY_FACETS
 from indexer.places import gazetteer
+from indexer.schema import build_schema
 from indexer.sources import discover, read
 from tests import counted
 from tests.conftest import BLOG, CONTENT, served
@@ -379,3 +380,67 @@ def test_no_query_text_raises(content_index: Path) -> None:
         for sort in ("relevance", "newest"):
             result = service.search(SearchRequest(q=q, sort=sort))
             assert result.total >= 0 and len(result.hits) <= 10, q
+
+
+# --- the limits at their edges: what is just within is read whole -----------------------
+
+
+def _said(parsed) -> list[str]:
+    return [str(n) for n in parsed.notices]
+
+
+def test_400_characters_are_read_whole_and_the_401st_is_not() -> None:
+    schema = build_schema()
+    whole = queries.parse("a" * 400, schema)
+    assert (whole.words, _said(whole)) == (["a" * 400], [])
+    cut = queries.parse("a" * 399 + " b", schema)  # 401 characters: the b is past the limit
+    assert cut.words == ["a" * 399]
+    assert _said(cut) == ["Your search was long; only its first 400 characters were used."]
+
+
+def test_32_words_are_read_whole_and_the_33rd_is_not() -> None:
+    schema = build_schema()
+    words = [f"w{i}" for i in range(33)]
+    whole = queries.parse(" ".join(words[:32]), schema)
+    assert (whole.words, _said(whole)) == (words[:32], [])
+    cut = queries.parse(" ".join(words), schema)
+    assert (cut.words, _said(cut)) == (
+        words[:32],
+        ["Only the first 32 words of your search were used."],
+    )
+    # AND, OR, NOT are not words: 32 words and an AND are all read
+    anded = queries.parse(" AND ".join(words[:32]), schema)
+    assert _said(anded) == []
+    # an operator the cut leaves last goes with the word it joined
+    dangling = queries.parse(" ".join(words[:32]) + " AND w32", schema)
+    assert (dangling.words, _said(dangling)) == (
+        words[:32],
+        ["Only the first 32 words of your search were used."],
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "read", "said"),
+    [
+        ("((((a))))", "((((a))))", []),  # 4 deep: kept
+        (
+            "(((((a)))))",
+            "((((a))))",
+            ["Brackets were nested more than 4 deep; the inner ones were ignored."],
+        ),
+        ("a) (b", "a (b)", ["Brackets did not pair up; the unpaired ones were ignored."]),
+        ("(a (b)", "(a (b))", ["Brackets did not pair up; the unpaired ones were ignored."]),
+        (  # five left open: the four kept are closed, the fifth was never written
+            "(((((a",
+            "((((a))))",
+            [
+                "Brackets did not pair up; the unpaired ones were ignored.",
+                "Brackets were nested more than 4 deep; the inner ones were ignored.",
+            ],
+        ),
+    ],
+)
+def test_brackets_are_paired_and_kept_to_4_deep(typed: str, read: str, said: list[str]) -> None:
+    notices: list = []
+    assert queries._balance(typed, notices) == read
+    assert [str(n) for n in notices] == said
