@@ -444,3 +444,27 @@ def test_brackets_are_paired_and_kept_to_4_deep(typed: str, read: str, said: lis
     notices: list = []
     assert queries._balance(typed, notices) == read
     assert [str(n) for n in notices] == said
+
+
+@pytest.mark.parametrize(
+    ("words", "names"),
+    [
+        # an official is read from two or three Latin words (a fuzzy spelling too), not
+        # from one or from four, though the registry would resolve both
+        (["Chea", "Vandeth"], ["Chea Vandeth"]),
+        (["Chea", "Vandet"], ["Chea Vandeth"]),
+        (["Hang", "Chuon", "Naron"], ["Hang Chuon Naron"]),
+        (["CheaVandeth"], []),
+        (["Hang", "Chuon", "Naron", "A"], []),
+        # in Khmer, from one or two words, not three
+        (["ជា", "វ៉ាន់ដេត"], ["Chea Vandeth"]),
+        (["ជាវ៉ាន់ដេត"], ["Chea Vandeth"]),
+        (["ជា", "វ៉ាន់ដេត", "ក"], []),
+        # a place with or without its unit word, in either script
+        (["Siem", "Reap", "province"], ["Siem Reap"]),
+        (["ខេត្តសៀមរាប"], ["Siem Reap"]),
+        (["Kampot"], ["Kampot"]),
+    ],
+)
+def test_the_names_a_query_may_mean(words: list[str], names: list[str]) -> None:
+    assert queries.entity_names(words) == names
