@@ -468,3 +468,12 @@ def test_brackets_are_paired_and_kept_to_4_deep(typed: str, read: str, said: lis
 )
 def test_the_names_a_query_may_mean(words: list[str], names: list[str]) -> None:
     assert queries.entity_names(words) == names
+
+
+def test_a_khmer_run_of_32_words_is_read_whole_and_of_33_is_not() -> None:
+    """A run typed without spaces counts its segmented words: ក្រសួង (ministry) 32
+    times is 32 words, 33 times one too many."""
+    schema = build_schema()
+    assert _said(queries.parse("ក្រសួង" * 32, schema)) == []
+    cut = queries.parse("ក្រសួង" * 33, schema)
+    assert _said(cut) == ["Only the first 32 words of your search were used."]
