@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from whoosh import query as Q
 
 from bench.run import adversarial_queries
 from indexer.entities.registry import registry
@@ -34,7 +35,7 @@ from indexer.places import gazetteer
 from indexer.schema import build_schema
 from indexer.sources import discover, read
 from tests import counted
-from tests.conftest import BLOG, CONTENT, served
+from tests.conftest import BLOG, CONTENT, index_written, served
 from webapp import query as queries
 from webapp.cache import ResultCache
 from webapp.search import SearchRequest, SearchService
@@ -477,3 +478,36 @@ def test_a_khmer_run_of_32_words_is_read_whole_and_of_33_is_not() -> None:
     assert _said(queries.parse("ក្រសួង" * 32, schema)) == []
     cut = queries.parse("ក្រសួង" * 33, schema)
     assert _said(cut) == ["Only the first 32 words of your search were used."]
+
+
+@pytest.fixture(scope="module")
+def hundred_words(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+    """One announcement of the 100 words qabb, qabc, … qatt: consonants from
+    bcdfgkmnpt, which no stemmer shortens."""
+    words = " ".join(f"qa{a}{b}" for a in "bcdfgkmnpt" for b in "bcdfgkmnpt")
+    page = f"---\ntitle: Word list\ndate: 2020-06-15\n---\n\n{words}\n"
+    return SearchService(index_written(tmp_path_factory, {"en/wordlist": page}))
+
+
+@pytest.mark.parametrize(
+    ("end", "terms", "said"),
+    [
+        ("qamf", 64, []),  # qabb…qakt (60) and qamb…qamf (4): exactly MAX_EXPANSION
+        (
+            "qamg",
+            64,
+            [
+                "[qabb TO qamg] matches too many words; only the first 64 of them (in "
+                "alphabetical order) were searched."
+            ],
+        ),
+    ],
+)
+def test_a_range_of_64_terms_is_read_whole_and_of_65_is_cut(
+    hundred_words: SearchService, end: str, terms: int, said: list[str]
+) -> None:
+    reader = hundred_words.snapshot().searcher.reader()
+    notices: list = []
+    bounded = queries.bound(Q.TermRange("content", "qabb", end), reader, notices)
+    assert len([q for q in bounded.leaves() if isinstance(q, Q.Term)]) == terms
+    assert [str(n) for n in notices] == said
