@@ -70,6 +70,47 @@ def test_bad_dates_are_refused_with_the_reason(bad: object) -> None:
         dates.parse(bad)
 
 
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (7, "unparseable date 7 (expected a date such as 2024-03-05)"),
+        (
+            "next week",
+            "unparseable date 'next week' (expected e.g. 2024-03-05, 05/03/2024, 5 March 2024)",
+        ),
+        ("2024-02-30", "impossible date '2024-02-30' (day is out of range for month)"),
+        ("31/04/2020", "impossible date '31/04/2020' (day is out of range for month)"),
+        (
+            "03/04/2020",
+            "ambiguous date '03/04/2020': day/month or month/day? set date_order (DMY or MDY) "
+            "in the root's publisher.yaml",
+        ),
+    ],
+)
+def test_a_bad_date_s_message_says_what_is_wrong(bad: object, message: str) -> None:
+    with pytest.raises(dates.DateError) as refused:
+        dates.parse(bad)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "order"),
+    [
+        (13, 12, "DMY"),  # a part over 12 is a day; the other, at most 12, a month
+        (13, 1, "DMY"),
+        (12, 13, "MDY"),
+        (1, 13, "MDY"),
+        (12, 12, None),  # 12 is a month as much as a day
+        (12, 5, None),
+        (5, 12, None),
+        (13, 13, None),  # no month at all: proves no order
+        (31, 31, None),
+    ],
+)
+def test_a_vote_at_the_boundary_of_12(first: int, second: int, order: str | None) -> None:
+    assert dates.vote(first, second) == order
+
+
 def test_votes_and_decision() -> None:
     assert dates.vote(11, 26) == "MDY" and dates.vote(26, 11) == "DMY"
     assert dates.vote(3, 4) is None

@@ -27,13 +27,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from whoosh import query as Q
 
 from bench.run import adversarial_queries
 from indexer.entities.registry import registry
 from indexer.facets import ENTITY_FACETS
 from indexer.places import gazetteer
+from indexer.schema import build_schema
 from tests import counted
-from tests.conftest import BLOG, CONTENT, served
+from tests.conftest import BLOG, CONTENT, index_written, served
 from webapp import query as queries
 from webapp.cache import ResultCache
 from webapp.search import SearchRequest, SearchService
@@ -399,3 +401,133 @@ def test_no_query_text_raises(content_index: Path) -> None:
         for sort in ("relevance", "newest"):
             result = service.search(SearchRequest(q=q, sort=sort))
             assert result.total >= 0 and len(result.hits) <= 10, q
+
+
+# --- the limits at their edges: what is just within is read whole -----------------------
+
+
+def _said(parsed) -> list[str]:
+    return [str(n) for n in parsed.notices]
+
+
+def test_400_characters_are_read_whole_and_the_401st_is_not() -> None:
+    schema = build_schema()
+    whole = queries.parse("a" * 400, schema)
+    assert (whole.words, _said(whole)) == (["a" * 400], [])
+    cut = queries.parse("a" * 399 + " b", schema)  # 401 characters: the b is past the limit
+    assert cut.words == ["a" * 399]
+    assert _said(cut) == ["Your search was long; only its first 400 characters were used."]
+
+
+def test_32_words_are_read_whole_and_the_33rd_is_not() -> None:
+    schema = build_schema()
+    words = [f"w{i}" for i in range(33)]
+    whole = queries.parse(" ".join(words[:32]), schema)
+    assert (whole.words, _said(whole)) == (words[:32], [])
+    cut = queries.parse(" ".join(words), schema)
+    assert (cut.words, _said(cut)) == (
+        words[:32],
+        ["Only the first 32 words of your search were used."],
+    )
+    # AND, OR, NOT are not words: 32 words and an AND are all read
+    anded = queries.parse(" AND ".join(words[:32]), schema)
+    assert _said(anded) == []
+    # an operator the cut leaves last goes with the word it joined
+    dangling = queries.parse(" ".join(words[:32]) + " AND w32", schema)
+    assert (dangling.words, _said(dangling)) == (
+        words[:32],
+        ["Only the first 32 words of your search were used."],
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "read", "said"),
+    [
+        ("((((a))))", "((((a))))", []),  # 4 deep: kept
+        (
+            "(((((a)))))",
+            "((((a))))",
+            ["Brackets were nested more than 4 deep; the inner ones were ignored."],
+        ),
+        ("a) (b", "a (b)", ["Brackets did not pair up; the unpaired ones were ignored."]),
+        ("(a (b)", "(a (b))", ["Brackets did not pair up; the unpaired ones were ignored."]),
+        (  # five left open: the four kept are closed, the fifth was never written
+            "(((((a",
+            "((((a))))",
+            [
+                "Brackets did not pair up; the unpaired ones were ignored.",
+                "Brackets were nested more than 4 deep; the inner ones were ignored.",
+            ],
+        ),
+    ],
+)
+def test_brackets_are_paired_and_kept_to_4_deep(typed: str, read: str, said: list[str]) -> None:
+    notices: list = []
+    assert queries._balance(typed, notices) == read
+    assert [str(n) for n in notices] == said
+
+
+@pytest.mark.parametrize(
+    ("words", "names"),
+    [
+        # an official is read from two or three Latin words (a fuzzy spelling too), not
+        # from one or from four, though the registry would resolve both
+        (["Chea", "Vandeth"], ["Chea Vandeth"]),
+        (["Chea", "Vandet"], ["Chea Vandeth"]),
+        (["Hang", "Chuon", "Naron"], ["Hang Chuon Naron"]),
+        (["CheaVandeth"], []),
+        (["Hang", "Chuon", "Naron", "A"], []),
+        # in Khmer, from one or two words, not three
+        (["ជា", "វ៉ាន់ដេត"], ["Chea Vandeth"]),
+        (["ជាវ៉ាន់ដេត"], ["Chea Vandeth"]),
+        (["ជា", "វ៉ាន់ដេត", "ក"], []),
+        # a place with or without its unit word, in either script
+        (["Siem", "Reap", "province"], ["Siem Reap"]),
+        (["ខេត្តសៀមរាប"], ["Siem Reap"]),
+        (["Kampot"], ["Kampot"]),
+    ],
+)
+def test_the_names_a_query_may_mean(words: list[str], names: list[str]) -> None:
+    assert queries.entity_names(words) == names
+
+
+def test_a_khmer_run_of_32_words_is_read_whole_and_of_33_is_not() -> None:
+    """A run typed without spaces counts its segmented words: ក្រសួង (ministry) 32
+    times is 32 words, 33 times one too many."""
+    schema = build_schema()
+    assert _said(queries.parse("ក្រសួង" * 32, schema)) == []
+    cut = queries.parse("ក្រសួង" * 33, schema)
+    assert _said(cut) == ["Only the first 32 words of your search were used."]
+
+
+@pytest.fixture(scope="module")
+def hundred_words(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+    """One announcement of the 100 words qabb, qabc, … qatt: consonants from
+    bcdfgkmnpt, which no stemmer shortens."""
+    words = " ".join(f"qa{a}{b}" for a in "bcdfgkmnpt" for b in "bcdfgkmnpt")
+    page = f"---\ntitle: Word list\ndate: 2020-06-15\n---\n\n{words}\n"
+    return SearchService(index_written(tmp_path_factory, {"en/wordlist": page}))
+
+
+@pytest.mark.parametrize(
+    ("end", "terms", "said"),
+    [
+        ("qamf", 64, []),  # qabb…qakt (60) and qamb…qamf (4): exactly MAX_EXPANSION
+        (
+            "qamg",
+            64,
+            [
+                "[qabb TO qamg] matches too many words; only the first 64 of them (in "
+                "alphabetical order) were searched."
+            ],
+        ),
+    ],
+)
+def test_a_range_of_64_terms_is_read_whole_and_of_65_is_cut(
+    hundred_words: SearchService, end: str, terms: int, said: list[str]
+) -> None:
+    reader = hundred_words.snapshot().searcher.reader()
+    notices: list = []
+    bounded = queries.bound(Q.TermRange("content", "qabb", end), reader, notices)
+    assert len([q for q in bounded.leaves() if isinstance(q, Q.Term)]) == terms
+    assert [str(n) for n in notices] == said
