@@ -244,3 +244,30 @@ def test_the_language_switch_keeps_everything_but_the_language(app) -> None:
     html = app.test_client().get("/search?q=broadband&ui=km&province=Kampot").text
     (switch,) = re.findall(r'<a class="ui-switch"[^>]*href="([^"]*)"', html)
     assert switch == "/search?q=broadband&amp;province=Kampot&amp;ui=en"
+
+
+def test_an_unreadable_part_of_a_staff_search_is_left_out_the_rest_kept(
+    content_index: Path,
+) -> None:
+    """(mutant ``query._parse_staff``: the whole query dropped with its unreadable part,
+    which then falls back to plain words.)"""
+    from webapp import query as queries
+    from webapp.search import SearchService
+
+    searcher = SearchService(content_index).searcher()
+    parsed = queries.parse("title:broadband year:abc", searcher.schema, searcher.reader())
+    assert [str(n) for n in parsed.notices] == [
+        "Part of that search could not be read (a date, perhaps); it was left out."
+    ]
+    assert parsed.words == ["broadband"]
+
+
+def test_a_generation_s_language_column_is_small_integers(content_index: Path) -> None:
+    """(mutant ``Columns.load`` 28: the column made of floats.) Built in the test, not a
+    fixture, so a mutation run credits the column's reading to it. The bundled content:
+    24 English and 24 Khmer files."""
+    from webapp.search import SearchService
+
+    lang = SearchService(content_index).snapshot().columns.lang
+    assert lang.dtype == np.int8
+    assert np.bincount(lang).tolist() == [24, 24]
