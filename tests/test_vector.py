@@ -241,3 +241,19 @@ def test_a_term_read_in_part_twice_is_read_whole_and_kept(content_index: Path) -
     whole = cache.positions(searcher, field, term, within)
     assert (field, term, "positions") in cache._items
     assert len(whole.ids) == df
+
+
+def test_an_evaluator_reads_a_leaf_once(content_index: Path, monkeypatch) -> None:
+    """(mutants ``Evaluator._leaf`` 1 and 41: the kept leaf not looked up, or not kept.)
+    A respelling or the relaxed words run the same leaves again on one evaluator: each
+    is read from the postings once."""
+    snap = SearchService(content_index, result_cache=0).snapshot()
+    evaluator = vector.Evaluator(snap.searcher, snap.lengths, snap.columns.alive, snap.postings)
+    reads: list[str] = []
+    term = evaluator._term
+    monkeypatch.setattr(evaluator, "_term", lambda f, t, b: reads.append(t) or term(f, t, b))
+    takeo, training = Q.Term("content", "takeo"), Q.Term("content", "train")
+    first, _ = evaluator.run(Q.And([takeo, training]))
+    second, _ = evaluator.run(Q.Or([takeo, training]))
+    assert reads == ["takeo", "train"]
+    assert 0 < first.sum() < second.sum()
