@@ -271,3 +271,14 @@ def test_a_generation_s_language_column_is_small_integers(content_index: Path) -
     lang = SearchService(content_index).snapshot().columns.lang
     assert lang.dtype == np.int8
     assert np.bincount(lang).tolist() == [24, 24]
+
+
+def test_a_window_s_end_in_a_long_latin_word_goes_to_the_text_s_end_within_40() -> None:
+    """(mutant ``snippets._word_edge`` 112: ``>=`` → ``>``.) No space after ``pos``:
+    the text's end when it is 40 characters or fewer away, else the cluster's edge."""
+    from webapp.snippets import _word_edge
+
+    text = "x" * 50  # one word, no space
+    assert _word_edge(text, 10, 1) == 50  # 40 away: the end
+    assert _word_edge(text, 11, 1) == 50
+    assert _word_edge(text, 9, 1) == 9  # 41 away: where it stands (a Latin letter's edge)
