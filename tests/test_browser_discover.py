@@ -95,9 +95,12 @@ def test_an_officials_and_a_provinces_page(browser, server, ui: str, viewport) -
     districts = page.locator("#districts + ul a")
     assert districts.count() >= 1 and districts.first.is_visible()
     districts.first.click()  # a district's page says which province it lies in
-    assert page.url.startswith(f"{server}/place/")
+    page.wait_for_url(f"{server}/place/**")
+    page.wait_for_load_state()  # is_visible() does not wait: a busy machine renders late
     takeo = "Takeo" if ui == "en" else "តាកែវ"
-    assert page.locator("ul.units").get_by_role("link", name=takeo).is_visible()
+    link = page.locator("ul.units").get_by_role("link", name=takeo)
+    link.wait_for(state="visible")
+    assert link.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     context.close()
 
