@@ -282,3 +282,35 @@ def test_a_window_s_end_in_a_long_latin_word_goes_to_the_text_s_end_within_40() 
     assert _word_edge(text, 10, 1) == 50  # 40 away: the end
     assert _word_edge(text, 11, 1) == 50
     assert _word_edge(text, 9, 1) == 9  # 41 away: where it stands (a Latin letter's edge)
+
+
+def test_a_search_of_stop_words_only_says_so(content_index: Path) -> None:
+    """(mutant ``query.parse`` 109: the notice's words.)"""
+    from webapp import query as queries
+    from webapp.search import SearchService
+
+    searcher = SearchService(content_index).searcher()
+    parsed = queries.parse("the of", searcher.schema, searcher.reader())
+    assert [str(n) for n in parsed.notices] == [
+        "“the of” is made only of words too common to search for (such as “the” or “of”);"
+        " add a more specific word."
+    ]
+
+
+def test_a_cached_result_is_a_copy_its_reader_may_change(content_index: Path) -> None:
+    """(mutant ``cache._copy`` 9: the notices shared between the cache and a reader.)"""
+    from webapp.search import SearchRequest, SearchService
+
+    service = SearchService(content_index)  # with its result cache
+    request = SearchRequest(q="title:(broadband")
+    first = service.search(request)
+    assert [str(n) for n in first.notices] == [
+        "Brackets did not pair up; the unpaired ones were ignored."
+    ]
+    first.notices.append("a reader's own note")
+    first.hits.clear()
+    again = service.search(request)
+    assert [str(n) for n in again.notices] == [
+        "Brackets did not pair up; the unpaired ones were ignored."
+    ]
+    assert again.hits
