@@ -314,3 +314,17 @@ def test_a_cached_result_is_a_copy_its_reader_may_change(content_index: Path) ->
         "Brackets did not pair up; the unpaired ones were ignored."
     ]
     assert again.hits
+
+
+def test_a_result_without_search_words_shows_its_summary(content_index: Path) -> None:
+    """(mutant ``SearchService._hit`` 47: no snippet text when nothing is marked.) The
+    newest announcement of the bundled content, its description as written."""
+    from webapp.search import SearchRequest, SearchService
+
+    result = SearchService(content_index).search(SearchRequest(sort="newest", per_page=1))
+    (hit,) = result.hits
+    assert hit.slug == "2026-unknown-royal-reading-awards"
+    assert str(hit.snippet) == (
+        "Forty village libraries that lend e-readers received the Royal Reading Awards in "
+        "Siem Reap, under the high patronage of His Majesty the King."
+    )
